@@ -1,0 +1,14 @@
+namespace Strategy.Domain.Plans;
+
+public sealed record Country(string Code, string Iso3, string Name);
+
+public sealed record Indicator(string Code, string Title, string Unit, double Baseline, double Target)
+{
+    /// <summary>An indicator whose target is below its baseline is meant to go down (PM2.5, say).</summary>
+    public bool ShouldDecrease => Target < Baseline;
+}
+
+public sealed record PlanCreated(string Code, string Title, string? Note, DateOnly Start, DateOnly End, IReadOnlyList<Country> Countries);
+public sealed record GoalAdded(string PlanCode, string Code, string Title, string? Description);
+public sealed record OutcomeAdded(string PlanCode, string Goal, string Code, string Title, IReadOnlyList<string> SdgTargets, IReadOnlyList<Indicator> Indicators);
+public sealed record OutcomeSdgTargetsAligned(string PlanCode, string Outcome, IReadOnlyList<string> Previous, IReadOnlyList<string> SdgTargets, string Reason);
