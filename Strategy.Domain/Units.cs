@@ -20,7 +20,7 @@ public static class Units
     {
         if (!double.IsFinite(value)) return "Must be a finite number.";
         if (unit is not null && NonNegative.Contains(unit) && value < 0) return $"Must not be negative for unit '{unit}'.";
-        if (unit is "percent" or "%" && value > 100) return "A percentage must be at most 100.";
+        if (unit is not null && (unit.Equals("percent", StringComparison.OrdinalIgnoreCase) || unit == "%") && value > 100) return "A percentage must be at most 100.";
         return null;
     }
 }

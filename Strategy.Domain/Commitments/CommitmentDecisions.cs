@@ -137,7 +137,9 @@ public static class CommitmentDecisions
         return null;
     }
 
-    private static string? Changed(string? requested, string? current) => requested is not null && requested != current ? requested : null;
+    /// <summary>The requested value when it differs from the current one; an empty description is the same as none.</summary>
+    private static string? Changed(string? requested, string? current) =>
+        requested is not null && requested != current && !(requested.Length == 0 && string.IsNullOrEmpty(current)) ? requested : null;
 
     public static string Kebab(CommitmentStatus s) => s switch
     {

@@ -26,14 +26,15 @@ public static class ProgressMath
     }
 
     /// <summary>
-    /// done when completed; overdue past due and not completed; unknown without a value (and for cancelled or
-    /// withdrawn commitments, which are no longer pursued); otherwise on-track, at-risk or off-track by
+    /// unknown for withdrawn or cancelled commitments (no longer pursued); done when completed; overdue past due
+    /// and not completed; unknown without a value; otherwise on-track, at-risk or off-track by
     /// comparing p with the thresholds times e.
     /// </summary>
     public static Health HealthOf(CommitmentStatus status, bool withdrawn, DateOnly start, DateOnly due, double? progress, DateOnly at, HealthThresholds thresholds)
     {
+        if (withdrawn) return Health.Unknown;
         if (status == CommitmentStatus.Completed) return Health.Done;
-        if (withdrawn || status == CommitmentStatus.Cancelled) return Health.Unknown;
+        if (status == CommitmentStatus.Cancelled) return Health.Unknown;
         if (at > due) return Health.Overdue;
         if (progress is not { } p) return Health.Unknown;
         var e = Expected(start, due, at);

@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using Strategy.Domain;
+
+namespace Strategy.Api.Auth;
+
+public sealed class AuthSettings
+{
+    public string Issuer { get; set; } = "strategy-local";
+    public string Audience { get; set; } = "strategy-api";
+    /// <summary>Symmetric key trusted in Development and tests. Empty in production, which uses <see cref="Authority"/>.</summary>
+    public string SigningKey { get; set; } = "";
+    /// <summary>An OpenID Connect provider's issuer URL; when set, tokens are validated against its published keys.</summary>
+    public string Authority { get; set; } = "";
+
+    public SymmetricSecurityKey? Key => SigningKey.Length == 0 ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey));
+}
+
+public static class Policies
+{
+    public const string Read = "read";
+    public const string Operations = "operations";
+
+    public static IServiceCollection AddStrategyAuth(this IServiceCollection services, IConfiguration config)
+    {
+        var settings = config.GetSection("Auth").Get<AuthSettings>() ?? new AuthSettings();
+        if (settings.Authority.Length == 0 && settings.Key is null)
+            throw new InvalidOperationException("Configure Auth:Authority (an OpenID Connect provider) or, for development, Auth:SigningKey.");
+        if (settings.Key is { } key && key.KeySize < 256)
+            throw new InvalidOperationException("Auth:SigningKey must be at least 32 bytes.");
+
+        services.AddSingleton(settings);
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        {
+            o.MapInboundClaims = false;
+            if (settings.Authority.Length > 0) o.Authority = settings.Authority;
+            o.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidateIssuer = true,
+                ValidIssuer = settings.Authority.Length > 0 ? settings.Authority : settings.Issuer,
+                ValidateAudience = true,
+                ValidAudience = settings.Audience,
+                ValidateLifetime = true,
+                RequireExpirationTime = true,
+                RequireSignedTokens = true,
+                ValidateIssuerSigningKey = true,
+                IssuerSigningKey = settings.Authority.Length > 0 ? null : settings.Key,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                NameClaimType = Claims.Name,
+                RoleClaimType = Claims.Role,
+            };
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Read, p => p.RequireAuthenticatedUser().RequireAssertion(c => IsValidCaller(c.User)))
+            .AddPolicy(Operations, p => p.RequireRole("admin", "secretariat"));
+        return services;
+    }
+
+    /// <summary>A caller needs a known role, and a focal point also needs its country.</summary>
+    public static bool IsValidCaller(ClaimsPrincipal user)
+    {
+        var role = Claims.ParseRole(user.FindFirstValue(Claims.Role));
+        if (role is null || string.IsNullOrEmpty(user.FindFirstValue(Claims.Subject))) return false;
+        return role != Role.FocalPoint || Codes.CountryCode().IsMatch(user.FindFirstValue(Claims.Country) ?? "");
+    }
+}

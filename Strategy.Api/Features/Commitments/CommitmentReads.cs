@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Marten;
+using Mediator;
+using Strategy.Api.Http;
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Progress;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Api.Features.Commitments;
+
+public sealed record GetCommitment(Guid Id, DateTimeOffset? AsOf) : IQuery<CommitmentWriteResult>;
+
+public sealed class GetCommitmentHandler(IQuerySession session, TimeProvider clock, HealthThresholds thresholds) : IQueryHandler<GetCommitment, CommitmentWriteResult>
+{
+    public async ValueTask<CommitmentWriteResult> Handle(GetCommitment query, CancellationToken ct)
+    {
+        // As of an instant, the view is folded from the events up to then by the same projection.
+        var view = query.AsOf is { } asOf
+            ? await session.Events.AggregateStreamAsync<CommitmentView>(query.Id, timestamp: asOf, token: ct)
+            : await session.LoadAsync<CommitmentView>(query.Id, ct);
+        if (view is null)
+            throw RejectedException.NotFound(query.AsOf is null ? $"No commitment {query.Id}." : $"Commitment {query.Id} did not exist at {query.AsOf:O}.");
+        return new CommitmentWriteResult(CommitmentDto.From(view, query.AsOf ?? clock.GetUtcNow(), thresholds), view.Version);
+    }
+}
+
+public sealed record HistoryEntry(long Sequence, long Version, string Type, DateTimeOffset Timestamp, object Data, ActorRef Actor,
+    string? CorrelationId, string? CausationId, string? Note, string? Reason);
+
+public sealed record GetCommitmentHistory(Guid Id) : IQuery<IReadOnlyList<HistoryEntry>>;
+
+public sealed class GetCommitmentHistoryHandler(IQuerySession session) : IQueryHandler<GetCommitmentHistory, IReadOnlyList<HistoryEntry>>
+{
+    public async ValueTask<IReadOnlyList<HistoryEntry>> Handle(GetCommitmentHistory query, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(query.Id, token: ct);
+        if (events.Count == 0) throw RejectedException.NotFound($"No commitment {query.Id}.");
+        return [.. events.Select(HistoryEntries.From)];
+    }
+}
+
+public static class HistoryEntries
+{
+    public static HistoryEntry From(JasperFx.Events.IEvent e)
+    {
+        var (note, reason) = e.Data switch
+        {
+            CommitmentStatusChanged s => (s.Note, null),
+            CommitmentReopened r => (null, r.Reason),
+            ProgressReported p => (p.Note, null),
+            CommitmentRevised r => (null, r.Reason),
+            CommitmentWithdrawn w => ((string?)null, w.Reason),
+            Domain.Plans.OutcomeSdgTargetsAligned a => (null, a.Reason),
+            _ => (null, null),
+        };
+        return new HistoryEntry(e.Sequence, e.Version, TypeName(e.EventTypeName), e.Timestamp, e.Data, ActorRef.From(e),
+            e.CorrelationId, e.CausationId, note, reason);
+    }
+
+    /// <summary>Marten's "commitment_status_changed" as the API's kebab-case "commitment-status-changed".</summary>
+    public static string TypeName(string eventTypeName) => eventTypeName.Replace('_', '-');
+}
+
+public static class CommitmentReadEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/commitments/{id:guid}", async (Guid id, string? asOf, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(new GetCommitment(id, QueryValues.Instant("asOf", asOf)), ct);
+                Versions.SetETag(http.Response, result.Version);
+                return TypedResults.Ok(result.Commitment);
+            })
+            .WithName("GetCommitment")
+            .WithSummary("A commitment's current state, or as it stood at ?asOf=<instant>")
+            .WithDescription("Health is evaluated now, or at asOf. asOf is an ISO 8601 instant; a bare date means the end of that day (UTC).")
+            .ReadResponses<CommitmentDto>();
+
+        api.MapGet("/commitments/{id:guid}/history", async (Guid id, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetCommitmentHistory(id), ct)))
+            .WithName("GetCommitmentHistory")
+            .WithSummary("Every event of a commitment, oldest first, with who acted, when and why")
+            .ReadResponses<IReadOnlyList<HistoryEntry>>();
+    }
+}

@@ -1,0 +1,43 @@
+using JasperFx;
+using Marten;
+using Strategy.Api.Http;
+using Strategy.Domain;
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Progress;
+using Strategy.Infrastructure.Projections;
+
+namespace Strategy.Api.Features.Commitments;
+
+/// <summary>Load, decide, append, save for a write to one existing commitment.</summary>
+public static class CommitmentWrites
+{
+    public static async Task<CommitmentWriteResult> Decide(IDocumentSession session, Guid id, long? expectedVersion,
+        Func<Commitment, Decision> decide, TimeProvider clock, HealthThresholds thresholds, CancellationToken ct)
+    {
+        JasperFx.Events.IEventStream<CommitmentView> stream;
+        try
+        {
+            // With If-Match the write is optimistic and a stale version fails at once; without it, concurrent writers
+            // queue on the stream's row lock, so each decides on the state the previous one left.
+            stream = expectedVersion is { } v
+                ? await session.Events.FetchForWriting<CommitmentView>(id, v, ct)
+                : await session.Events.FetchForExclusiveWriting<CommitmentView>(id, ct);
+        }
+        catch (ConcurrencyException)
+        {
+            if (await session.LoadAsync<CommitmentView>(id, ct) is null) throw RejectedException.NotFound($"No commitment {id}.");
+            throw;
+        }
+        if (stream.Aggregate is not { } current) throw RejectedException.NotFound($"No commitment {id}.");
+
+        var decision = decide(current.State);
+        if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
+        stream.AppendMany(decision.Events.ToArray());
+        await session.SaveChangesAsync(ct);
+
+        var saved = await session.LoadAsync<CommitmentView>(id, ct) ?? throw new InvalidOperationException("The inline view was not written.");
+        return new CommitmentWriteResult(CommitmentDto.From(saved, clock.GetUtcNow(), thresholds), saved.Version);
+    }
+}
+
+public sealed record CommitmentWriteResult(CommitmentDto Commitment, long Version);

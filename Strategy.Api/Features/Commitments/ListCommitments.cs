@@ -1,0 +1,82 @@
+using Marten;
+using Marten.Linq;
+using Marten.Linq.MatchesSql;
+using Mediator;
+using Strategy.Api.Http;
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Progress;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Api.Features.Commitments;
+
+public sealed record CommitmentFilter(string? Country, string? Goal, string? Outcome, CommitmentStatus? Status, Health? Health,
+    string? SdgTarget, bool Overdue, bool IncludeWithdrawn, int Page, int PageSize);
+
+public sealed record ListCommitments(string PlanCode, CommitmentFilter Filter) : IQuery<CommitmentPage>;
+
+public sealed record CommitmentPage(IReadOnlyList<CommitmentDto> Items, long Total);
+
+/// <summary>Every filter, the ordering and the paging run in PostgreSQL; health too, through <see cref="HealthSql"/>.</summary>
+public sealed class ListCommitmentsHandler(IQuerySession session, TimeProvider clock, HealthThresholds thresholds) : IQueryHandler<ListCommitments, CommitmentPage>
+{
+    public async ValueTask<CommitmentPage> Handle(ListCommitments query, CancellationToken ct)
+    {
+        var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(query.PlanCode), ct)
+            ?? throw RejectedException.NotFound($"No plan {query.PlanCode}.");
+        var f = query.Filter;
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+
+        IQueryable<CommitmentView> q = session.Query<CommitmentView>().Where(x => x.State.PlanCode == plan.Code);
+        if (!f.IncludeWithdrawn) q = q.Where(x => !x.State.Withdrawn);
+        if (f.Country is not null) q = q.Where(x => x.State.Country == f.Country);
+        if (f.Goal is not null) q = q.Where(x => x.State.Goal == f.Goal);
+        if (f.Outcome is not null) q = q.Where(x => x.State.Outcome == f.Outcome);
+        if (f.Status is { } status) q = q.Where(x => x.State.Status == status);
+        if (f.SdgTarget is not null)
+        {
+            var outcomes = plan.Plan.Outcomes.Where(o => o.SdgTargets.Contains(f.SdgTarget)).Select(o => o.Code).ToArray();
+            q = q.Where(x => x.State.Outcome.IsOneOf(outcomes));
+        }
+        if (f.Health is { } health)
+            q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(today, thresholds, Json.Kebab(health.ToString()))));
+        if (f.Overdue)
+            q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(today, thresholds, "overdue")));
+
+        var page = await q.OrderBy(x => x.State.Code)
+            .Stats(out var stats)
+            .Skip((f.Page - 1) * f.PageSize)
+            .Take(f.PageSize)
+            .ToListAsync(ct);
+        return new CommitmentPage([.. page.Select(v => CommitmentDto.From(v, now, thresholds))], stats.TotalResults);
+    }
+}
+
+public static class ListCommitmentsEndpoint
+{
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapGet("/plans/{code}/commitments", async (string code, string? country, string? goal, string? outcome, string? status,
+                string? health, string? sdgTarget, string? overdue, string? includeWithdrawn, string? page, string? pageSize,
+                HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var filter = new CommitmentFilter(country, goal, outcome,
+                    QueryValues.Enum<CommitmentStatus>("status", status), QueryValues.Enum<Health>("health", health), sdgTarget,
+                    Flag("overdue", overdue), Flag("includeWithdrawn", includeWithdrawn),
+                    QueryValues.Int("page", page, 1, 1, 1_000_000), QueryValues.Int("pageSize", pageSize, 50, 1, 200));
+                var result = await mediator.Send(new ListCommitments(code, filter), ct);
+                http.Response.Headers["X-Total-Count"] = result.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Ok(result.Items);
+            })
+            .WithName("ListCommitments")
+            .WithSummary("A plan's commitments, filtered and paged in the database")
+            .WithDescription("Filters: country, goal, outcome, status, health, sdgTarget (commitments under outcomes aligned with it), overdue=true, includeWithdrawn=true (withdrawn commitments are left out by default). page (from 1), pageSize (1-200, default 50), ordered by code. The total is in X-Total-Count.")
+            .ReadResponses<IReadOnlyList<CommitmentDto>>();
+
+    private static bool Flag(string name, string? value) => value switch
+    {
+        null or "" or "false" => false,
+        "true" => true,
+        _ => throw RejectedException.Invalid(name, "Use true or false."),
+    };
+}

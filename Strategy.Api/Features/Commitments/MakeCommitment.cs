@@ -1,0 +1,111 @@
+using FluentValidation;
+using Marten;
+using Mediator;
+using Strategy.Api.Auth;
+using Strategy.Api.Http;
+using Strategy.Api.Pipeline;
+using Strategy.Domain;
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Plans;
+using Strategy.Domain.Progress;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Api.Features.Commitments;
+
+public sealed record MakeCommitmentBody(string? Code, string? Country, string? Outcome, string? Title, string? Description,
+    string? LeadAgency, DateOnly? Due, string? Indicator, double? Baseline, double? Target)
+{
+    public MakeCommitment ToCommand() => new(Code, Country!, Outcome!, Title ?? "", Description, LeadAgency!, Due!.Value, Indicator, Baseline, Target);
+}
+
+public sealed class MakeCommitmentBodyValidator : AbstractValidator<MakeCommitmentBody>
+{
+    public MakeCommitmentBodyValidator()
+    {
+        RuleFor(x => x.Country).NotEmpty();
+        RuleFor(x => x.Outcome).NotEmpty();
+        RuleFor(x => x.Title).NotNull();
+        RuleFor(x => x.LeadAgency).NotEmpty();
+        RuleFor(x => x.Due).NotNull();
+    }
+}
+
+[AllowedRoles(Role.Secretariat, Role.Admin, Role.FocalPoint)]
+public sealed record MakeCommitmentInPlan(string PlanCode, long? ExpectedVersion, MakeCommitmentBody Body) : ICommand<CommitmentWriteResult>;
+
+public sealed class MakeCommitmentInPlanValidator : AbstractValidator<MakeCommitmentInPlan>
+{
+    public MakeCommitmentInPlanValidator() => RuleFor(x => x.Body).SetValidator(new MakeCommitmentBodyValidator()).OverridePropertyName("");
+}
+
+public sealed class MakeCommitmentInPlanHandler(IDocumentSession session, CurrentActor actor, TimeProvider clock, HealthThresholds thresholds)
+    : ICommandHandler<MakeCommitmentInPlan, CommitmentWriteResult>
+{
+    public async ValueTask<CommitmentWriteResult> Handle(MakeCommitmentInPlan command, CancellationToken ct)
+    {
+        var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(command.PlanCode), ct)
+            ?? throw RejectedException.NotFound($"No plan {command.PlanCode}.");
+        if (command.ExpectedVersion is { } expected && expected != plan.Version)
+            throw new PreconditionFailedException($"Plan {plan.Code} is at version {plan.Version}, not {expected}.");
+
+        var id = await NewCommitments.Start(session, plan.Plan, command.Body.ToCommand(), actor.Actor, new HashSet<string>(), ct);
+        await session.SaveChangesAsync(ct);
+        var saved = await session.LoadAsync<CommitmentView>(id, ct) ?? throw new InvalidOperationException("The inline view was not written.");
+        return new CommitmentWriteResult(CommitmentDto.From(saved, clock.GetUtcNow(), thresholds), saved.Version);
+    }
+}
+
+/// <summary>Starting a commitment's stream, shared by the commitment endpoint and plan import.</summary>
+public static class NewCommitments
+{
+    /// <param name="pendingCodes">Codes taken by commitments started earlier in the same unit of work (plan import).</param>
+    public static async Task<Guid> Start(IDocumentSession session, Plan plan, MakeCommitment command, Actor actor, ISet<string> pendingCodes, CancellationToken ct)
+    {
+        var code = command.Code;
+        if (string.IsNullOrEmpty(code))
+        {
+            code = await NextCode(session, plan.Code, command.Country, command.Outcome, pendingCodes, ct);
+        }
+        else if (pendingCodes.Contains(code) || await session.Query<CommitmentView>().AnyAsync(x => x.State.PlanCode == plan.Code && x.State.Code == code, ct))
+        {
+            throw new RejectedException(Rejection.Conflict($"Commitment {code} already exists in plan {plan.Code}."));
+        }
+
+        var id = Guid.CreateVersion7();
+        var decision = CommitmentDecisions.Make(plan, command, code, id, actor);
+        if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
+        session.Events.StartStream<CommitmentView>(id, decision.Events.ToArray());
+        pendingCodes.Add(code);
+        return id;
+    }
+
+    /// <summary>COUNTRY-OUTCOME-NN, the convention of the seed plan, numbered after the highest taken.</summary>
+    private static async Task<string> NextCode(IDocumentSession session, string planCode, string country, string outcome, ISet<string> pending, CancellationToken ct)
+    {
+        var prefix = $"{country}-{outcome}-";
+        var taken = await session.Query<CommitmentView>()
+            .Where(x => x.State.PlanCode == planCode && x.State.Code.StartsWith(prefix))
+            .Select(x => x.State.Code)
+            .ToListAsync(ct);
+        var used = taken.Concat(pending.Where(p => p.StartsWith(prefix, StringComparison.Ordinal))).ToHashSet();
+        var n = used.Count + 1;
+        while (used.Contains($"{prefix}{n:00}")) n++;
+        return $"{prefix}{n:00}";
+    }
+}
+
+public static class MakeCommitmentEndpoint
+{
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapPost("/plans/{code}/commitments", async (string code, MakeCommitmentBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(new MakeCommitmentInPlan(code, Versions.ExpectedVersion(http.Request), body), ct);
+                Versions.SetETag(http.Response, result.Version);
+                return TypedResults.Created($"/api/commitments/{result.Commitment.Id}", result.Commitment);
+            })
+            .WithName("MakeCommitment")
+            .WithSummary("Make a country commitment under an outcome")
+            .WithDescription("Secretariat for any member country; a focal point for its own country only. code is optional (COUNTRY-OUTCOME-NN is generated). baseline and target default from the indicator: 0 and the indicator's target for cumulative units (count, hectares, MW), the indicator's baseline and target for levels (percent, ug/m3). If-Match, when given, is the plan's version.")
+            .WriteResponses(created: true);
+}

@@ -1,0 +1,44 @@
+using FluentValidation;
+using Marten;
+using Mediator;
+using Strategy.Api.Auth;
+using Strategy.Api.Http;
+using Strategy.Api.Pipeline;
+using Strategy.Domain;
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Progress;
+
+namespace Strategy.Api.Features.Commitments;
+
+public sealed record WithdrawBody(string? Reason);
+
+[AllowedRoles(Role.Secretariat, Role.Admin)]
+public sealed record WithdrawCommitment(Guid Id, long? ExpectedVersion, WithdrawBody Body) : ICommand<CommitmentWriteResult>;
+
+public sealed class WithdrawCommitmentValidator : AbstractValidator<WithdrawCommitment>
+{
+    public WithdrawCommitmentValidator() => RuleFor(x => x.Body.Reason).NotEmpty().OverridePropertyName("reason");
+}
+
+public sealed class WithdrawCommitmentHandler(IDocumentSession session, CurrentActor actor, TimeProvider clock, HealthThresholds thresholds)
+    : ICommandHandler<WithdrawCommitment, CommitmentWriteResult>
+{
+    public async ValueTask<CommitmentWriteResult> Handle(WithdrawCommitment command, CancellationToken ct) =>
+        await CommitmentWrites.Decide(session, command.Id, command.ExpectedVersion,
+            state => CommitmentDecisions.Withdraw(state, command.Body.Reason!, actor.Actor), clock, thresholds, ct);
+}
+
+public static class WithdrawCommitmentEndpoint
+{
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapPost("/commitments/{id:guid}/withdraw", async (Guid id, WithdrawBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(new WithdrawCommitment(id, Versions.ExpectedVersion(http.Request), body), ct);
+                Versions.SetETag(http.Response, result.Version);
+                return TypedResults.Ok(result.Commitment);
+            })
+            .WithName("WithdrawCommitment")
+            .WithSummary("Withdraw a commitment from the plan (secretariat only)")
+            .WithDescription("For a commitment made in error or superseded. A withdrawn commitment accepts no further writes (409).")
+            .WriteResponses();
+}

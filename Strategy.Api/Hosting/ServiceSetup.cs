@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+using Strategy.Api.Auth;
+using Strategy.Api.Features.Commitments;
+using Strategy.Api.Features.Plans;
+using Strategy.Api.Features.Sdg;
+using Strategy.Api.Http;
+using Strategy.Api.Pipeline;
+using Strategy.Domain.Progress;
+using Strategy.Infrastructure.ReferenceData;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Api.Hosting;
+
+public static class ServiceSetup
+{
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
+
+    public static StoreSettings StoreSettings(IConfiguration config)
+    {
+        var connection = config.GetConnectionString("Strategy");
+        if (string.IsNullOrWhiteSpace(connection))
+            throw new InvalidOperationException("Set ConnectionStrings:Strategy (env ConnectionStrings__Strategy) to a PostgreSQL connection string.");
+        return new StoreSettings(connection, config["Database:Schema"] ?? "strategy", config.GetValue("Database:ApplySchemaOnStartup", true));
+    }
+
+    public static WebApplicationBuilder AddStrategy(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+        var store = StoreSettings(config);
+
+        services.AddSingleton(store);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SdgCatalog>();
+        services.AddSingleton(config.GetSection("Health").Get<HealthThresholds>() ?? HealthThresholds.Default);
+
+        services.AddStrategyStore(store);
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentActor>();
+        services.AddScoped<RequestTransaction>();
+        // Replaces Marten's default session: ours carries the actor and correlation metadata and can enlist in the
+        // idempotency transaction.
+        services.AddScoped<IDocumentSession>(RequestSession.Open);
+
+        services.AddMediator((MediatorOptions o) =>
+        {
+            o.ServiceLifetime = ServiceLifetime.Scoped;
+            o.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(AuthorizationBehaviour<,>), typeof(ValidationBehaviour<,>)];
+        });
+        services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+
+        services.AddStrategyAuth(config);
+        services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? c.HttpContext.TraceIdentifier;
+            c.ProblemDetails.Type ??= c.ProblemDetails.Status switch
+            {
+                413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+                422 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
+                _ => "about:blank",
+            };
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Strategy API";
+            doc.Info.Description = "Tracks a multi-country cooperation strategy and action plan: plans, commitments, status and progress. " +
+                "Bearer JWT with claims sub, name, role (secretariat, focal-point, reviewer, admin) and country for focal points. " +
+                "Writes return the stream version in ETag; If-Match makes them conditional (412 when stale); Idempotency-Key makes a POST retry safe (422 when reused with another body). " +
+                "Errors are RFC 9457 problem documents. Enums are kebab-case strings; dates YYYY-MM-DD; instants ISO 8601 UTC.";
+            doc.Components ??= new OpenApiComponents();
+            doc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            doc.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+                Description = "In Development: dotnet run --project Strategy.Api -- token --role secretariat",
+            };
+            doc.Security ??= [];
+            doc.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", doc)] = [] });
+            return Task.CompletedTask;
+        }));
+        if (config.GetValue("Seed:DemoPlan", false)) services.AddHostedService<DemoPlanSeeder>();
+        return builder;
+    }
+
+    public static WebApplication UseStrategy(this WebApplication app)
+    {
+        app.UseSecurityHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<BodyLimitMiddleware>(app.Configuration.GetValue("Limits:MaxRequestBodyBytes", DefaultMaxBodyBytes));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<IdempotencyMiddleware>();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapOpenApi();
+        app.MapScalarApiReference(o => o.WithTitle("Strategy API"));
+
+        var api = app.MapGroup("/api").RequireAuthorization(Policies.Read);
+        ImportPlanEndpoint.Map(api);
+        AddGoalEndpoint.Map(api);
+        AddOutcomeEndpoint.Map(api);
+        AlignSdgTargetsEndpoint.Map(api);
+        PlanReadEndpoints.Map(api);
+        MakeCommitmentEndpoint.Map(api);
+        ChangeStatusEndpoint.Map(api);
+        ReportProgressEndpoint.Map(api);
+        ReviseCommitmentEndpoint.Map(api);
+        WithdrawCommitmentEndpoint.Map(api);
+        CommitmentReadEndpoints.Map(api);
+        ListCommitmentsEndpoint.Map(api);
+        SdgEndpoints.Map(api);
+        return app;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Strategy.Api.Http;
+
+/// <summary>
+/// Bodies over the limit get 413 before anything reads them. Kestrel enforces its own limit too, but a declared
+/// length is refused here at once, and a chunked body is cut off by a counting stream (also under the test host).
+/// </summary>
+public sealed class BodyLimitMiddleware(RequestDelegate next, long maxBytes)
+{
+    public Task Invoke(HttpContext http)
+    {
+        if (http.Request.ContentLength > maxBytes)
+            throw new BadHttpRequestException($"The body is over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature) feature.MaxRequestBodySize = maxBytes;
+        if (http.Request.ContentLength is null && http.Request.Body.CanRead) http.Request.Body = new LimitedStream(http.Request.Body, maxBytes);
+        return next(http);
+    }
+
+    private sealed class LimitedStream(Stream inner, long max) : Stream
+    {
+        private long read;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => read; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => Count(await inner.ReadAsync(buffer, ct));
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Count(int n)
+        {
+            read += n;
+            if (read > max) throw new BadHttpRequestException($"The body is over {max} bytes.", StatusCodes.Status413PayloadTooLarge);
+            return n;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using FluentValidation;
+using JasperFx;
+using Marten.Exceptions;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Strategy.Domain;
+
+namespace Strategy.Api.Http;
+
+public sealed class RejectedException(Rejection rejection) : Exception(rejection.Message)
+{
+    public Rejection Rejection { get; } = rejection;
+
+    public static RejectedException Invalid(string field, string message) => new(Rejection.Invalid(field, message));
+    public static RejectedException NotFound(string message) => new(new Rejection(RejectionKind.NotFound, message));
+}
+
+public sealed class PreconditionFailedException(string message) : Exception(message);
+
+public sealed class IdempotencyKeyReusedException()
+    : Exception("This Idempotency-Key was used with a different request; use a new key for a new request.");
+
+/// <summary>The one place where exceptions become RFC 9457 problem documents. Anything unmapped is a 500 and a bug.</summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, title, detail, errors) = Map(exception, http);
+        if (status >= 500) log.LogError(exception, "Request {Method} {Path} failed", http.Request.Method, http.Request.Path);
+        else log.LogDebug("Request {Method} {Path} answered {Status}: {Detail}", http.Request.Method, http.Request.Path, status, detail);
+        http.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "5";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = errors is null
+                ? new ProblemDetails { Status = status, Title = title, Detail = detail }
+                : new ValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    private static (int, string, string, Dictionary<string, string[]>?) Map(Exception exception, HttpContext http)
+    {
+        var conditional = http.Request.Headers.IfMatch.Count > 0;
+        switch (exception)
+        {
+            case RejectedException { Rejection: var r }:
+                return r.Kind switch
+                {
+                    RejectionKind.Validation => (400, "The request is not valid.", r.Message, new() { [r.Field ?? ""] = [r.Message] }),
+                    RejectionKind.Forbidden => (403, "Not allowed.", r.Message, null),
+                    RejectionKind.NotFound => (404, "Not found.", r.Message, null),
+                    _ => (409, "The change conflicts with the current state.", r.Message, null),
+                };
+            case ValidationException v:
+                var errors = v.Errors.GroupBy(e => JsonPath(e.PropertyName)).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray());
+                return (400, "The request is not valid.", string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}")), errors);
+            case IdempotencyKeyReusedException reused:
+                return (422, "Idempotency-Key reused.", reused.Message, null);
+            case PreconditionFailedException p:
+                return (412, "The resource has changed.", p.Message, null);
+            case ConcurrencyException:
+                return conditional
+                    ? (412, "The resource has changed.", "The version in If-Match is no longer current; read the resource again.", null)
+                    : (409, "A concurrent change won.", "Another change was saved at the same moment; retry.", null);
+            case ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException or DocumentAlreadyExistsException:
+                return (409, "Already exists.", "A resource with the same identity already exists.", null);
+            case BadHttpRequestException { InnerException: JsonException json }:
+                return BadJson(json);
+            case JsonException json:
+                return BadJson(json);
+            case BadHttpRequestException bad:
+                return (bad.StatusCode, bad.StatusCode == 413 ? "The request body is too large." : "Bad request.", Sanitize(bad.Message), null);
+            case UnauthorizedAccessException u:
+                return (401, "Not authenticated.", u.Message, null);
+            case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+                return (409, "Already exists.", "A resource with the same code already exists.", null);
+            case NpgsqlException or TimeoutException or MartenCommandException { InnerException: NpgsqlException or TimeoutException }:
+                return (503, "The database is unavailable.", "Try again shortly.", null);
+            default:
+                return (500, "An unexpected error occurred.", "The error was logged with this trace id.", null);
+        }
+    }
+
+    private static (int, string, string, Dictionary<string, string[]>?) BadJson(JsonException json)
+    {
+        var field = JsonPath(json.Path);
+        var message = json.Message.Split(" Path:")[0];
+        if (message.Contains("could not be converted", StringComparison.Ordinal)) message = "Has the wrong type or an unknown value.";
+        return (400, "The request body is not valid JSON for this operation.", $"{(field.Length == 0 ? "body" : field)}: {message}",
+            new() { [field.Length == 0 ? "body" : field] = [message] });
+    }
+
+    /// <summary>"$.goals[0].code" and FluentValidation's "Goals[0].Code" both become "goals[0].code".</summary>
+    public static string JsonPath(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return "";
+        var trimmed = path.StartsWith("$.") ? path[2..] : path == "$" ? "" : path;
+        return string.Join('.', trimmed.Split('.').Select(s => s.Length == 0 ? s : char.ToLowerInvariant(s[0]) + s[1..]));
+    }
+
+    private static string Sanitize(string message) => message.Length > 300 ? message[..300] : message;
+}

@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Strategy.Api.Http;
+
+public static class Json
+{
+    /// <summary>The API's JSON: camelCase, enums as kebab-case strings, unknown members refused (a typo is an error, not a no-op).</summary>
+    public static void Configure(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.DictionaryKeyPolicy = null;
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        o.NumberHandling = JsonNumberHandling.Strict;
+        o.MaxDepth = 32;
+    }
+
+    public static string Kebab(string name) => JsonNamingPolicy.KebabCaseLower.ConvertName(name);
+}

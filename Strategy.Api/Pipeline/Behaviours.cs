@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using FluentValidation;
+using Mediator;
+using Strategy.Api.Auth;
+using Strategy.Api.Http;
+using Strategy.Domain;
+
+namespace Strategy.Api.Pipeline;
+
+/// <summary>The roles that may send a request; requests without it are open to every authenticated role.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class AllowedRolesAttribute(params Role[] roles) : Attribute
+{
+    public IReadOnlyList<Role> Roles { get; } = roles;
+}
+
+public sealed class LoggingBehaviour<TMessage, TResponse>(ILogger<LoggingBehaviour<TMessage, TResponse>> log, CurrentActor actor)
+    : IPipelineBehavior<TMessage, TResponse> where TMessage : IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var response = await next(message, ct);
+        log.LogInformation("{Request} by {Actor} in {Ms:0.0} ms", typeof(TMessage).Name, actor.Actor.Id,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return response;
+    }
+}
+
+public sealed class AuthorizationBehaviour<TMessage, TResponse>(CurrentActor actor) : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    private static readonly ConcurrentDictionary<Type, IReadOnlyList<Role>?> Allowed = new();
+
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
+    {
+        var roles = Allowed.GetOrAdd(typeof(TMessage), t => t.GetCustomAttribute<AllowedRolesAttribute>()?.Roles);
+        if (roles is not null && !roles.Contains(actor.Actor.Role))
+            throw new RejectedException(Rejection.Forbidden($"The {Claims.RoleName(actor.Actor.Role)} role may not do this."));
+        return next(message, ct);
+    }
+}
+
+public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators) : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
+    {
+        foreach (var validator in validators)
+        {
+            var result = await validator.ValidateAsync(message, ct);
+            if (!result.IsValid) throw new ValidationException(result.Errors);
+        }
+        return await next(message, ct);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JasperFx;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Strategy.Domain.Commitments;
+using Strategy.Infrastructure.Projections;
+using Marten.Schema;
+using Weasel.Core;
+
+namespace Strategy.Infrastructure.Store;
+
+public sealed record StoreSettings(string ConnectionString, string Schema = "strategy", bool ApplySchemaOnStartup = true);
+
+public static class StoreSetup
+{
+    /// <summary>Every projection and document the service stores, registered in one place with its lifecycle.</summary>
+    public static void Configure(StoreOptions o, StoreSettings settings)
+    {
+        o.Connection(settings.ConnectionString);
+        o.DatabaseSchemaName = settings.Schema;
+        o.Events.DatabaseSchemaName = settings.Schema;
+        o.AutoCreateSchemaObjects = settings.ApplySchemaOnStartup ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+        // Enums as their names, so LINQ filters on enum members translate to the stored strings.
+        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => j.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals);
+
+        o.Events.MetadataConfig.CorrelationIdEnabled = true;
+        o.Events.MetadataConfig.CausationIdEnabled = true;
+        o.Events.MetadataConfig.HeadersEnabled = true;
+        o.Events.MetadataConfig.UserNameEnabled = true;
+
+        o.Projections.Add<PlanViewProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add<CommitmentViewProjection>(ProjectionLifecycle.Inline);
+
+        o.Schema.For<PlanView>().UniqueIndex(x => x.Code);
+        // Commitment codes are unique within a plan; the index makes a racing duplicate fail its transaction.
+        o.Schema.For<CommitmentView>()
+            .UniqueIndex(UniqueIndexType.Computed, "uix_commitment_plan_code", x => x.State.PlanCode, x => x.State.Code)
+            .Index(x => x.State.PlanCode)
+            .Index(x => x.State.Country);
+        o.Schema.For<IdempotencyRecord>();
+    }
+
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddStrategyStore(this IServiceCollection services, StoreSettings settings)
+    {
+        var marten = services.AddMarten(o => Configure(o, settings)).UseLightweightSessions();
+        if (settings.ApplySchemaOnStartup) marten.ApplyAllDatabaseChangesOnStartup();
+        return marten;
+    }
+}

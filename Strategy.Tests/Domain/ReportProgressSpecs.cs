@@ -1,0 +1,173 @@
+using Strategy.Domain;
+using Strategy.Domain.Commitments;
+
+namespace Strategy.Tests.Domain;
+
+public class ReportProgressSpecs
+{
+    private static readonly DateOnly Today = Given.Today;
+
+    private static Decision Report(Commitment state, double value, DateOnly? asOf = null, string? evidenceUrl = null, Actor? actor = null) =>
+        CommitmentDecisions.ReportProgress(state, value, asOf ?? Today, "Quarterly figures", evidenceUrl, actor ?? Given.FocalPointKH, Today);
+
+    private static Commitment Percent() =>
+        Given.CommitmentIn(CommitmentStatus.InProgress, Given.Made(indicator: "G1.O1.I2", unit: "percent", baseline: 70, target: 80));
+
+    [Fact]
+    public void Focal_point_reports_a_value_with_evidence()
+    {
+        var state = Given.CommitmentIn(CommitmentStatus.InProgress);
+
+        var reported = Report(state, 4, new DateOnly(2025, 3, 31), "https://example.org/kh/dialogues-q1.pdf").ShouldAcceptSingle<ProgressReported>();
+
+        reported.CommitmentId.ShouldBe(Given.CommitmentId);
+        reported.Value.ShouldBe(4);
+        reported.AsOf.ShouldBe(new DateOnly(2025, 3, 31));
+        reported.Note.ShouldBe("Quarterly figures");
+        reported.EvidenceUrl.ShouldBe("https://example.org/kh/dialogues-q1.pdf");
+    }
+
+    [Fact]
+    public void Reported_value_becomes_the_latest_and_sets_progress()
+    {
+        var state = Given.CommitmentIn(CommitmentStatus.InProgress);
+
+        var reported = Report(state, 4).ShouldAcceptSingle<ProgressReported>();
+        var after = Commitment.Evolve(state, reported).ShouldNotBeNull();
+
+        after.Latest.ShouldBe(new Measurement(Today, 4));
+        after.Progress.ShouldBe(0.4); // (4 - 0) / (10 - 0)
+    }
+
+    [Fact]
+    public void Reporting_on_today_is_allowed()
+    {
+        Report(Given.CommitmentIn(CommitmentStatus.InProgress), 1, Today).IsAccepted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void As_of_date_in_the_future_is_invalid()
+    {
+        Report(Given.CommitmentIn(CommitmentStatus.InProgress), 1, Today.AddDays(1)).ShouldBeRejected(RejectionKind.Validation, "asOf");
+    }
+
+    [Fact]
+    public void As_of_date_before_the_plan_starts_is_invalid()
+    {
+        Report(Given.CommitmentIn(CommitmentStatus.InProgress), 1, Given.PlanStart.AddDays(-1)).ShouldBeRejected(RejectionKind.Validation, "asOf");
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(-1)]
+    [InlineData(-0.001)]
+    public void Non_finite_or_negative_count_is_invalid(double value)
+    {
+        Report(Given.CommitmentIn(CommitmentStatus.InProgress), value).ShouldBeRejected(RejectionKind.Validation, "value");
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Non_finite_value_is_invalid_even_without_a_unit(double value)
+    {
+        var state = Given.CommitmentIn(CommitmentStatus.InProgress, Given.Made(indicator: null, unit: null));
+
+        Report(state, value).ShouldBeRejected(RejectionKind.Validation, "value");
+    }
+
+    [Fact]
+    public void Negative_value_is_allowed_without_a_unit()
+    {
+        var state = Given.CommitmentIn(CommitmentStatus.InProgress, Given.Made(indicator: null, unit: null));
+
+        Report(state, -2).ShouldAcceptSingle<ProgressReported>().Value.ShouldBe(-2);
+    }
+
+    [Fact]
+    public void Percent_above_100_is_invalid()
+    {
+        Report(Percent(), 100.5).ShouldBeRejected(RejectionKind.Validation, "value");
+    }
+
+    [Fact]
+    public void Percent_of_exactly_100_is_valid()
+    {
+        Report(Percent(), 100).ShouldAcceptSingle<ProgressReported>().Value.ShouldBe(100);
+    }
+
+    [Fact]
+    public void Cancelled_commitment_takes_no_progress()
+    {
+        Report(Given.CommitmentIn(CommitmentStatus.Cancelled), 5).ShouldBeRejected(RejectionKind.Conflict);
+        Report(Given.CommitmentIn(CommitmentStatus.Cancelled), 5, actor: Given.Secretariat).ShouldBeRejected(RejectionKind.Conflict);
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://example.org/report.pdf")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("/reports/q1.pdf")]
+    [InlineData("")]
+    public void Evidence_url_must_be_an_absolute_http_or_https_url(string url)
+    {
+        Report(Given.CommitmentIn(CommitmentStatus.InProgress), 1, evidenceUrl: url).ShouldBeRejected(RejectionKind.Validation, "evidenceUrl");
+    }
+
+    [Fact]
+    public void Evidence_url_longer_than_2000_characters_is_invalid()
+    {
+        var url = "https://example.org/" + new string('a', 1981); // 20 + 1981 = 2001 characters
+
+        Report(Given.CommitmentIn(CommitmentStatus.InProgress), 1, evidenceUrl: url).ShouldBeRejected(RejectionKind.Validation, "evidenceUrl");
+    }
+
+    [Theory]
+    [InlineData("http://example.org/evidence")]
+    [InlineData("https://example.org/evidence?q=1")]
+    public void Http_and_https_evidence_urls_are_accepted(string url)
+    {
+        Report(Given.CommitmentIn(CommitmentStatus.InProgress), 1, evidenceUrl: url).ShouldAcceptSingle<ProgressReported>().EvidenceUrl.ShouldBe(url);
+    }
+
+    [Fact]
+    public void A_later_report_for_the_same_date_corrects_the_earlier_one()
+    {
+        var date = new DateOnly(2025, 3, 31);
+        var state = Given.Commitment(Given.Made(),
+            new ProgressReported(Given.CommitmentId, 2, new DateOnly(2024, 12, 31), null, null),
+            new ProgressReported(Given.CommitmentId, 3, date, null, null),
+            new ProgressReported(Given.CommitmentId, 5, date, "corrected", null));
+
+        state.Values.ShouldBe([new Measurement(new DateOnly(2024, 12, 31), 2), new Measurement(date, 5)]);
+        state.Latest.ShouldBe(new Measurement(date, 5));
+    }
+
+    [Fact]
+    public void A_back_dated_report_does_not_replace_the_latest_value()
+    {
+        var state = Given.Commitment(Given.Made(),
+            new ProgressReported(Given.CommitmentId, 6, new DateOnly(2025, 3, 31), null, null),
+            new ProgressReported(Given.CommitmentId, 2, new DateOnly(2024, 6, 30), null, null));
+
+        state.Values.ShouldBe([new Measurement(new DateOnly(2024, 6, 30), 2), new Measurement(new DateOnly(2025, 3, 31), 6)]);
+        state.Latest.ShouldBe(new Measurement(new DateOnly(2025, 3, 31), 6));
+        state.Progress.ShouldBe(0.6); // (6 - 0) / (10 - 0)
+    }
+
+    [Theory]
+    [InlineData("Percent")]
+    [InlineData("PERCENT")]
+    public void Percent_above_100_is_invalid_whatever_the_case_of_the_unit(string unit)
+    {
+        // Units are matched ignoring case for the non-negative rule (so -1 "Percent" is refused);
+        // the at-most-100 rule must recognise the same unit.
+        var state = Given.CommitmentIn(CommitmentStatus.InProgress, Given.Made(indicator: "G1.O1.I2", unit: unit, baseline: 70, target: 80));
+
+        Report(state, -1).ShouldBeRejected(RejectionKind.Validation, "value");
+        Report(state, 120).ShouldBeRejected(RejectionKind.Validation, "value");
+    }
+}
