@@ -1,0 +1,136 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+using Strategy.Api.Auth;
+using Strategy.Api.Http;
+
+namespace Strategy.Tests.Api;
+
+/// <summary>
+/// The real API on a real PostgreSQL (ConnectionStrings__Strategy, set by test.sh), in a schema of its own that is
+/// dropped afterwards, so test classes never see each other's events.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string SigningKey = "strategy-tests-signing-key-0123456789abcdef";
+    public string Schema { get; } = "t_" + Guid.NewGuid().ToString("N")[..12];
+    public string ConnectionString { get; } = Environment.GetEnvironmentVariable("ConnectionStrings__Strategy")
+        ?? throw new InvalidOperationException("Set ConnectionStrings__Strategy (./test.sh does) to a PostgreSQL database for the API tests.");
+
+    public static readonly JsonSerializerOptions JsonOptions = CreateJsonOptions();
+
+    private static JsonSerializerOptions CreateJsonOptions()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Json.Configure(o);
+        o.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip;
+        return o;
+    }
+
+    protected virtual bool SeedDemoPlan => false;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Strategy", ConnectionString);
+        builder.UseSetting("Database:Schema", Schema);
+        builder.UseSetting("Auth:SigningKey", SigningKey);
+        builder.UseSetting("Seed:DemoPlan", SeedDemoPlan ? "true" : "false");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public AuthSettings Auth => new() { SigningKey = SigningKey };
+
+    public string Token(string role, string? country = null, string? sub = null, string? name = null) =>
+        TokenCommand.Issue(Auth, sub ?? $"{role}-{country ?? "x"}-user", name ?? $"{role} {country}".Trim(), role, country, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+    public HttpClient As(string role, string? country = null, string? sub = null, string? name = null)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, country, sub, name));
+        return client;
+    }
+
+    public HttpClient Secretariat() => As("secretariat", sub: "sec-1", name: "Secretariat Officer");
+    public HttpClient Reviewer() => As("reviewer", sub: "rev-1", name: "Reviewer One");
+    public HttpClient FocalPoint(string country) => As("focal-point", country, sub: $"fp-{country.ToLowerInvariant()}", name: $"Ministry of Environment {country}");
+
+    /// <summary>How many events the store holds: the measure of "nothing was appended".</summary>
+    public async Task<long> EventCount()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_events", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task InitializeAsync()
+    {
+        // Starting the host applies the schema (and seeds when asked), so every test starts from a ready store.
+        _ = Server;
+        await Task.CompletedTask;
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+public sealed class DemoPlanFactory : ApiFactory
+{
+    protected override bool SeedDemoPlan => true;
+}
+
+public static class HttpExtensions
+{
+    public static async Task<T> Read<T>(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<T>(ApiFactory.JsonOptions))!;
+
+    public static async Task<JsonElement> Json(this HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body, long? ifMatch = null, string? idempotencyKey = null) =>
+        client.SendJson(HttpMethod.Post, url, body, ifMatch, idempotencyKey);
+
+    public static async Task<HttpResponseMessage> SendJson(this HttpClient client, HttpMethod method, string url, object body, long? ifMatch = null, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(method, url)
+        {
+            Content = body is string raw
+                ? new StringContent(raw, System.Text.Encoding.UTF8, "application/json")
+                : JsonContent.Create(body, options: ApiFactory.JsonOptions),
+        };
+        if (ifMatch is { } v) request.Headers.TryAddWithoutValidation("If-Match", $"\"{v}\"");
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await client.SendAsync(request);
+    }
+
+    public static long ETag(this HttpResponseMessage response) => long.Parse(response.Headers.ETag!.Tag.Trim('"'));
+
+    /// <summary>Asserts an RFC 9457 problem document with the status, and returns it.</summary>
+    public static async Task<JsonElement> ShouldBeProblem(this HttpResponseMessage response, int status, string? field = null)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).ShouldBe(status, body);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", body);
+        var problem = JsonDocument.Parse(body).RootElement.Clone();
+        problem.GetProperty("status").GetInt32().ShouldBe(status);
+        problem.TryGetProperty("title", out _).ShouldBeTrue();
+        problem.TryGetProperty("traceId", out _).ShouldBeTrue();
+        problem.TryGetProperty("type", out _).ShouldBeTrue();
+        if (field is not null)
+        {
+            problem.TryGetProperty("errors", out var errors).ShouldBeTrue(body);
+            errors.EnumerateObject().Select(p => p.Name).ShouldContain(field, body);
+        }
+        return problem;
+    }
+}
