@@ -65,6 +65,7 @@ public static class RequestSession
         var supplied = http?.Request.Headers[CorrelationHeader].ToString();
         if (!string.IsNullOrEmpty(supplied) && supplied.Length <= 64 && supplied.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             return supplied;
-        return Activity.Current?.TraceId.ToString() ?? http?.TraceIdentifier;
+        // Outside a request (the demo-plan seeder, jobs) each unit of work still gets an id of its own.
+        return Activity.Current?.TraceId.ToString() ?? http?.TraceIdentifier ?? $"system-{Guid.NewGuid():N}";
     }
 }
