@@ -15,8 +15,8 @@ public static class HealthSql
         $"CASE WHEN ?::date >= ({S}->>'due')::date THEN 1 ELSE 0 END)";
 
     public const string Expression =
-        $"CASE WHEN ({S}->>'withdrawn')::boolean OR {S}->>'status' = 'Cancelled' THEN 'unknown' " +
-        $"WHEN {S}->>'status' = 'Completed' THEN 'done' " +
+        $"CASE WHEN ({S}->>'withdrawn')::boolean OR {S}->>'status' = 'cancelled' THEN 'unknown' " +
+        $"WHEN {S}->>'status' = 'completed' THEN 'done' " +
         $"WHEN ({S}->>'due')::date < ?::date THEN 'overdue' " +
         $"WHEN {S}->>'progress' IS NULL THEN 'unknown' " +
         $"WHEN ({S}->>'progress')::float8 >= ?::float8 * {Expected} THEN 'on-track' " +

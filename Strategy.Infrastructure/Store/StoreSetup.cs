@@ -22,8 +22,13 @@ public static class StoreSetup
         o.DatabaseSchemaName = settings.Schema;
         o.Events.DatabaseSchemaName = settings.Schema;
         o.AutoCreateSchemaObjects = settings.ApplySchemaOnStartup ? AutoCreate.CreateOrUpdate : AutoCreate.None;
-        // Enums as their names, so LINQ filters on enum members translate to the stored strings.
-        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => j.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals);
+        // Stored JSON looks exactly like the API's (camelCase, kebab-case enums), so the audit log can show and export
+        // events as stored. LINQ cannot compare such enums (it would write the member name): filter on them with SQL.
+        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j =>
+        {
+            foreach (var c in j.Converters.OfType<JsonStringEnumConverter>().ToList()) j.Converters.Remove(c);
+            j.Converters.Insert(0, new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        });
 
         o.Events.MetadataConfig.CorrelationIdEnabled = true;
         o.Events.MetadataConfig.CausationIdEnabled = true;

@@ -33,7 +33,7 @@ public sealed class ListCommitmentsHandler(IQuerySession session, TimeProvider c
         if (f.Country is not null) q = q.Where(x => x.State.Country == f.Country);
         if (f.Goal is not null) q = q.Where(x => x.State.Goal == f.Goal);
         if (f.Outcome is not null) q = q.Where(x => x.State.Outcome == f.Outcome);
-        if (f.Status is { } status) q = q.Where(x => x.State.Status == status);
+        if (f.Status is { } status) q = q.Where(x => x.MatchesSql("d.data->'state'->>'status' = ?", Json.Kebab(status.ToString())));
         if (f.SdgTarget is not null)
         {
             var outcomes = plan.Plan.Outcomes.Where(o => o.SdgTargets.Contains(f.SdgTarget)).Select(o => o.Code).ToArray();
