@@ -7,13 +7,20 @@
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
+export ASPNETCORE_ENVIRONMENT=Development
 
 if [[ -z "${ConnectionStrings__Strategy:-}" ]]; then
   # postgres.sh keeps the cluster in /var/tmp/strategy-pg-<hash> (with .data/pg a symlink to it)
   # when run as root and the postgres user cannot traverse this repo's parent directories.
   ConnectionStrings__Strategy=$(deploy/postgres.sh start .data/pg "${PGPORT:-55433}")
+  export ConnectionStrings__Strategy
   echo "database: $ConnectionStrings__Strategy (data: $(readlink -f .data/pg))"
   echo "          stop it with: deploy/postgres.sh stop .data/pg"
+  # The owner (postgres) applies the schema and sets up the service's least-privilege role (deploy/app-role.sql);
+  # the API then runs as that role, which cannot change or delete stored events.
+  dotnet run --project Strategy.Api -c Release --no-launch-profile -- migrate --app-role strategy_app --app-password strategy_app_local
+  ConnectionStrings__Strategy="${ConnectionStrings__Strategy%;Username=*};Username=strategy_app;Password=strategy_app_local"
+  export Database__ApplySchemaOnStartup=false
 else
   echo "database: using ConnectionStrings__Strategy from the environment"
 fi
@@ -29,5 +36,5 @@ Starting the API (Ctrl-C to stop; the database keeps running)...
 MSG
 
 # --no-launch-profile: launchSettings.json would otherwise override the URL and environment.
-export ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Seed__DemoPlan=true
+export ASPNETCORE_URLS=$url Seed__DemoPlan=true
 exec dotnet run --project Strategy.Api -c Release --no-launch-profile "$@"

@@ -1,6 +1,7 @@
 using Marten;
 using Strategy.Api.Auth;
 using Strategy.Api.Hosting;
+using Strategy.Infrastructure.Store;
 
 // `token ...` mints a development token; `migrate` applies the database schema and exits (for production, where
 // Database:ApplySchemaOnStartup is false); anything else runs the service.
@@ -11,10 +12,21 @@ if (args is ["migrate", ..]) builder.Configuration["Database:ApplySchemaOnStartu
 builder.AddStrategy();
 var app = builder.Build();
 
-if (args is ["migrate", ..])
+if (args is ["migrate", .. var migrateArgs])
 {
     await app.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     Console.Error.WriteLine("Database schema is up to date.");
+    if (migrateArgs is ["--app-role", var role, "--app-password", var password])
+    {
+        var store = app.Services.GetRequiredService<StoreSettings>();
+        await DatabaseRoles.GrantAppRoleAsync(store.ConnectionString, store.Schema, role, password);
+        Console.Error.WriteLine($"Role {role} may use schema {store.Schema} and cannot change stored events.");
+    }
+    else if (migrateArgs.Length > 0)
+    {
+        Console.Error.WriteLine("Usage: migrate [--app-role ROLE --app-password PASSWORD]");
+        return 2;
+    }
     return 0;
 }
 

@@ -22,6 +22,7 @@ public static class Policies
 {
     public const string Read = "read";
     public const string Operations = "operations";
+    public const string Audit = "audit";
 
     public static IServiceCollection AddStrategyAuth(this IServiceCollection services, IConfiguration config)
     {
@@ -54,7 +55,8 @@ public static class Policies
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(Read, p => p.RequireAuthenticatedUser().RequireAssertion(c => IsValidCaller(c.User)))
-            .AddPolicy(Operations, p => p.RequireRole("admin", "secretariat"));
+            .AddPolicy(Operations, p => p.RequireRole("admin", "secretariat"))
+            .AddPolicy(Audit, p => p.RequireRole("secretariat", "reviewer", "admin"));
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FluentValidation;
+using JasperFx.Events.Daemon;
 using Marten;
 using Mediator;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using Strategy.Api.Auth;
+using Strategy.Api.Features.Audit;
 using Strategy.Api.Features.Commitments;
 using Strategy.Api.Features.Plans;
 using Strategy.Api.Features.Sdg;
@@ -27,7 +29,10 @@ public static class ServiceSetup
         var connection = config.GetConnectionString("Strategy");
         if (string.IsNullOrWhiteSpace(connection))
             throw new InvalidOperationException("Set ConnectionStrings:Strategy (env ConnectionStrings__Strategy) to a PostgreSQL connection string.");
-        return new StoreSettings(connection, config["Database:Schema"] ?? "strategy", config.GetValue("Database:ApplySchemaOnStartup", true));
+        var daemon = config["Database:DaemonMode"] ?? nameof(DaemonMode.HotCold);
+        if (!Enum.TryParse<DaemonMode>(daemon, ignoreCase: true, out var mode))
+            throw new InvalidOperationException("Database:DaemonMode is HotCold (several nodes; one runs the async projections), Solo or Disabled.");
+        return new StoreSettings(connection, config["Database:Schema"] ?? "strategy", config.GetValue("Database:ApplySchemaOnStartup", true), mode);
     }
 
     public static WebApplicationBuilder AddStrategy(this WebApplicationBuilder builder)
@@ -122,6 +127,7 @@ public static class ServiceSetup
         CommitmentReadEndpoints.Map(api);
         ListCommitmentsEndpoint.Map(api);
         SdgEndpoints.Map(api);
+        AuditEndpoints.Map(api);
         return app;
     }
 }

@@ -23,6 +23,13 @@ public static class QueryValues
         throw RejectedException.Invalid(name, $"Use a whole number from {min} to {max}.");
     }
 
+    public static long Long(string name, string? value, long fallback)
+    {
+        if (string.IsNullOrEmpty(value)) return fallback;
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
+        throw RejectedException.Invalid(name, "Use a whole number of 0 or more.");
+    }
+
     public static T? Enum<T>(string name, string? value) where T : struct, System.Enum
     {
         if (string.IsNullOrEmpty(value)) return null;

@@ -24,10 +24,10 @@ public sealed class CommitmentView
 
 public sealed class CommitmentViewProjection : SingleStreamProjection<CommitmentView, Guid>
 {
-    public override CommitmentView Evolve(CommitmentView snapshot, Guid id, IEvent e)
+    public override CommitmentView? Evolve(CommitmentView? snapshot, Guid id, IEvent e)
     {
         var state = Commitment.Evolve(snapshot?.State, e.Data);
-        if (state is null) return snapshot!;
+        if (state is null) return snapshot;
         var actor = ActorRef.From(e);
         var view = snapshot ?? new CommitmentView { Id = id, CreatedAt = e.Timestamp, CreatedBy = actor };
         view.State = state;

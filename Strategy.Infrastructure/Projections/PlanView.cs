@@ -19,10 +19,10 @@ public sealed class PlanView
 
 public sealed class PlanViewProjection : SingleStreamProjection<PlanView, Guid>
 {
-    public override PlanView Evolve(PlanView snapshot, Guid id, IEvent e)
+    public override PlanView? Evolve(PlanView? snapshot, Guid id, IEvent e)
     {
         var plan = Plan.Evolve(snapshot?.Plan, e.Data);
-        if (plan is null) return snapshot!;
+        if (plan is null) return snapshot;
         var view = snapshot ?? new PlanView { Id = id, CreatedAt = e.Timestamp };
         view.Plan = plan;
         view.Code = plan.Code;

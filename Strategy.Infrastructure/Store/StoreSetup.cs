@@ -6,12 +6,15 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Strategy.Domain.Commitments;
 using Strategy.Infrastructure.Projections;
+using JasperFx.Events.Daemon;
 using Marten.Schema;
+using Strategy.Infrastructure.Audit;
 using Weasel.Core;
 
 namespace Strategy.Infrastructure.Store;
 
-public sealed record StoreSettings(string ConnectionString, string Schema = "strategy", bool ApplySchemaOnStartup = true);
+public sealed record StoreSettings(string ConnectionString, string Schema = "strategy", bool ApplySchemaOnStartup = true,
+    DaemonMode DaemonMode = DaemonMode.HotCold);
 
 public static class StoreSetup
 {
@@ -37,6 +40,12 @@ public static class StoreSetup
 
         o.Projections.Add<PlanViewProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add<CommitmentViewProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add(new AuditChainProjection(settings.ConnectionString, settings.Schema), ProjectionLifecycle.Async);
+        // Advisory locks are per database: give each schema its own, so several stores in one database (tests,
+        // tenants) each elect their own daemon leader and migrate independently.
+        var lockId = SchemaLockId(settings.Schema);
+        o.Projections.DaemonLockId = lockId;
+        o.ApplyChangesLockId = lockId + 1;
 
         o.Schema.For<PlanView>().UniqueIndex(x => x.Code);
         // Commitment codes are unique within a plan; the index makes a racing duplicate fail its transaction.
@@ -45,11 +54,17 @@ public static class StoreSetup
             .Index(x => x.State.PlanCode)
             .Index(x => x.State.Country);
         o.Schema.For<IdempotencyRecord>();
+        o.Schema.For<AuditLink>();
+        o.Schema.For<AuditChainHead>();
     }
+
+    public static int SchemaLockId(string schema) =>
+        BitConverter.ToInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("strategy:" + schema))) & 0x3FFFFFF0;
 
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddStrategyStore(this IServiceCollection services, StoreSettings settings)
     {
-        var marten = services.AddMarten(o => Configure(o, settings)).UseLightweightSessions();
+        var marten = services.AddMarten(o => Configure(o, settings)).UseLightweightSessions()
+            .AddAsyncDaemon(settings.DaemonMode);
         if (settings.ApplySchemaOnStartup) marten.ApplyAllDatabaseChangesOnStartup();
         return marten;
     }

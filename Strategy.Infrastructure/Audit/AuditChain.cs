@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using System.Text;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using Npgsql;
+
+namespace Strategy.Infrastructure.Audit;
+
+/// <summary>The chain hash after one event: h(n) = SHA-256(h(n-1) || canonical(event n)).</summary>
+public sealed class AuditLink
+{
+    /// <summary>The event's sequence number.</summary>
+    public long Id { get; set; }
+    public string Hash { get; set; } = "";
+}
+
+/// <summary>The end of the chain so far: the last event chained and the hash after it.</summary>
+public sealed class AuditChainHead
+{
+    public const string SingletonId = "audit-chain";
+    public string Id { get; set; } = SingletonId;
+    public long Sequence { get; set; }
+    public string Hash { get; set; } = AuditHash.Genesis;
+    public long Events { get; set; }
+}
+
+/// <summary>
+/// The canonical form of a stored event and the chain step. The canonical form is read from the database as stored
+/// (jsonb printed by PostgreSQL, which is deterministic), so the projection that builds the chain and the verifier
+/// that recomputes it see the same bytes, and a change to any stored field, even one no .NET type reads, shows.
+/// </summary>
+public static class AuditHash
+{
+    public static readonly string Genesis = new('0', 64);
+
+    public static string Sql(string schema, string where) =>
+        $"select e.seq_id, e.id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, coalesce(e.user_name, ''), " +
+        $"coalesce(e.headers::text, ''), coalesce(e.correlation_id, ''), coalesce(e.causation_id, '') " +
+        $"from {schema}.mt_events e where {where} order by e.seq_id";
+
+    /// <summary>Reads columns 0-10 of <see cref="Sql"/> (at <paramref name="offset"/>) into the canonical string.</summary>
+    public static string Canonical(NpgsqlDataReader r, int offset = 0)
+    {
+        var timestamp = r.GetFieldValue<DateTime>(offset + 5).ToUniversalTime();
+        return string.Join('\u001f',
+            r.GetInt64(offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            r.GetGuid(offset + 1).ToString("D"),
+            r.GetGuid(offset + 2).ToString("D"),
+            r.GetInt64(offset + 3).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            r.GetString(offset + 4),
+            timestamp.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
+            r.GetString(offset + 6),
+            r.GetString(offset + 7),
+            r.GetString(offset + 8),
+            r.GetString(offset + 9),
+            r.GetString(offset + 10));
+    }
+
+    public static string Next(string previousHex, string canonical)
+    {
+        var previous = Convert.FromHexString(previousHex);
+        var body = Encoding.UTF8.GetBytes(canonical);
+        var input = new byte[previous.Length + body.Length];
+        previous.CopyTo(input, 0);
+        body.CopyTo(input, previous.Length);
+        return Convert.ToHexStringLower(SHA256.HashData(input));
+    }
+}
+
+/// <summary>
+/// Async projection (run by Marten's daemon, in sequence order, behind the high-water mark so no earlier event can
+/// still appear) that extends the hash chain by one link per event.
+/// </summary>
+public sealed partial class AuditChainProjection : EventProjection
+{
+    private readonly string connectionString;
+    private readonly string schema;
+    private Dictionary<long, string> canonical = [];
+    private AuditChainHead? head;
+
+    public AuditChainProjection(string connectionString, string schema)
+    {
+        this.connectionString = connectionString;
+        this.schema = schema;
+        Name = "AuditChain";
+    }
+
+    public override async Task EnrichEventsAsync(IQuerySession querySession, IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        if (events.Count == 0) return;
+        // After a failed batch the in-memory head may be ahead of what was committed: trust the database then.
+        if (head is null || head.Sequence >= events[0].Sequence)
+            head = await querySession.LoadAsync<AuditChainHead>(AuditChainHead.SingletonId, ct) ?? new AuditChainHead();
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(AuditHash.Sql(schema, "e.seq_id = any(@seqs)"), connection);
+        command.Parameters.AddWithValue("seqs", events.Select(e => e.Sequence).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new Dictionary<long, string>(events.Count);
+        while (await reader.ReadAsync(ct)) rows[reader.GetInt64(0)] = AuditHash.Canonical(reader);
+        canonical = rows;
+    }
+
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken ct)
+    {
+        head ??= new AuditChainHead();
+        if (e.Sequence <= head.Sequence) return ValueTask.CompletedTask;
+        if (!canonical.TryGetValue(e.Sequence, out var text))
+            throw new InvalidOperationException($"Event {e.Sequence} was not found in the event table while chaining.");
+        var hash = AuditHash.Next(head.Hash, text);
+        head = new AuditChainHead { Sequence = e.Sequence, Hash = hash, Events = head.Events + 1 };
+        operations.Store(new AuditLink { Id = e.Sequence, Hash = hash });
+        operations.Store(head);
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed record AuditVerification(bool Valid, long EventsChecked, long LastSequence, long? FirstBrokenSequence, string? Reason, long EventsPending, string HeadHash);
+
+/// <summary>Recomputes the chain from the stored events and compares each link; streams, so memory stays flat.</summary>
+public static class AuditVerifier
+{
+    public static async Task<AuditVerification> VerifyAsync(string connectionString, string schema, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+
+        long headSequence = 0;
+        await using (var headCommand = new NpgsqlCommand($"select coalesce((select (data->>'sequence')::bigint from {schema}.mt_doc_auditchainhead where id = @id), 0)", connection))
+        {
+            headCommand.Parameters.AddWithValue("id", AuditChainHead.SingletonId);
+            headSequence = (long)(await headCommand.ExecuteScalarAsync(ct))!;
+        }
+
+        // Every event and every link up to the head, merged by sequence: an event without a link was inserted,
+        // a link without an event was deleted, and a link whose hash differs follows an altered event.
+        var sql = $"select coalesce(e.seq_id, l.id), l.data->>'hash', e.seq_id is not null, " +
+                  $"e.seq_id, e.id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, coalesce(e.user_name, ''), " +
+                  $"coalesce(e.headers::text, ''), coalesce(e.correlation_id, ''), coalesce(e.causation_id, '') " +
+                  $"from (select * from {schema}.mt_events where seq_id <= @head) e " +
+                  $"full outer join (select * from {schema}.mt_doc_auditlink where id <= @head) l on l.id = e.seq_id " +
+                  $"order by 1";
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("head", headSequence);
+
+        var hash = AuditHash.Genesis;
+        long checkedCount = 0, last = 0;
+        long? broken = null;
+        string? reason = null;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var sequence = reader.GetInt64(0);
+                var stored = reader.IsDBNull(1) ? null : reader.GetString(1);
+                var hasEvent = reader.GetBoolean(2);
+                if (!hasEvent) { broken = sequence; reason = "An event in the chain is missing from the log."; break; }
+                checkedCount++;
+                if (stored is null) { broken = sequence; reason = "An event in the log was never chained (inserted afterwards)."; break; }
+                hash = AuditHash.Next(hash, AuditHash.Canonical(reader, 3));
+                if (hash != stored) { broken = sequence; reason = "The event differs from the one that was chained."; break; }
+                last = sequence;
+            }
+        }
+
+        await using var pending = new NpgsqlCommand($"select count(*) from {schema}.mt_events where seq_id > @head", connection);
+        pending.Parameters.AddWithValue("head", headSequence);
+        var pendingCount = (long)(await pending.ExecuteScalarAsync(ct))!;
+        return new AuditVerification(broken is null, checkedCount, broken is null ? last : last, broken, reason, pendingCount,
+            broken is null ? hash : "");
+    }
+}

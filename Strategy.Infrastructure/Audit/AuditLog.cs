@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Strategy.Infrastructure.Audit;
+
+public sealed record AuditFilter(string? Plan, string? Country, string? Actor, string? Type, DateTimeOffset? From, DateTimeOffset? To);
+
+public sealed record AuditActor(string Id, string? Name, string? Role, string? Country);
+
+public sealed record AuditStream(string Kind, Guid Id, string? Plan, string? Code, string? Country);
+
+public sealed record AuditChange(string Field, JsonElement? Before, JsonElement? After);
+
+/// <summary>One event as the audit log shows it. <see cref="Data"/> is the event exactly as stored.</summary>
+public sealed record AuditEntry(long Sequence, AuditStream Stream, long Version, string Type, DateTimeOffset Timestamp, AuditActor Actor,
+    string? CorrelationId, string? CausationId, string? Note, string? Reason, IReadOnlyList<AuditChange> Changes, JsonElement Data);
+
+/// <summary>
+/// Reads the event log in sequence order with its filters applied in SQL. A plan's events are its own stream's and
+/// those of its commitments' streams; a country's are those of its commitments.
+/// </summary>
+public static class AuditLog
+{
+    public static async IAsyncEnumerable<AuditEntry> ReadAsync(string connectionString, string schema, AuditFilter filter, long after, int? limit,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var where = new List<string> { "e.seq_id > @after" };
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand { Connection = connection };
+        command.Parameters.AddWithValue("after", after);
+        if (filter.Plan is not null)
+        {
+            where.Add("coalesce(c.data->'state'->>'planCode', p.data->>'code') = @plan");
+            command.Parameters.AddWithValue("plan", filter.Plan);
+        }
+        if (filter.Country is not null)
+        {
+            where.Add("c.data->'state'->>'country' = @country");
+            command.Parameters.AddWithValue("country", filter.Country);
+        }
+        if (filter.Actor is not null)
+        {
+            where.Add("e.user_name = @actor");
+            command.Parameters.AddWithValue("actor", filter.Actor);
+        }
+        if (filter.Type is not null)
+        {
+            where.Add("e.type = @type");
+            command.Parameters.AddWithValue("type", filter.Type.Replace('-', '_'));
+        }
+        if (filter.From is { } from)
+        {
+            where.Add("e.timestamp >= @from");
+            command.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.UtcDateTime });
+        }
+        if (filter.To is { } to)
+        {
+            where.Add("e.timestamp < @to");
+            command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.UtcDateTime });
+        }
+
+        command.CommandText =
+            "select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, coalesce(e.user_name, ''), e.headers::text, " +
+            "e.correlation_id, e.causation_id, c.data->'state'->>'planCode', c.data->'state'->>'code', c.data->'state'->>'country', p.data->>'code' " +
+            $"from {schema}.mt_events e " +
+            $"left join {schema}.mt_doc_commitmentview c on c.id = e.stream_id " +
+            $"left join {schema}.mt_doc_planview p on p.id = e.stream_id " +
+            $"where {string.Join(" and ", where)} order by e.seq_id" + (limit is { } l ? $" limit {l}" : "");
+
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return Read(reader);
+    }
+
+    private static AuditEntry Read(NpgsqlDataReader r)
+    {
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        var type = r.GetString(3).Replace('_', '-');
+        using var dataDoc = JsonDocument.Parse(r.GetString(5));
+        var data = dataDoc.RootElement.Clone();
+        var headers = Text(7) is { } h ? JsonDocument.Parse(h).RootElement : default;
+        string? Header(string name) => headers.ValueKind == JsonValueKind.Object && headers.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        var commitmentCode = Text(11);
+        var stream = commitmentCode is not null
+            ? new AuditStream("commitment", r.GetGuid(1), Text(10), commitmentCode, Text(12))
+            : Text(13) is { } planCode ? new AuditStream("plan", r.GetGuid(1), planCode, null, null)
+            : new AuditStream("other", r.GetGuid(1), null, null, null);
+
+        return new AuditEntry(r.GetInt64(0), stream, r.GetInt64(2), type, new DateTimeOffset(r.GetFieldValue<DateTime>(4).ToUniversalTime(), TimeSpan.Zero),
+            new AuditActor(r.GetString(6), Header("actor-name"), Header("actor-role"), Header("actor-country")),
+            Text(8), Text(9), String(data, "note"), String(data, "reason"), Changes(type, data), data);
+    }
+
+    /// <summary>What a change event changed, as before and after values.</summary>
+    private static IReadOnlyList<AuditChange> Changes(string type, JsonElement data)
+    {
+        switch (type)
+        {
+            case "commitment-status-changed" or "commitment-reopened":
+                return [new AuditChange("status", data.GetProperty("from"), data.GetProperty("to"))];
+            case "outcome-sdg-targets-aligned":
+                return [new AuditChange("sdgTargets", data.GetProperty("previous"), data.GetProperty("sdgTargets"))];
+            case "commitment-revised":
+                var before = data.GetProperty("before");
+                return [.. data.GetProperty("after").EnumerateObject()
+                    .Where(p => p.Value.ValueKind != JsonValueKind.Null)
+                    .Select(p => new AuditChange(p.Name, before.TryGetProperty(p.Name, out var b) ? b : null, p.Value))];
+            default:
+                return [];
+        }
+    }
+
+    private static string? String(JsonElement data, string name) =>
+        data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}

@@ -1,0 +1,25 @@
+-- Least-privilege role for the running service. Apply it as the schema owner after the schema exists:
+--   dotnet Strategy.Api.dll migrate --app-role strategy_app --app-password '...'
+-- (or substitute the three placeholders and run it with psql). Run it again after each migration, so tables
+-- added by a new version are granted too.
+--
+-- The service may read and write its documents and append events, but stored events can never be changed or
+-- removed through this role: no UPDATE, DELETE or TRUNCATE on the event table. Schema changes stay with the owner.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{{role}}') THEN
+    CREATE ROLE "{{role}}" LOGIN PASSWORD '{{password}}';
+  ELSE
+    ALTER ROLE "{{role}}" LOGIN PASSWORD '{{password}}';
+  END IF;
+END
+$$;
+
+GRANT USAGE ON SCHEMA "{{schema}}" TO "{{role}}";
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{{schema}}" TO "{{role}}";
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "{{schema}}" TO "{{role}}";
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA "{{schema}}" TO "{{role}}";
+
+-- The event log is append-only for the service.
+REVOKE UPDATE, DELETE, TRUNCATE ON "{{schema}}".mt_events FROM "{{role}}";
+REVOKE TRUNCATE ON ALL TABLES IN SCHEMA "{{schema}}" FROM "{{role}}";
