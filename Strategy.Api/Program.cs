@@ -7,7 +7,8 @@ using Strategy.Infrastructure.Store;
 // Database:ApplySchemaOnStartup is false); anything else runs the service.
 if (args is ["token", .. var tokenArgs]) return TokenCommand.Run(tokenArgs);
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings ship beside the binary, so the service starts the same from any working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 if (args is ["migrate", ..]) builder.Configuration["Database:ApplySchemaOnStartup"] = "true";
 builder.AddStrategy();
 var app = builder.Build();

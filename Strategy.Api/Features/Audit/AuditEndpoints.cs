@@ -138,17 +138,18 @@ public static class AuditEndpoints
     {
         await using var text = new StreamWriter(body, new System.Text.UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         await using var csv = CsvWriter.Create(text, new CsvWriterOptions(), leaveOpen: true);
-        csv.WriteRecord(CsvColumns);
+        // Async writes only: Kestrel refuses synchronous I/O, which a full buffer would otherwise cause mid-export.
+        await csv.WriteRecordAsync(CsvColumns, ct);
         var n = 0;
         await foreach (var e in entries)
         {
-            csv.WriteRecord([
+            await csv.WriteRecordAsync([
                 e.Sequence.ToString(CultureInfo.InvariantCulture), e.Timestamp.ToString("O", CultureInfo.InvariantCulture),
                 e.Stream.Kind, e.Stream.Id.ToString(), e.Stream.Plan ?? "", e.Stream.Code ?? "", e.Stream.Country ?? "",
                 e.Version.ToString(CultureInfo.InvariantCulture), e.Type,
                 e.Actor.Id, e.Actor.Name ?? "", e.Actor.Role ?? "", e.Actor.Country ?? "", e.CorrelationId ?? "", e.CausationId ?? "",
                 e.Note ?? "", e.Reason ?? "", JsonSerializer.Serialize(e.Changes, options), e.Data.GetRawText(),
-            ]);
+            ], ct);
             if (++n % FlushEvery == 0)
             {
                 await csv.FlushAsync(ct);
