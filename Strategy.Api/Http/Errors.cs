@@ -3,6 +3,7 @@ using FluentValidation;
 using JasperFx;
 using Marten.Exceptions;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Strategy.Domain;
@@ -72,6 +73,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return BadJson(json);
             case JsonException json:
                 return BadJson(json);
+            case BadHttpRequestException { StatusCode: 400 } when AcceptsBody(http):
+                // The framework refusing a body it could not bind (absent, empty or JSON null): no JsonException to take a
+                // path from, and its message is advice for developers ("Did you mean to use a Service instead?").
+                return (400, "The request body is not valid JSON for this operation.", "body: A JSON object is required.",
+                    new() { ["body"] = ["A JSON object is required."] });
             case BadHttpRequestException bad:
                 return (bad.StatusCode, bad.StatusCode == 413 ? "The request body is too large." : "Bad request.", Sanitize(bad.Message), null);
             case UnauthorizedAccessException u:
@@ -84,6 +90,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (500, "An unexpected error occurred.", "The error was logged with this trace id.", null);
         }
     }
+
+    /// <summary>Whether the failed endpoint binds a body; the exception handler sees the endpoint only through its feature.</summary>
+    private static bool AcceptsBody(HttpContext http) =>
+        (http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint())?.Metadata.GetMetadata<IAcceptsMetadata>() is not null;
 
     private static (int, string, string, Dictionary<string, string[]>?) BadJson(JsonException json)
     {

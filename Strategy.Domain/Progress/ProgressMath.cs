@@ -9,12 +9,14 @@ public static class ProgressMath
     /// <summary>
     /// p = (v - b) / (T - b). Works for indicators that should go down (both differences are negative).
     /// When the target equals the baseline (hold a level), p is 1 if the value is at or better than the target, else 0.
+    /// Null when it cannot be computed: finite inputs near the limits of a double can overflow to infinity or NaN.
     /// </summary>
     public static double? Ratio(double? baseline, double? target, double value, bool shouldDecrease)
     {
         if (baseline is not { } b || target is not { } t) return null;
         if (t == b) return (shouldDecrease ? value <= t : value >= t) ? 1 : 0;
-        return (value - b) / (t - b);
+        var p = (value - b) / (t - b);
+        return double.IsFinite(p) ? p : null;
     }
 
     /// <summary>e = (t - start) / (due - start), clamped to [0, 1].</summary>

@@ -40,6 +40,14 @@ public class ProgressMathSpecs
     }
 
     [Fact]
+    public void Ratio_that_overflows_a_double_cannot_be_computed()
+    {
+        // (1e308 - 0) / (0.5 - 0) = 2e308, beyond double.MaxValue; (1e308 + 1e308) / (1e308 + 1e308) is inf / inf.
+        ProgressMath.Ratio(0, 0.5, 1e308, false).ShouldBeNull();
+        ProgressMath.Ratio(-1e308, 1e308, 1e308, false).ShouldBeNull();
+    }
+
+    [Fact]
     public void Ratio_of_a_decreasing_indicator_moving_the_wrong_way_is_negative()
     {
         // (40 - 35) / (25 - 35) = 5 / -10
