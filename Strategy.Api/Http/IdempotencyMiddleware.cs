@@ -10,8 +10,9 @@ namespace Strategy.Api.Http;
 /// <summary>
 /// <c>Idempotency-Key</c> on a POST: the first successful response is stored in the same transaction as the events
 /// the request appended. A retry with the same key and body gets that response again and appends nothing; the same
-/// key with another body gets 422. Two racing requests with one key serialize on the record's primary key: the
-/// loser's transaction (events included) rolls back and it answers with the winner's response.
+/// key with another body gets 422. Two racing requests with one key serialize on an advisory lock taken before the
+/// request runs, so the second finds the first's record and replays it; the record's primary key is the backstop:
+/// a loser that still gets as far as saving rolls back (events included) and answers with the winner's response.
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next)
 {
@@ -41,6 +42,17 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         }
 
         await transaction.BeginAsync(store.ConnectionString, http.RequestAborted);
+        // Requests with the same caller and key queue here until the one ahead commits or rolls back, then look
+        // again: without this, a request that lost the race would decide on the state the winner left (a status
+        // change already made, say) and answer 409 instead of the winner's response.
+        await LockAsync(transaction, recordId, http.RequestAborted);
+        if (await LoadAsync(documents, recordId, http.RequestAborted) is { } committed)
+        {
+            await transaction.Transaction!.RollbackAsync(CancellationToken.None);
+            await ReplayAsync(http, committed, hash);
+            return;
+        }
+
         var realBody = http.Response.Body;
         using var buffer = new MemoryStream();
         http.Response.Body = buffer;
@@ -95,6 +107,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         ex is JasperFx.DocumentAlreadyExistsException ||
         ex is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } ||
         ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>A transaction-scoped advisory lock on the record id (64 bits of its SHA-256), released at commit or rollback.</summary>
+    private static async Task LockAsync(RequestTransaction transaction, string recordId, CancellationToken ct)
+    {
+        var key = BitConverter.ToInt64(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("idempotency|" + recordId)), 0);
+        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", transaction.Connection, transaction.Transaction);
+        command.Parameters.AddWithValue("key", key);
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     private static async Task<IdempotencyRecord?> LoadAsync(IDocumentStore documents, string id, CancellationToken ct)
     {

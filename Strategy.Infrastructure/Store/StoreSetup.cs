@@ -33,6 +33,11 @@ public static class StoreSetup
             j.Converters.Insert(0, new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         });
 
+        // Event timestamps are taken in .NET (100 ns ticks) and stored by PostgreSQL to the microsecond, so an inline
+        // view written at append time would otherwise show an instant up to 0.9 us later than the stored event (in
+        // history, audit and as-of reads) and than the same view rebuilt from the events.
+        o.Events.TimeProvider = new MicrosecondTimeProvider(TimeProvider.System);
+
         o.Events.MetadataConfig.CorrelationIdEnabled = true;
         o.Events.MetadataConfig.CausationIdEnabled = true;
         o.Events.MetadataConfig.HeadersEnabled = true;

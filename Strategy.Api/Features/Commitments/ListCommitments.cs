@@ -28,6 +28,19 @@ public sealed class ListCommitmentsHandler(IQuerySession session, TimeProvider c
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
 
+        var page = await Filtered(plan, f, today).OrderBy(x => x.State.Code)
+            .Stats(out var stats)
+            .Skip((f.Page - 1) * f.PageSize)
+            .Take(f.PageSize)
+            .ToListAsync(ct);
+        // The total rides on the page's rows (count(*) over ()), so a page past the end has none to carry it; count
+        // with a query of its own (Marten refuses a count on a query that took statistics).
+        var total = page.Count == 0 && f.Page > 1 ? await Filtered(plan, f, today).CountAsync(ct) : stats.TotalResults;
+        return new CommitmentPage([.. page.Select(v => CommitmentDto.From(v, now, thresholds))], total);
+    }
+
+    private IQueryable<CommitmentView> Filtered(PlanView plan, CommitmentFilter f, DateOnly today)
+    {
         IQueryable<CommitmentView> q = session.Query<CommitmentView>().Where(x => x.State.PlanCode == plan.Code);
         if (!f.IncludeWithdrawn) q = q.Where(x => !x.State.Withdrawn);
         if (f.Country is not null) q = q.Where(x => x.State.Country == f.Country);
@@ -43,13 +56,7 @@ public sealed class ListCommitmentsHandler(IQuerySession session, TimeProvider c
             q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(today, thresholds, Json.Kebab(health.ToString()))));
         if (f.Overdue)
             q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(today, thresholds, "overdue")));
-
-        var page = await q.OrderBy(x => x.State.Code)
-            .Stats(out var stats)
-            .Skip((f.Page - 1) * f.PageSize)
-            .Take(f.PageSize)
-            .ToListAsync(ct);
-        return new CommitmentPage([.. page.Select(v => CommitmentDto.From(v, now, thresholds))], stats.TotalResults);
+        return q;
     }
 }
 
