@@ -31,14 +31,8 @@ public sealed class ChangeCommitmentStatusHandler(IDocumentSession session, Curr
 public static class ChangeStatusEndpoint
 {
     public static void Map(RouteGroupBuilder api) =>
-        api.MapPost("/commitments/{id:guid}/status", async (Guid id, ChangeStatusBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            {
-                var result = await mediator.Send(new ChangeCommitmentStatus(id, Versions.ExpectedVersion(http.Request), body), ct);
-                Versions.SetETag(http.Response, result.Version);
-                return TypedResults.Ok(result.Commitment);
-            })
+        api.MapCommitmentWrite<ChangeStatusBody>(HttpMethods.Post, "/commitments/{id:guid}/status", (id, expected, body) => new ChangeCommitmentStatus(id, expected, body))
             .WithName("ChangeCommitmentStatus")
             .WithSummary("Declare a commitment's status")
-            .WithDescription("Secretariat, or the focal point of the commitment's country. completed and cancelled are final: only the secretariat reopens them, with a note. If-Match makes it conditional (412 when stale); Idempotency-Key makes a retry safe.")
-            .WriteResponses();
+            .WithDescription("Secretariat, or the focal point of the commitment's country. completed and cancelled are final: only the secretariat reopens them, with a note. If-Match makes it conditional (412 when stale); Idempotency-Key makes a retry safe.");
 }

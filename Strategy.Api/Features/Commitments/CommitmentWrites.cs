@@ -1,5 +1,6 @@
 using JasperFx;
 using Marten;
+using Mediator;
 using Strategy.Api.Http;
 using Strategy.Domain;
 using Strategy.Domain.Commitments;
@@ -41,3 +42,17 @@ public static class CommitmentWrites
 }
 
 public sealed record CommitmentWriteResult(CommitmentDto Commitment, long Version);
+
+public static class CommitmentWriteEndpoints
+{
+    /// <summary>A write to one commitment: If-Match in, the command through the mediator, the commitment and its ETag out.</summary>
+    public static RouteHandlerBuilder MapCommitmentWrite<TBody>(this RouteGroupBuilder api, string method, string pattern,
+        Func<Guid, long?, TBody, ICommand<CommitmentWriteResult>> command) where TBody : class =>
+        api.MapMethods(pattern, [method], async (Guid id, TBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(command(id, Versions.ExpectedVersion(http.Request), body), ct);
+                Versions.SetETag(http.Response, result.Version);
+                return TypedResults.Ok(result.Commitment);
+            })
+            .WriteResponses();
+}

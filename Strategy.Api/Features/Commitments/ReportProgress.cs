@@ -40,14 +40,8 @@ public sealed class ReportProgressHandler(IDocumentSession session, CurrentActor
 public static class ReportProgressEndpoint
 {
     public static void Map(RouteGroupBuilder api) =>
-        api.MapPost("/commitments/{id:guid}/progress", async (Guid id, ReportProgressBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            {
-                var result = await mediator.Send(new ReportProgress(id, Versions.ExpectedVersion(http.Request), body), ct);
-                Versions.SetETag(http.Response, result.Version);
-                return TypedResults.Ok(result.Commitment);
-            })
+        api.MapCommitmentWrite<ReportProgressBody>(HttpMethods.Post, "/commitments/{id:guid}/progress", (id, expected, body) => new ReportProgress(id, expected, body))
             .WithName("ReportProgress")
             .WithSummary("Report an indicator value for a commitment")
-            .WithDescription("value in the indicator's unit as of a date (not in the future). A later report for the same date corrects the earlier one. Secretariat, or the focal point of the commitment's country.")
-            .WriteResponses();
+            .WithDescription("value in the indicator's unit as of a date (not in the future). A later report for the same date corrects the earlier one. Secretariat, or the focal point of the commitment's country.");
 }

@@ -35,14 +35,8 @@ public sealed class ReviseCommitmentTermsHandler(IDocumentSession session, Curre
 public static class ReviseCommitmentEndpoint
 {
     public static void Map(RouteGroupBuilder api) =>
-        api.MapPatch("/commitments/{id:guid}", async (Guid id, ReviseBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            {
-                var result = await mediator.Send(new ReviseCommitmentTerms(id, Versions.ExpectedVersion(http.Request), body), ct);
-                Versions.SetETag(http.Response, result.Version);
-                return TypedResults.Ok(result.Commitment);
-            })
+        api.MapCommitmentWrite<ReviseBody>(HttpMethods.Patch, "/commitments/{id:guid}", (id, expected, body) => new ReviseCommitmentTerms(id, expected, body))
             .WithName("ReviseCommitment")
             .WithSummary("Revise a commitment's terms")
-            .WithDescription("Any of title, description, leadAgency, due, target, with a required reason. Only changed fields are recorded, with their old and new values.")
-            .WriteResponses();
+            .WithDescription("Any of title, description, leadAgency, due, target, with a required reason. Only changed fields are recorded, with their old and new values.");
 }

@@ -31,14 +31,8 @@ public sealed class WithdrawCommitmentHandler(IDocumentSession session, CurrentA
 public static class WithdrawCommitmentEndpoint
 {
     public static void Map(RouteGroupBuilder api) =>
-        api.MapPost("/commitments/{id:guid}/withdraw", async (Guid id, WithdrawBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            {
-                var result = await mediator.Send(new WithdrawCommitment(id, Versions.ExpectedVersion(http.Request), body), ct);
-                Versions.SetETag(http.Response, result.Version);
-                return TypedResults.Ok(result.Commitment);
-            })
+        api.MapCommitmentWrite<WithdrawBody>(HttpMethods.Post, "/commitments/{id:guid}/withdraw", (id, expected, body) => new WithdrawCommitment(id, expected, body))
             .WithName("WithdrawCommitment")
             .WithSummary("Withdraw a commitment from the plan (secretariat only)")
-            .WithDescription("For a commitment made in error or superseded. A withdrawn commitment accepts no further writes (409).")
-            .WriteResponses();
+            .WithDescription("For a commitment made in error or superseded. A withdrawn commitment accepts no further writes (409).");
 }
