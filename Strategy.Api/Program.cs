@@ -16,6 +16,8 @@ var app = builder.Build();
 if (args is ["migrate", .. var migrateArgs])
 {
     await app.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    // Resolving the job storage with PrepareSchemaIfNecessary creates or upgrades Hangfire's schema.
+    _ = app.Services.GetRequiredService<Hangfire.JobStorage>();
     Console.Error.WriteLine("Database schema is up to date.");
     if (migrateArgs is ["--app-role", var role, "--app-password", var password])
     {

@@ -23,3 +23,14 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA "{{schema}}" TO "{{role}}";
 -- The event log is append-only for the service.
 REVOKE UPDATE, DELETE, TRUNCATE ON "{{schema}}".mt_events FROM "{{role}}";
 REVOKE TRUNCATE ON ALL TABLES IN SCHEMA "{{schema}}" FROM "{{role}}";
+
+-- Hangfire's job storage (created by `migrate`), which the service reads and writes in full.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '{{schema}}_hangfire') THEN
+    EXECUTE 'GRANT USAGE ON SCHEMA "{{schema}}_hangfire" TO "{{role}}"';
+    EXECUTE 'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{{schema}}_hangfire" TO "{{role}}"';
+    EXECUTE 'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "{{schema}}_hangfire" TO "{{role}}"';
+  END IF;
+END
+$$;

@@ -12,7 +12,7 @@ public static class SecurityHeaders
             h.XFrameOptions = "DENY";
             h["Referrer-Policy"] = "no-referrer";
             h["Cross-Origin-Opener-Policy"] = "same-origin";
-            if (!http.Request.Path.StartsWithSegments("/scalar"))
+            if (!http.Request.Path.StartsWithSegments("/scalar") && !http.Request.Path.StartsWithSegments("/hangfire") && !h.ContainsKey("Content-Security-Policy"))
                 h.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
             if (http.Request.Path.StartsWithSegments("/api")) h.CacheControl = "no-store";
             return Task.CompletedTask;

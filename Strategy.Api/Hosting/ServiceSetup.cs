@@ -11,6 +11,7 @@ using Strategy.Api.Auth;
 using Strategy.Api.Features.Audit;
 using Strategy.Api.Features.Commitments;
 using Strategy.Api.Features.Plans;
+using Strategy.Api.Features.Reports;
 using Strategy.Api.Features.Sdg;
 using Strategy.Api.Http;
 using Strategy.Api.Pipeline;
@@ -94,6 +95,7 @@ public static class ServiceSetup
             doc.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", doc)] = [] });
             return Task.CompletedTask;
         }));
+        services.AddStrategyJobs(store, config);
         if (config.GetValue("Seed:DemoPlan", false)) services.AddHostedService<DemoPlanSeeder>();
         return builder;
     }
@@ -107,6 +109,7 @@ public static class ServiceSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
+        app.UseStrategyDashboard();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
@@ -128,6 +131,8 @@ public static class ServiceSetup
         ListCommitmentsEndpoint.Map(api);
         SdgEndpoints.Map(api);
         AuditEndpoints.Map(api);
+        RequestReportEndpoint.Map(api);
+        ReportReadEndpoints.Map(api);
         return app;
     }
 }

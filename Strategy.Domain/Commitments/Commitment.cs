@@ -7,7 +7,7 @@ public sealed record Commitment(
     Guid Id, string PlanCode, string Code, string Country, string Goal, string Outcome,
     string Title, string? Description, string LeadAgency, DateOnly PlanStart, DateOnly PlanEnd, DateOnly Due,
     string? Indicator, string? Unit, double? Baseline, double? Target, bool ShouldDecrease,
-    CommitmentStatus Status, bool Withdrawn, IReadOnlyList<Measurement> Values)
+    CommitmentStatus Status, bool Withdrawn, IReadOnlyList<Measurement> Values, DateOnly? OverdueRecordedFor = null)
 {
     public bool IsFinal => Status is CommitmentStatus.Completed or CommitmentStatus.Cancelled;
 
@@ -36,6 +36,7 @@ public sealed record Commitment(
             Target = e.After.Target ?? state.Target,
         },
         CommitmentWithdrawn when state is not null => state with { Withdrawn = true },
+        CommitmentBecameOverdue e when state is not null => state with { OverdueRecordedFor = e.Due },
         _ => state,
     };
 

@@ -128,6 +128,16 @@ public static class CommitmentDecisions
         return Decision.Accept(new CommitmentWithdrawn(state.Id, reason));
     }
 
+    /// <summary>
+    /// The daily overdue check: records that an open commitment passed its due date, once per due date (a revised due
+    /// date that passes again is recorded again). Nothing to record gives no event.
+    /// </summary>
+    public static Decision MarkOverdue(Commitment state, DateOnly today)
+    {
+        if (state.Withdrawn || state.IsFinal || today <= state.Due || state.OverdueRecordedFor == state.Due) return Decision.Accept();
+        return Decision.Accept(new CommitmentBecameOverdue(state.Id, state.Due, today));
+    }
+
     /// <summary>Who may write to this commitment at all: checked before any rule about the write itself.</summary>
     private static Rejection? CheckWritable(Commitment state, Actor actor)
     {

@@ -27,3 +27,6 @@ public sealed record CommitmentTerms(string? Title = null, string? Description =
 public sealed record CommitmentRevised(Guid CommitmentId, CommitmentTerms Before, CommitmentTerms After, string Reason);
 
 public sealed record CommitmentWithdrawn(Guid CommitmentId, string Reason);
+
+/// <summary>The daily check found the commitment past its due date and not completed (recorded once per due date).</summary>
+public sealed record CommitmentBecameOverdue(Guid CommitmentId, DateOnly Due, DateOnly DetectedOn);

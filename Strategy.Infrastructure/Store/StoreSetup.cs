@@ -45,6 +45,7 @@ public static class StoreSetup
 
         o.Projections.Add<PlanViewProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add<CommitmentViewProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add<ReportViewProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add(new AuditChainProjection(settings.ConnectionString, settings.Schema), ProjectionLifecycle.Async);
         // Advisory locks are per database: give each schema its own, so several stores in one database (tests,
         // tenants) each elect their own daemon leader and migrate independently.
@@ -60,6 +61,7 @@ public static class StoreSetup
             .Index(x => x.State.Country);
         o.Schema.For<IdempotencyRecord>();
         o.Schema.For<AuditLink>();
+        o.Schema.For<ReportContent>();
         o.Schema.For<AuditChainHead>();
     }
 

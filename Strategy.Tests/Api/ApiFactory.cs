@@ -79,7 +79,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await base.DisposeAsync();
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
+        await using var command = new NpgsqlCommand($"drop schema if exists {Schema} cascade; drop schema if exists {Schema}_hangfire cascade", connection);
         await command.ExecuteNonQueryAsync();
     }
 }

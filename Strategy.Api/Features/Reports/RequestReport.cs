@@ -1,0 +1,68 @@
+using FluentValidation;
+using Hangfire;
+using Marten;
+using Mediator;
+using Strategy.Api.Auth;
+using Strategy.Api.Http;
+using Strategy.Api.Pipeline;
+using Strategy.Domain;
+using Strategy.Domain.Reports;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Api.Features.Reports;
+
+public sealed record RequestReportBody(ReportKind? Kind, string? Plan, DateTimeOffset? AsOf, IReadOnlyList<string>? Countries);
+
+[AllowedRoles(Role.Secretariat, Role.Admin)]
+public sealed record RequestReport(RequestReportBody Body, string? Schedule = null) : ICommand<ReportAccepted>;
+
+public sealed class RequestReportValidator : AbstractValidator<RequestReport>
+{
+    public RequestReportValidator()
+    {
+        RuleFor(x => x.Body.Kind).NotNull().OverridePropertyName("kind");
+        RuleFor(x => x.Body.Plan).NotEmpty().OverridePropertyName("plan");
+        RuleFor(x => x.Body.Countries).Must(c => c is null || c.Count <= 50).OverridePropertyName("countries");
+    }
+}
+
+/// <summary>Records the request as the report's first event, then queues the job that computes it.</summary>
+public sealed class RequestReportHandler(IDocumentSession session, CurrentActor actor, TimeProvider clock, IBackgroundJobClient jobs)
+    : ICommandHandler<RequestReport, ReportAccepted>
+{
+    public async ValueTask<ReportAccepted> Handle(RequestReport command, CancellationToken ct)
+    {
+        var body = command.Body;
+        var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(body.Plan!), ct)
+            ?? throw RejectedException.Invalid("plan", $"Unknown plan {body.Plan}.");
+        var id = Guid.CreateVersion7();
+        var decision = ReportDecisions.Request(plan.Plan, id, body.Kind!.Value, body.AsOf, body.Countries ?? [], actor.Actor, clock.GetUtcNow(), command.Schedule);
+        if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
+        session.Events.StartStream<ReportView>(id, decision.Events.ToArray());
+        await session.SaveChangesAsync(ct);
+        // Queued after the request is stored: a job never runs for a report that does not exist. Should the queueing
+        // itself fail, the report stays queued and the recurring sweep (ReportSweep) queues it again.
+        jobs.Enqueue<ReportJob>(job => job.Run(id, CancellationToken.None));
+        return new ReportAccepted(id, ReportStatus.Queued);
+    }
+}
+
+public static class RequestReportEndpoint
+{
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapPost("/reports", async (RequestReportBody body, IMediator mediator, CancellationToken ct) =>
+            {
+                var accepted = await mediator.Send(new RequestReport(body), ct);
+                return TypedResults.Accepted($"/api/reports/{accepted.Id}", accepted);
+            })
+            .WithName("RequestReport")
+            .WithSummary("Request a progress or SDG-alignment report (secretariat, admin); it is computed by a background job")
+            .WithDescription("kind: progress | sdg-alignment; plan: the plan's code; asOf: an instant (default: now, health evaluated today); countries: a subset of the plan's members (default: all). " +
+                "Answers 202 with Location /api/reports/{id}; GET it (with ?wait=N to wait up to N seconds) until status is succeeded or failed.")
+            .Produces<ReportAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+}

@@ -1,0 +1,118 @@
+using Hangfire;
+using Marten;
+using Mediator;
+using Strategy.Api.Http;
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Reports;
+using Strategy.Infrastructure.Projections;
+
+namespace Strategy.Api.Features.Reports;
+
+/// <summary>A recurring report: every plan gets one of <see cref="Kind"/> on the cron schedule (UTC).</summary>
+public sealed class ReportSchedule
+{
+    public string Name { get; set; } = "";
+    public string Kind { get; set; } = "progress";
+    public string Cron { get; set; } = "";
+}
+
+public sealed class JobSettings
+{
+    public List<ReportSchedule> Schedules { get; set; } = [];
+    public string OverdueCron { get; set; } = "30 0 * * *";
+    public string SweepCron { get; set; } = "*/15 * * * *";
+}
+
+public sealed class ScheduledJobs(IMediator mediator)
+{
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Scheduled reports {0}")]
+    public async Task RequestReports(string schedule, string kind, CancellationToken ct) => await mediator.Send(new RequestScheduledReports(schedule, kind), ct);
+
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Record overdue commitments")]
+    public async Task MarkOverdue(CancellationToken ct) => await mediator.Send(new MarkOverdueCommitments(), ct);
+
+    [AutomaticRetry(Attempts = 1)]
+    [JobDisplayName("Queue forgotten reports again")]
+    public async Task Sweep(CancellationToken ct) => await mediator.Send(new RequeueStaleReports(TimeSpan.FromMinutes(10)), ct);
+}
+
+public sealed record RequestScheduledReports(string Schedule, string Kind) : ICommand<int>;
+
+public sealed class RequestScheduledReportsHandler(IQuerySession session, IMediator mediator) : ICommandHandler<RequestScheduledReports, int>
+{
+    public async ValueTask<int> Handle(RequestScheduledReports command, CancellationToken ct)
+    {
+        var kind = QueryValues.Enum<ReportKind>("kind", command.Kind) ?? ReportKind.Progress;
+        var plans = await session.Query<PlanView>().Select(p => p.Code).ToListAsync(ct);
+        foreach (var plan in plans) await mediator.Send(new RequestReport(new RequestReportBody(kind, plan, null, null), command.Schedule), ct);
+        return plans.Count;
+    }
+}
+
+public sealed record MarkOverdueCommitments : ICommand<int>;
+
+/// <summary>Records, once per due date, each open commitment whose due date has passed.</summary>
+public sealed class MarkOverdueCommitmentsHandler(IDocumentStore store, TimeProvider clock) : ICommandHandler<MarkOverdueCommitments, int>
+{
+    public async ValueTask<int> Handle(MarkOverdueCommitments command, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        List<Guid> candidates;
+        await using (var query = store.QuerySession())
+        {
+            candidates = [.. await query.Query<CommitmentView>()
+                .Where(x => !x.State.Withdrawn && x.State.Due < today)
+                .Select(x => x.Id).ToListAsync(ct)];
+        }
+        var marked = 0;
+        foreach (var id in candidates)
+        {
+            // One transaction per commitment: a ministry's write to one commitment cannot hold up the others.
+            await using var session = store.LightweightSession();
+            session.LastModifiedBy = Domain.Actor.System.Id;
+            session.SetHeader(Infrastructure.Store.ActorRef.NameHeader, Domain.Actor.System.Name);
+            session.SetHeader(Infrastructure.Store.ActorRef.RoleHeader, "admin");
+            session.CorrelationId = $"overdue-{today:yyyy-MM-dd}";
+            var stream = await session.Events.FetchForExclusiveWriting<CommitmentView>(id, ct);
+            if (stream.Aggregate is null) continue;
+            var decision = CommitmentDecisions.MarkOverdue(stream.Aggregate.State, today);
+            if (decision.Events.Count == 0) continue;
+            stream.AppendMany(decision.Events.ToArray());
+            await session.SaveChangesAsync(ct);
+            marked++;
+        }
+        return marked;
+    }
+}
+
+public sealed record RequeueStaleReports(TimeSpan OlderThan) : ICommand<int>;
+
+public sealed class RequeueStaleReportsHandler(IQuerySession session, IBackgroundJobClient jobs, TimeProvider clock) : ICommandHandler<RequeueStaleReports, int>
+{
+    public async ValueTask<int> Handle(RequeueStaleReports command, CancellationToken ct)
+    {
+        var before = clock.GetUtcNow() - command.OlderThan;
+        var stale = await session.Query<ReportView>()
+            .Where(x => x.RequestedAt < before && x.StartedAt == null)
+            .Select(x => x.Id).ToListAsync(ct);
+        foreach (var id in stale) jobs.Enqueue<ReportJob>(job => job.Run(id, CancellationToken.None));
+        return stale.Count;
+    }
+}
+
+/// <summary>Registers the recurring jobs from configuration at start-up (replacing earlier definitions).</summary>
+public sealed class RecurringJobsRegistrar(IRecurringJobManager recurring, JobSettings settings) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct)
+    {
+        foreach (var s in settings.Schedules)
+            recurring.AddOrUpdate<ScheduledJobs>($"report-{s.Name}", j => j.RequestReports(s.Name, s.Kind, CancellationToken.None), s.Cron);
+        recurring.AddOrUpdate<ScheduledJobs>("mark-overdue", j => j.MarkOverdue(CancellationToken.None), settings.OverdueCron);
+        recurring.AddOrUpdate<ScheduledJobs>("report-sweep", j => j.Sweep(CancellationToken.None), settings.SweepCron);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

@@ -1,0 +1,81 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Strategy.Api.Features.Reports;
+using Strategy.Infrastructure.Reports;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Api.Hosting;
+
+public static class JobSetup
+{
+    public static string HangfireSchema(StoreSettings store) => store.Schema + "_hangfire";
+
+    public static PostgreSqlStorageOptions StorageOptions(StoreSettings store) => new()
+    {
+        SchemaName = HangfireSchema(store),
+        PrepareSchemaIfNecessary = store.ApplySchemaOnStartup,
+        // Jobs are short; poll often so a requested report starts within a fraction of a second.
+        QueuePollInterval = TimeSpan.FromMilliseconds(200),
+        InvisibilityTimeout = TimeSpan.FromMinutes(30),
+    };
+
+    /// <summary>
+    /// Hangfire on PostgreSQL with its storage and activator registered per container rather than in Hangfire's
+    /// static JobStorage.Current, so several hosts in one process (tests) never share or overwrite each other's.
+    /// </summary>
+    public static IServiceCollection AddStrategyJobs(this IServiceCollection services, StoreSettings store, IConfiguration config)
+    {
+        var settings = config.GetSection("Jobs").Get<JobSettings>() ?? new JobSettings();
+        services.AddSingleton(settings);
+        services.AddSingleton<ReportInputsLoader>();
+        services.AddSingleton<ReportGenerator>();
+        services.AddSingleton<ReportNotifications>();
+        services.AddScoped<ReportJob>();
+        services.AddScoped<ScheduledJobs>();
+
+        var options = StorageOptions(store);
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(store.ConnectionString, options), options));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((_, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        if (config.GetValue("Jobs:RunServer", true))
+        {
+            services.AddHangfireServer((sp, o) =>
+            {
+                o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+                o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+                o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{store.Schema}";
+            });
+            services.AddHostedService<RecurringJobsRegistrar>();
+        }
+        return services;
+    }
+
+    /// <summary>The dashboard: admins and the secretariat (bearer token), or anyone local in Development.</summary>
+    public static WebApplication UseStrategyDashboard(this WebApplication app)
+    {
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new DashboardAccess(app.Environment.IsDevelopment())],
+            DashboardTitle = "Strategy jobs",
+            DisplayStorageConnectionString = false,
+        });
+        return app;
+    }
+
+    private sealed class DashboardAccess(bool allowLocal) : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            if (http.User.IsInRole("admin") || http.User.IsInRole("secretariat")) return true;
+            if (!allowLocal) return false;
+            var remote = http.Connection.RemoteIpAddress;
+            return remote is not null && System.Net.IPAddress.IsLoopback(remote);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Plans;
+using Strategy.Domain.Progress;
+
+namespace Strategy.Domain.Reports;
+
+public sealed record CountShare(string Key, int Count, double Share);
+
+/// <summary>Counts and shares by status and by health, and the mean progress of those with a value.</summary>
+public sealed record Breakdown(int Commitments, IReadOnlyList<CountShare> ByStatus, IReadOnlyList<CountShare> ByHealth, double? MeanProgress, int WithValue);
+
+public sealed record GroupBreakdown(string Code, string Title, Breakdown Breakdown);
+
+public sealed record Matrix(IReadOnlyList<string> Rows, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<double?>> Cells);
+
+public sealed record IndicatorCountry(string Country, string Commitment, double? Baseline, double? Target, double? LatestValue, DateOnly? LatestAsOf,
+    double? Progress, double? AnticipatedProgress, string? Anticipation, string Health);
+
+public sealed record IndicatorProgress(string Code, string Title, string Unit, string Outcome, double Baseline, double Target, IReadOnlyList<IndicatorCountry> Countries);
+
+public sealed record AttentionItem(string Code, string Country, string Title, string Health, IReadOnlyList<string> Reasons, DateTimeOffset LastUpdatedAt, string LastUpdatedBy);
+
+public sealed record ChangesSince(PreviousReport? Previous, IReadOnlyList<CommitmentChange> NewCommitments, IReadOnlyList<CommitmentChange> StatusChanges, IReadOnlyList<CommitmentChange> Withdrawals);
+
+public sealed record ReportPlan(string Code, string Title, DateOnly Start, DateOnly End, long Version);
+
+public sealed record ProgressReportContent(
+    string Kind, ReportPlan Plan, IReadOnlyList<string> Countries, ReportBasis Basis, IReadOnlyList<MethodNote> Method,
+    Breakdown Totals, IReadOnlyList<GroupBreakdown> ByCountry, IReadOnlyList<GroupBreakdown> ByGoal, IReadOnlyList<GroupBreakdown> ByOutcome,
+    Matrix CountryGoalMeanProgress, IReadOnlyList<IndicatorProgress> Indicators, IReadOnlyList<AttentionItem> Attention, ChangesSince ChangesSincePrevious);
+
+/// <summary>
+/// The progress report, a pure function of the plan, the commitments as they stood, the evaluation day and the
+/// thresholds. Everything is ordered by code so the same inputs give the same JSON, byte for byte.
+/// </summary>
+public static class ProgressReport
+{
+    public const int StaleAfterDays = 180;
+
+    public static ProgressReportContent Build(Plan plan, IReadOnlyList<CommitmentSnapshot> commitments, IReadOnlyList<string> countries,
+        ReportBasis basis, HealthThresholds thresholds, PreviousReport? previous, IReadOnlyList<CommitmentChange> changes)
+    {
+        var scope = countries.Count == 0 ? plan.Countries.Select(c => c.Code).ToList() : countries.ToList();
+        var rows = commitments
+            .Where(c => !c.State.Withdrawn && scope.Contains(c.State.Country))
+            .OrderBy(c => c.State.Code, StringComparer.Ordinal)
+            .Select(c => new Row(c, ProgressMath.HealthOf(c.State, basis.EvaluatedOn, thresholds)))
+            .ToList();
+
+        var countryNames = plan.Countries.ToDictionary(c => c.Code, c => c.Name);
+        var byCountry = scope.Select(code => new GroupBreakdown(code, countryNames[code], Breakdown(rows.Where(r => r.C.State.Country == code)))).ToList();
+        var byGoal = plan.Goals.Select(g => new GroupBreakdown(g.Code, g.Title, Breakdown(rows.Where(r => r.C.State.Goal == g.Code)))).ToList();
+        var byOutcome = plan.Outcomes.Select(o => new GroupBreakdown(o.Code, o.Title, Breakdown(rows.Where(r => r.C.State.Outcome == o.Code)))).ToList();
+
+        var matrix = new Matrix(scope, [.. plan.Goals.Select(g => g.Code)],
+            [.. scope.Select(country => (IReadOnlyList<double?>)[.. plan.Goals.Select(g => MeanProgress(rows.Where(r => r.C.State.Country == country && r.C.State.Goal == g.Code)))])]);
+
+        var indicators = plan.Outcomes.SelectMany(o => o.Indicators.Select(i => new IndicatorProgress(i.Code, i.Title, i.Unit, o.Code, i.Baseline, i.Target,
+            [.. rows.Where(r => r.C.State.Indicator == i.Code).Select(r => IndicatorRow(r, thresholds))]))).ToList();
+
+        var attention = rows.Select(r => (r, reasons: Reasons(r, basis.EvaluatedOn)))
+            .Where(x => x.reasons.Count > 0)
+            .Select(x => new AttentionItem(x.r.C.State.Code, x.r.C.State.Country, x.r.C.State.Title, Name(x.r.Health), x.reasons, x.r.C.LastUpdatedAt, x.r.C.LastUpdatedBy))
+            .ToList();
+
+        var inScope = changes.Where(c => scope.Contains(c.Country)).OrderBy(c => c.Sequence).ToList();
+        var since = new ChangesSince(previous,
+            [.. inScope.Where(c => c.Kind == ChangeKind.NewCommitment)],
+            [.. inScope.Where(c => c.Kind == ChangeKind.StatusChange)],
+            [.. inScope.Where(c => c.Kind == ChangeKind.Withdrawal)]);
+
+        return new ProgressReportContent("progress", new ReportPlan(plan.Code, plan.Title, plan.Start, plan.End, basis.PlanVersion), scope, basis,
+            ReportMethod.Notes(thresholds), Breakdown(rows), byCountry, byGoal, byOutcome, matrix, indicators, attention, since);
+    }
+
+    private sealed record Row(CommitmentSnapshot C, Health Health);
+
+    private static Breakdown Breakdown(IEnumerable<Row> group)
+    {
+        var list = group.ToList();
+        var n = list.Count;
+        double Share(int count) => n == 0 ? 0 : ReportMethod.Round((double)count / n);
+        var byStatus = Enum.GetValues<CommitmentStatus>().Select(s => new CountShare(CommitmentDecisions.Kebab(s), list.Count(r => r.C.State.Status == s), 0))
+            .Select(c => c with { Share = Share(c.Count) }).ToList();
+        var byHealth = Enum.GetValues<Health>().Select(h => new CountShare(Name(h), list.Count(r => r.Health == h), 0))
+            .Select(c => c with { Share = Share(c.Count) }).ToList();
+        return new Breakdown(n, byStatus, byHealth, MeanProgress(list), list.Count(r => r.C.State.Progress is not null));
+    }
+
+    /// <summary>The mean of progress capped to [0, 1], over commitments with a value; null when none has one.</summary>
+    private static double? MeanProgress(IEnumerable<Row> group) => MeanProgress(group.Select(r => r.C.State.Progress));
+
+    public static double? MeanProgress(IEnumerable<double?> progress)
+    {
+        var values = progress.Where(p => p is not null).Select(p => Math.Clamp(p!.Value, 0, 1)).ToList();
+        return values.Count == 0 ? null : ReportMethod.Round(values.Average());
+    }
+
+    private static IndicatorCountry IndicatorRow(Row r, HealthThresholds thresholds)
+    {
+        var s = r.C.State;
+        var anticipated = ProgressMath.AnticipatedRatio(s.Values, s.Baseline, s.Target, s.Due, s.ShouldDecrease);
+        var anticipation = ProgressMath.Anticipate(anticipated, thresholds);
+        return new IndicatorCountry(s.Country, s.Code, s.Baseline, s.Target, s.Latest?.Value, s.Latest?.AsOf, ReportMethod.Round(s.Progress),
+            ReportMethod.Round(anticipated), anticipation is { } a ? Kebab(a.ToString()) : null, Name(r.Health));
+    }
+
+    private static IReadOnlyList<string> Reasons(Row r, DateOnly on)
+    {
+        var reasons = new List<string>();
+        if (r.Health == Health.OffTrack) reasons.Add("off-track");
+        if (r.Health == Health.Overdue) reasons.Add("overdue");
+        var open = r.C.State.Status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled);
+        if (open && DateOnly.FromDateTime(r.C.LastUpdatedAt.UtcDateTime).AddDays(StaleAfterDays) < on) reasons.Add("no-update-in-180-days");
+        return reasons;
+    }
+
+    public static string Name(Health h) => Kebab(h.ToString());
+
+    public static string Kebab(string pascal) =>
+        string.Concat(pascal.Select((ch, i) => char.IsUpper(ch) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(ch) : ch.ToString()));
+}

@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Marten;
+using Marten.Linq.MatchesSql;
+using Strategy.Domain.Progress;
+using Strategy.Domain.Reports;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.ReferenceData;
+
+namespace Strategy.Infrastructure.Reports;
+
+public sealed record GeneratedReport(object Content, string Json, string ContentHash, long EventSequence, string ChainHash);
+
+/// <summary>Computes a report's content from its request; the same request over the same events gives the same bytes.</summary>
+public sealed class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, SdgCatalog sdg, HealthThresholds thresholds, TimeProvider clock)
+{
+    /// <summary>Compact, camelCase, kebab-case enums, properties in declaration order: the canonical form that is hashed.</summary>
+    public static readonly JsonSerializerOptions CanonicalJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
+        WriteIndented = false,
+    };
+
+    public async Task<GeneratedReport?> GenerateAsync(Report request, CancellationToken ct)
+    {
+        var inputs = await loader.LoadAsync(request.Plan, request.AsOf, ct);
+        if (inputs is null) return null;
+        // Health is a matter of days: a current report is evaluated on the day it is made, an as-of report on its day.
+        var evaluatedOn = DateOnly.FromDateTime((request.AsOf ?? clock.GetUtcNow()).UtcDateTime);
+        var basis = new ReportBasis(inputs.EventSequence, inputs.ChainHash, evaluatedOn, inputs.PlanVersion);
+
+        object content;
+        if (request.Kind == ReportKind.Progress)
+        {
+            var previous = await PreviousAsync(request, inputs.EventSequence, ct);
+            var changes = await loader.ChangesAsync(request.Plan, previous?.EventSequence ?? 0, inputs.EventSequence, inputs.Commitments, ct);
+            content = ProgressReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds, previous, changes);
+        }
+        else
+        {
+            content = SdgAlignmentReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds,
+                sdg.Goals.ToDictionary(g => g.Goal, g => g.Title), sdg.Targets.ToDictionary(t => t.Target, t => t.Title));
+        }
+        var json = JsonSerializer.Serialize(content, content.GetType(), CanonicalJson);
+        return new GeneratedReport(content, json, Hash(json), inputs.EventSequence, inputs.ChainHash);
+    }
+
+    public static string Hash(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+
+    public static object Parse(string kind, string json) => kind switch
+    {
+        "progress" => JsonSerializer.Deserialize<ProgressReportContent>(json, CanonicalJson)!,
+        _ => JsonSerializer.Deserialize<SdgAlignmentReportContent>(json, CanonicalJson)!,
+    };
+
+    /// <summary>
+    /// The latest succeeded progress report of the plan that saw strictly fewer events: a report of the same events
+    /// is a repeat, not a predecessor, so repeating a request cannot change what it compares with.
+    /// </summary>
+    private async Task<PreviousReport?> PreviousAsync(Report request, long eventSequence, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var previous = await session.Query<ReportView>()
+            .Where(x => x.State.Plan == request.Plan && x.Id != request.Id && x.State.EventSequence < eventSequence)
+            .Where(x => x.MatchesSql("d.data->'state'->>'kind' = ? and d.data->'state'->>'status' = ?", "progress", "succeeded"))
+            .OrderByDescending(x => x.State.EventSequence).ThenBy(x => x.RequestedAt)
+            .FirstOrDefaultAsync(ct);
+        return previous is null ? null : new PreviousReport(previous.Id, previous.State.EventSequence!.Value);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Data;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Plans;
+using Strategy.Domain.Reports;
+using Strategy.Infrastructure.Audit;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Infrastructure.Reports;
+
+public sealed record ReportInputs(Plan Plan, long PlanVersion, IReadOnlyList<CommitmentSnapshot> Commitments, long EventSequence, string ChainHash);
+
+/// <summary>
+/// What a report is computed from. Current reports read the inline views (cost grows with commitments, not with
+/// history); as-of reports fold the plan's events up to the instant with the domain's own Evolve. Both give the
+/// same snapshots for the same events, so a current report and an as-of report of the same moment match.
+/// </summary>
+public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings settings)
+{
+    public async Task<ReportInputs?> LoadAsync(string planCode, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        // One snapshot for the views and the last sequence, so the report and its eventSequence agree.
+        await using var session = store.QuerySession(new Marten.Services.SessionOptions { IsolationLevel = IsolationLevel.RepeatableRead });
+        var planId = StreamIds.ForPlan(planCode);
+        PlanView? plan;
+        List<CommitmentSnapshot> commitments;
+        if (asOf is { } at)
+        {
+            plan = await session.Events.AggregateStreamAsync<PlanView>(planId, timestamp: at, token: ct);
+            if (plan is null) return null;
+            commitments = await FoldAsync(session, planCode, at, ct);
+        }
+        else
+        {
+            plan = await session.LoadAsync<PlanView>(planId, ct);
+            if (plan is null) return null;
+            var views = await session.Query<CommitmentView>().Where(x => x.State.PlanCode == planCode).ToListAsync(ct);
+            commitments = [.. views.Select(v => new CommitmentSnapshot(v.State, v.CreatedAt, v.LastUpdatedAt, v.LastUpdatedBy.Id))];
+        }
+
+        var sequence = await LastSequenceAsync(session, planId, planCode, asOf, ct);
+        var chain = await ChainHashAtAsync(sequence, ct);
+        return new ReportInputs(plan.Plan, plan.Version, commitments, sequence, chain);
+    }
+
+    private static async Task<List<CommitmentSnapshot>> FoldAsync(IQuerySession session, string planCode, DateTimeOffset at, CancellationToken ct)
+    {
+        var ids = (await session.Query<CommitmentView>().Where(x => x.State.PlanCode == planCode && x.CreatedAt <= at).Select(x => x.Id).ToListAsync(ct)).ToArray();
+        var states = new Dictionary<Guid, (Commitment? State, DateTimeOffset Created, DateTimeOffset Updated, string By)>();
+        var events = session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId.IsOneOf(ids) && e.Timestamp <= at)
+            .OrderBy(e => e.Sequence)
+            .ToAsyncEnumerable(ct);
+        await foreach (var e in events)
+        {
+            states.TryGetValue(e.StreamId, out var s);
+            var next = Commitment.Evolve(s.State, e.Data);
+            states[e.StreamId] = (next, s.State is null ? e.Timestamp : s.Created, e.Timestamp, e.UserName ?? "");
+        }
+        return [.. states.Values.Where(s => s.State is not null).Select(s => new CommitmentSnapshot(s.State!, s.Created, s.Updated, s.By))];
+    }
+
+    /// <summary>The last event of the plan's own stream or of its commitments' streams (report runs do not count).</summary>
+    private async Task<long> LastSequenceAsync(IQuerySession session, Guid planId, string planCode, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        var s = settings.Schema;
+        var sql = $"select coalesce(max(e.seq_id), 0) from {s}.mt_events e where (e.stream_id = ? or e.stream_id in " +
+                  $"(select id from {s}.mt_doc_commitmentview where data->'state'->>'planCode' = ?))" + (asOf is null ? "" : " and e.timestamp <= ?");
+        object[] parameters = asOf is { } at ? [planId, planCode, at.UtcDateTime] : [planId, planCode];
+        var result = await session.AdvancedSql.QueryAsync<long>(sql, ct, parameters);
+        return result.Single();
+    }
+
+    /// <summary>
+    /// The audit chain's hash after <paramref name="sequence"/>: the stored link when the daemon has reached it,
+    /// otherwise computed on from the last stored link, exactly as the daemon will.
+    /// </summary>
+    public async Task<string> ChainHashAtAsync(long sequence, CancellationToken ct)
+    {
+        if (sequence == 0) return AuditHash.Genesis;
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        var s = settings.Schema;
+        long from = 0;
+        var hash = AuditHash.Genesis;
+        await using (var last = new NpgsqlCommand($"select id, data->>'hash' from {s}.mt_doc_auditlink where id <= @seq order by id desc limit 1", connection))
+        {
+            last.Parameters.AddWithValue("seq", sequence);
+            await using var r = await last.ExecuteReaderAsync(ct);
+            if (await r.ReadAsync(ct)) { from = r.GetInt64(0); hash = r.GetString(1); }
+        }
+        if (from == sequence) return hash;
+        await using var rest = new NpgsqlCommand(AuditHash.Sql(s, "e.seq_id > @from and e.seq_id <= @seq"), connection);
+        rest.Parameters.AddWithValue("from", from);
+        rest.Parameters.AddWithValue("seq", sequence);
+        await using var reader = await rest.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) hash = AuditHash.Next(hash, AuditHash.Canonical(reader));
+        return hash;
+    }
+
+    /// <summary>New commitments, status changes and withdrawals in the plan between two sequences.</summary>
+    public async Task<IReadOnlyList<CommitmentChange>> ChangesAsync(string planCode, long after, long upTo, IReadOnlyList<CommitmentSnapshot> commitments, CancellationToken ct)
+    {
+        if (upTo <= after) return [];
+        await using var session = store.QuerySession();
+        var byId = commitments.ToDictionary(c => c.State.Id);
+        var ids = byId.Keys.ToArray();
+        string[] types = ["commitment_made", "commitment_status_changed", "commitment_reopened", "commitment_withdrawn"];
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && e.Sequence <= upTo && e.StreamId.IsOneOf(ids) && e.EventTypeName.IsOneOf(types))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct);
+        return [.. events.Select(e => Change(e, byId[e.StreamId].State)).OfType<CommitmentChange>()];
+    }
+
+    private static CommitmentChange? Change(IEvent e, Commitment c) => e.Data switch
+    {
+        CommitmentMade m => new(e.Sequence, e.Timestamp, ChangeKind.NewCommitment, m.Code, m.Country, null, null, null),
+        CommitmentStatusChanged s => new(e.Sequence, e.Timestamp, ChangeKind.StatusChange, c.Code, c.Country, CommitmentDecisions.Kebab(s.From), CommitmentDecisions.Kebab(s.To), s.Note),
+        CommitmentReopened r => new(e.Sequence, e.Timestamp, ChangeKind.StatusChange, c.Code, c.Country, CommitmentDecisions.Kebab(r.From), CommitmentDecisions.Kebab(r.To), r.Reason),
+        CommitmentWithdrawn w => new(e.Sequence, e.Timestamp, ChangeKind.Withdrawal, c.Code, c.Country, null, null, w.Reason),
+        _ => null,
+    };
+}
