@@ -160,20 +160,35 @@ public static class ReportHtml
         return End(b, s.Method);
     }
 
+    /// <summary>Two narrow tables (status, then health and mean progress) rather than one too wide for A4.</summary>
     private static void BreakdownTable(StringBuilder b, string label, IReadOnlyList<GroupBreakdown> groups)
     {
         if (groups.Count == 0) return;
         var first = groups[0].Breakdown;
-        b.Append("<table><tr><th>").Append(E(label)).Append("</th><th class=\"n\">commitments</th>");
-        foreach (var s in first.ByStatus) b.Append("<th class=\"n\">").Append(E(s.Key)).Append("</th>");
-        foreach (var h in first.ByHealth) b.Append("<th class=\"n\">").Append(E(h.Key)).Append("</th>");
-        b.Append("<th class=\"n\">mean progress</th></tr>");
+        void Head(IEnumerable<string> columns)
+        {
+            b.Append("<table><tr><th>").Append(E(label)).Append("</th>");
+            foreach (var c in columns) b.Append("<th class=\"n\">").Append(E(c)).Append("</th>");
+            b.Append("</tr>");
+        }
+        void Name(GroupBreakdown g) =>
+            b.Append("<tr><td>").Append(E(g.Code)).Append(g.Code == g.Title ? "" : " <span class=\"meta\">" + E(g.Title) + "</span>").Append("</td>");
+
+        Head(["commitments", .. first.ByStatus.Select(s => s.Key)]);
         foreach (var g in groups)
         {
-            b.Append("<tr><td>").Append(E(g.Code)).Append(g.Code == g.Title ? "" : "<br><span class=\"meta\">" + E(g.Title) + "</span>").Append("</td><td class=\"n\">").Append(g.Breakdown.Commitments).Append("</td>");
+            Name(g);
+            b.Append("<td class=\"n\">").Append(g.Breakdown.Commitments).Append("</td>");
             foreach (var s in g.Breakdown.ByStatus) b.Append("<td class=\"n\">").Append(s.Count).Append("</td>");
+            b.Append("</tr>");
+        }
+        b.Append("</table>");
+        Head([.. first.ByHealth.Select(h => h.Key), "with value", "mean progress"]);
+        foreach (var g in groups)
+        {
+            Name(g);
             foreach (var h in g.Breakdown.ByHealth) b.Append("<td class=\"n\">").Append(h.Count).Append("</td>");
-            b.Append("<td class=\"n\">").Append(Pct(g.Breakdown.MeanProgress)).Append("</td></tr>");
+            b.Append("<td class=\"n\">").Append(g.Breakdown.WithValue).Append("</td><td class=\"n\">").Append(Pct(g.Breakdown.MeanProgress)).Append("</td></tr>");
         }
         b.Append("</table>");
     }
