@@ -386,6 +386,7 @@ public sealed class AuditCursorUnderWritesTests(ApiFactory api) : IClassFixture<
         await WaitForDaemon(api);
         var (page, next) = await Page(reviewer, "", cursor, 5);
         page.Count.ShouldBe(5);
+        page.ShouldAllBe(e => e.GetProperty("type").GetString() == "progress-reported");
         seen.AddRange(page);
 
         await Task.WhenAll(burst);
