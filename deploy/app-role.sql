@@ -20,8 +20,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{{schema}}" TO "{{
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "{{schema}}" TO "{{role}}";
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA "{{schema}}" TO "{{role}}";
 
--- The event log is append-only for the service.
+-- The event log is append-only for the service. Deleting a stream row would delete its events too (the foreign key
+-- from mt_events cascades, and referential actions run as the table's owner), so streams cannot be deleted either.
 REVOKE UPDATE, DELETE, TRUNCATE ON "{{schema}}".mt_events FROM "{{role}}";
+REVOKE DELETE, TRUNCATE ON "{{schema}}".mt_streams FROM "{{role}}";
 REVOKE TRUNCATE ON ALL TABLES IN SCHEMA "{{schema}}" FROM "{{role}}";
 
 -- Hangfire's job storage (created by `migrate`), which the service reads and writes in full.

@@ -112,7 +112,7 @@ public static class CommitmentDecisions
             Changed(cmd.LeadAgency?.Trim(), state.LeadAgency),
             cmd.Due is { } d && d != state.Due ? d : null,
             cmd.Target is { } tv && tv != state.Target ? tv : null);
-        if (after.IsEmpty) return Rejection.Conflict("The revision changes nothing.");
+        if (after.IsEmpty()) return Rejection.Conflict("The revision changes nothing.");
         var before = new CommitmentTerms(
             after.Title is null ? null : state.Title, after.Description is null ? null : state.Description ?? "",
             after.LeadAgency is null ? null : state.LeadAgency, after.Due is null ? null : state.Due,

@@ -21,7 +21,8 @@ public sealed record ProgressReported(Guid CommitmentId, double Value, DateOnly 
 /// <summary>The changed terms only: a null field did not change. <see cref="Before"/> holds the old values of the same fields.</summary>
 public sealed record CommitmentTerms(string? Title = null, string? Description = null, string? LeadAgency = null, DateOnly? Due = null, double? Target = null)
 {
-    public bool IsEmpty => Title is null && Description is null && LeadAgency is null && Due is null && Target is null;
+    /// <summary>A method, not a property: a property would be stored with the event as if it were one of the terms.</summary>
+    public bool IsEmpty() => Title is null && Description is null && LeadAgency is null && Due is null && Target is null;
 }
 
 public sealed record CommitmentRevised(Guid CommitmentId, CommitmentTerms Before, CommitmentTerms After, string Reason);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using JasperFx.Events.Projections;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,19 +19,28 @@ public sealed record AuditEntry(long Sequence, AuditStream Stream, long Version,
     string? CorrelationId, string? CausationId, string? Note, string? Reason, IReadOnlyList<AuditChange> Changes, JsonElement Data);
 
 /// <summary>
-/// Reads the event log in sequence order with its filters applied in SQL. A plan's events are its own stream's and
-/// those of its commitments' streams; a country's are those of its commitments.
+/// Reads the event log in sequence order with its filters applied in SQL, up to the async daemon's high-water mark.
+/// A plan's events are its own stream's and those of its commitments' streams; a country's are those of its commitments.
 /// </summary>
 public static class AuditLog
 {
     public static async IAsyncEnumerable<AuditEntry> ReadAsync(string connectionString, string schema, AuditFilter filter, long after, int? limit,
         [EnumeratorCancellation] CancellationToken ct)
     {
-        var where = new List<string> { "e.seq_id > @after" };
+        // Sequence numbers are taken before commit, so a transaction still open can hold a lower one than an event that
+        // is already visible: a cursor past that event would skip it for good once it commits. The daemon's high-water
+        // mark is the sequence below which nothing can still appear (it holds at a gap while an appender is alive),
+        // so the log is read only up to it, like the hash chain.
+        var where = new List<string>
+        {
+            "e.seq_id > @after",
+            $"e.seq_id <= coalesce((select last_seq_id from {schema}.mt_event_progression where name = @highWaterMark), 0)",
+        };
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand { Connection = connection };
         command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("highWaterMark", ShardState.HighWaterMark);
         if (filter.Plan is not null)
         {
             where.Add("coalesce(c.data->'state'->>'planCode', p.data->>'code') = @plan");

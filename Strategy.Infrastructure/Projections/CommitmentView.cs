@@ -29,13 +29,13 @@ public sealed class CommitmentViewProjection : SingleStreamProjection<Commitment
         var state = Commitment.Evolve(snapshot?.State, e.Data);
         if (state is null) return snapshot;
         var actor = ActorRef.From(e);
-        var view = snapshot ?? new CommitmentView { Id = id, CreatedAt = e.Timestamp, CreatedBy = actor };
+        var view = snapshot ?? new CommitmentView { Id = id, CreatedAt = EventTime.Of(e), CreatedBy = actor };
         view.State = state;
         view.Version = e.Version;
-        view.LastUpdatedAt = e.Timestamp;
+        view.LastUpdatedAt = EventTime.Of(e);
         view.LastUpdatedBy = actor;
-        if (e.Data is CommitmentWithdrawn) view.WithdrawnAt = e.Timestamp;
-        if (e.Data is ProgressReported) view.LastProgressAt = e.Timestamp;
+        if (e.Data is CommitmentWithdrawn) view.WithdrawnAt = EventTime.Of(e);
+        if (e.Data is ProgressReported) view.LastProgressAt = EventTime.Of(e);
         return view;
     }
 }

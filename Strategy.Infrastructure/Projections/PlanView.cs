@@ -23,11 +23,11 @@ public sealed class PlanViewProjection : SingleStreamProjection<PlanView, Guid>
     {
         var plan = Plan.Evolve(snapshot?.Plan, e.Data);
         if (plan is null) return snapshot;
-        var view = snapshot ?? new PlanView { Id = id, CreatedAt = e.Timestamp };
+        var view = snapshot ?? new PlanView { Id = id, CreatedAt = EventTime.Of(e) };
         view.Plan = plan;
         view.Code = plan.Code;
         view.Version = e.Version;
-        view.LastUpdatedAt = e.Timestamp;
+        view.LastUpdatedAt = EventTime.Of(e);
         view.LastUpdatedBy = ActorRef.From(e);
         return view;
     }

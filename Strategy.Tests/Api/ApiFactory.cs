@@ -16,9 +16,27 @@ namespace Strategy.Tests.Api;
 public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string SigningKey = "strategy-tests-signing-key-0123456789abcdef";
-    public string Schema { get; } = "t_" + Guid.NewGuid().ToString("N")[..12];
-    public string ConnectionString { get; } = Environment.GetEnvironmentVariable("ConnectionStrings__Strategy")
+    public string Schema { get; }
+    public string ConnectionString { get; }
+
+    /// <summary>Whether this host creates its schema on start-up and drops it afterwards (the default).</summary>
+    protected bool OwnsSchema { get; }
+
+    public static string OwnerConnectionString => Environment.GetEnvironmentVariable("ConnectionStrings__Strategy")
         ?? throw new InvalidOperationException("Set ConnectionStrings__Strategy (./test.sh does) to a PostgreSQL database for the API tests.");
+
+    public ApiFactory() : this("t_" + Guid.NewGuid().ToString("N")[..12], OwnerConnectionString, ownsSchema: true) { }
+
+    /// <summary>
+    /// A host on an existing <paramref name="schema"/> when <paramref name="ownsSchema"/> is false: it neither applies
+    /// the schema on start-up nor drops it afterwards (for a second node, or one connecting as another role).
+    /// </summary>
+    protected ApiFactory(string schema, string connectionString, bool ownsSchema)
+    {
+        Schema = schema;
+        ConnectionString = connectionString;
+        OwnsSchema = ownsSchema;
+    }
 
     public static readonly JsonSerializerOptions JsonOptions = CreateJsonOptions();
 
@@ -32,6 +50,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual bool SeedDemoPlan => false;
 
+    /// <summary>Database:DaemonMode for this host (HotCold, Solo or Disabled); null keeps the service's default.</summary>
+    protected virtual string? DaemonMode => null;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -40,6 +61,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Auth:SigningKey", SigningKey);
         builder.UseSetting("Seed:DemoPlan", SeedDemoPlan ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        if (!OwnsSchema) builder.UseSetting("Database:ApplySchemaOnStartup", "false");
+        if (DaemonMode is { } mode) builder.UseSetting("Database:DaemonMode", mode);
     }
 
     public AuthSettings Auth => new() { SigningKey = SigningKey };
@@ -61,13 +84,13 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>How many events the store holds: the measure of "nothing was appended".</summary>
     public async Task<long> EventCount()
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
+        await using var connection = new NpgsqlConnection(OwnerConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_events", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         // Starting the host applies the schema (and seeds when asked), so every test starts from a ready store.
         _ = Server;
@@ -77,6 +100,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();
+        if (!OwnsSchema) return;
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"drop schema if exists {Schema} cascade; drop schema if exists {Schema}_hangfire cascade", connection);

@@ -58,6 +58,7 @@ public static class AuditEndpoints
             .WithSummary("Every event of every stream, in sequence order (secretariat, reviewer, admin)")
             .WithDescription("Filters: plan, country (of the commitment), actor (user id), type (e.g. commitment-status-changed), from, to (instants; from inclusive, to exclusive). " +
                 "Page with after=<sequence> (exclusive) and limit (1-1000, default 100); nextAfter is the cursor of the next page, null on the last. " +
+                "The log runs up to the async daemon's high-water mark (a new event shows within moments), so a write that commits late is never skipped by a cursor. " +
                 "Each entry has the stream (kind, id, plan, commitment code, country), the actor, correlation and causation ids, the event as stored, and for changes the before and after values.")
             .ReadResponses<AuditPage>()
             .ProducesProblem(StatusCodes.Status403Forbidden);

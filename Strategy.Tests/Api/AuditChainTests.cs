@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text.Json;
+using Marten;
+using Marten.Services;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Strategy.Domain.Commitments;
+using static Strategy.Tests.Api.AuditSupport;
+
+namespace Strategy.Tests.Api;
+
+/// <summary>Writes a small history to a store: a plan (6 events) and two commitments taken through a few changes.</summary>
+internal static class ChainHistory
+{
+    public static async Task Write(ApiFactory api, string plan)
+    {
+        var sec = api.Secretariat();
+        var fp = api.FocalPoint("KH");
+        (await sec.PostJson("/api/plans", TestPlan.Document(plan))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var kh = await Make(fp, plan, "KH");
+        var th = await Make(sec, plan, "TH");
+        (await fp.PostJson($"/api/commitments/{kh}/status", new { status = "in-progress" })).EnsureSuccessStatusCode();
+        (await fp.PostJson($"/api/commitments/{kh}/progress", new { value = 1, asOf = "2025-03-31" })).EnsureSuccessStatusCode();
+        (await sec.SendJson(HttpMethod.Patch, $"/api/commitments/{th}", new { target = 6.0, reason = "Raised" })).EnsureSuccessStatusCode();
+        (await sec.PostJson($"/api/commitments/{th}/status", new { status = "on-hold", note = "Paused" })).EnsureSuccessStatusCode();
+    }
+
+    public static async Task<Guid> Make(HttpClient client, string plan, string country)
+    {
+        var response = await client.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment(country));
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Json()).GetProperty("id").GetGuid();
+    }
+
+    public static async Task<JsonElement> Verify(ApiFactory api)
+    {
+        var response = await api.Reviewer().GetAsync("/api/audit/verify");
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>Verify after the daemon caught up: the whole log chained and every link matching.</summary>
+    public static async Task ShouldBeIntact(ApiFactory api)
+    {
+        await WaitForDaemon(api);
+        var stored = await StoredSequences(api);
+        stored.ShouldNotBeEmpty();
+        var result = await Verify(api);
+        var text = result.GetRawText();
+        result.GetProperty("valid").GetBoolean().ShouldBeTrue(text);
+        result.GetProperty("eventsChecked").GetInt64().ShouldBe(await api.EventCount(), text);
+        result.GetProperty("eventsChecked").GetInt64().ShouldBe(stored.Count, text);
+        result.GetProperty("lastSequence").GetInt64().ShouldBe(stored[^1], text);
+        result.GetProperty("firstBrokenSequence").ValueKind.ShouldBe(JsonValueKind.Null, text);
+        result.GetProperty("eventsPending").GetInt64().ShouldBe(0, text);
+    }
+}
+
+public sealed class AuditChainTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Verify_checks_every_event_and_keeps_up_as_the_log_grows()
+    {
+        var plan = "CH-" + Guid.NewGuid().ToString("N")[..8];
+        await ChainHistory.Write(api, plan);
+        await ChainHistory.ShouldBeIntact(api);
+        var firstHead = (await ChainHistory.Verify(api)).GetProperty("headHash").GetString()!;
+        firstHead.Length.ShouldBe(64);
+
+        // More events: the daemon extends the chain and verify covers them too, ending at a new head.
+        var id = await ChainHistory.Make(api.FocalPoint("VN"), plan, "VN");
+        (await api.FocalPoint("VN").PostJson($"/api/commitments/{id}/status", new { status = "completed" })).EnsureSuccessStatusCode();
+        await ChainHistory.ShouldBeIntact(api);
+        (await ChainHistory.Verify(api)).GetProperty("headHash").GetString().ShouldNotBe(firstHead);
+    }
+}
+
+/// <summary>Each case alters the stored log as a superuser would, in a store of its own, and verify must name the event.</summary>
+public sealed class AuditTamperingTests
+{
+    public static TheoryData<string> Cases => ["data-first", "data-middle", "data-last", "actor", "actor-headers", "timestamp", "stream-version", "deleted", "link"];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Verify_reports_the_first_altered_event(string tampering)
+    {
+        await using var own = await StartOwnFactory();
+        var api = own.Api;
+        await ChainHistory.Write(api, "TAMPER");
+        await ChainHistory.ShouldBeIntact(api);
+
+        var stored = await StoredSequences(api);
+        var n = tampering switch
+        {
+            "data-first" => stored[0],
+            "data-last" => stored[^1],
+            _ => stored[stored.Count / 2],
+        };
+        var events = $"{api.Schema}.mt_events";
+        var sql = tampering switch
+        {
+            "data-first" or "data-middle" or "data-last" => $"update {events} set data = jsonb_set(data, '{{title}}', '\"tampered\"') where seq_id = @n",
+            "actor" => $"update {events} set user_name = 'someone-else' where seq_id = @n",
+            "actor-headers" => $"update {events} set headers = jsonb_set(headers, '{{actor-name}}', '\"Someone Else\"') where seq_id = @n",
+            "timestamp" => $"update {events} set timestamp = timestamp - interval '1 day' where seq_id = @n",
+            "stream-version" => $"update {events} set version = version + 1000 where seq_id = @n",
+            "deleted" => $"delete from {events} where seq_id = @n",
+            "link" => $"update {api.Schema}.mt_doc_auditlink set data = jsonb_set(data, '{{hash}}', '\"{new string('0', 64)}\"') where id = @n",
+            _ => throw new ArgumentOutOfRangeException(nameof(tampering)),
+        };
+        (await Sql(sql, ("n", n))).ShouldBe(1);
+
+        var result = await ChainHistory.Verify(api);
+        var text = result.GetRawText();
+        result.GetProperty("valid").GetBoolean().ShouldBeFalse(text);
+        result.GetProperty("firstBrokenSequence").GetInt64().ShouldBe(n, text);
+        result.GetProperty("lastSequence").GetInt64().ShouldBe(stored.Where(s => s < n).DefaultIfEmpty(0).Max(), text);
+        result.GetProperty("reason").GetString().ShouldNotBeNullOrEmpty(text);
+    }
+
+    [Fact]
+    public async Task An_event_slipped_into_a_gap_of_the_sequence_is_reported_as_never_chained()
+    {
+        await using var own = await StartOwnFactory();
+        var api = own.Api;
+        await ChainHistory.Write(api, "TAMPER");
+        var id = await ChainHistory.Make(api.Secretariat(), "TAMPER", "VN");
+
+        // A write that rolls back leaves its sequence number unused: a gap.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        await using (var connection = new NpgsqlConnection(api.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using var session = store.LightweightSession(SessionOptions.ForTransaction(transaction, false));
+            session.Events.Append(id, new ProgressReported(id, 1, new DateOnly(2025, 1, 31), "rolled back", null));
+            await session.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+        (await api.Secretariat().PostJson($"/api/commitments/{id}/status", new { status = "in-progress" })).EnsureSuccessStatusCode();
+        await ChainHistory.ShouldBeIntact(api);
+
+        var stored = await StoredSequences(api);
+        var gap = Enumerable.Range(1, (int)stored[^1]).Select(i => (long)i).Except(stored).ShouldHaveSingleItem();
+        var copied = stored[stored.Count / 2];
+        (await Sql($"insert into {api.Schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, " +
+                   "correlation_id, causation_id, headers, user_name, is_archived) " +
+                   "select @gap, gen_random_uuid(), stream_id, version + 1000, data, type, timestamp, tenant_id, mt_dotnet_type, " +
+                   $"correlation_id, causation_id, headers, user_name, is_archived from {api.Schema}.mt_events where seq_id = @copied",
+            ("gap", gap), ("copied", copied))).ShouldBe(1);
+
+        var result = await ChainHistory.Verify(api);
+        result.GetProperty("valid").GetBoolean().ShouldBeFalse(result.GetRawText());
+        result.GetProperty("firstBrokenSequence").GetInt64().ShouldBe(gap);
+    }
+
+    [Fact]
+    public async Task An_altered_event_stays_reported_as_the_log_grows_and_putting_it_back_makes_the_chain_whole_again()
+    {
+        await using var own = await StartOwnFactory();
+        var api = own.Api;
+        await ChainHistory.Write(api, "TAMPER");
+        await ChainHistory.ShouldBeIntact(api);
+        var stored = await StoredSequences(api);
+        var n = stored[stored.Count / 2];
+
+        await Sql($"create table {api.Schema}.original as select seq_id, data from {api.Schema}.mt_events where seq_id = @n", ("n", n));
+        await Sql($"update {api.Schema}.mt_events set data = jsonb_set(data, '{{title}}', '\"tampered\"') where seq_id = @n", ("n", n));
+
+        // New events are chained after the altered one; verify still names it.
+        (await api.Secretariat().PostJson("/api/plans", TestPlan.Document("TAMPER-2"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await WaitForDaemon(api);
+        var result = await ChainHistory.Verify(api);
+        result.GetProperty("valid").GetBoolean().ShouldBeFalse();
+        result.GetProperty("firstBrokenSequence").GetInt64().ShouldBe(n);
+
+        await Sql($"update {api.Schema}.mt_events e set data = o.data from {api.Schema}.original o where e.seq_id = o.seq_id");
+        await ChainHistory.ShouldBeIntact(api);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Marten;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Strategy.Tests.Api;
+
+/// <summary>Helpers for the audit tests: walking the cursor, asking the database directly (as the owner), waiting for the daemon.</summary>
+public static class AuditSupport
+{
+    /// <summary>An instant as the API takes it in a query string: UTC, 100 ns precision, no '+' to escape.</summary>
+    public static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset Midpoint(DateTimeOffset a, DateTimeOffset b) => a + (b - a) / 2;
+
+    /// <summary>
+    /// Reads one page and checks the cursor contract: at most <paramref name="limit"/> entries in increasing sequence, all
+    /// after <paramref name="after"/>; nextAfter is the last entry's sequence when the page is full, null otherwise.
+    /// </summary>
+    public static async Task<(List<JsonElement> Items, long? NextAfter)> Page(HttpClient client, string filter, long after, int limit)
+    {
+        var url = $"/api/audit?{(filter.Length > 0 ? filter + "&" : "")}after={after}&limit={limit}";
+        var response = await client.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, $"{url}: {body}");
+        var page = JsonDocument.Parse(body).RootElement.Clone();
+        var items = page.GetProperty("items").EnumerateArray().ToList();
+        var next = page.GetProperty("nextAfter");
+        long? nextAfter = next.ValueKind == JsonValueKind.Null ? null : next.GetInt64();
+
+        items.Count.ShouldBeLessThanOrEqualTo(limit);
+        var sequences = items.Select(Sequence).ToList();
+        sequences.ShouldAllBe(s => s > after, url);
+        sequences.ShouldBeInOrder(SortDirection.Ascending);
+        sequences.Distinct().Count().ShouldBe(sequences.Count);
+        if (items.Count == limit) nextAfter.ShouldBe(sequences[^1], url);
+        else nextAfter.ShouldBeNull(url);
+        return (items, nextAfter);
+    }
+
+    /// <summary>Every entry the filter gives, page by page with after=nextAfter until nextAfter is null.</summary>
+    public static async Task<List<JsonElement>> Walk(HttpClient client, string filter, int limit, long after = 0)
+    {
+        var all = new List<JsonElement>();
+        for (var pages = 0; ; pages++)
+        {
+            pages.ShouldBeLessThan(10_000, "the cursor does not end");
+            var (items, next) = await Page(client, filter, after, limit);
+            all.AddRange(items);
+            if (next is not { } n) return all;
+            after = n;
+        }
+    }
+
+    public static long Sequence(JsonElement entry) => entry.GetProperty("sequence").GetInt64();
+
+    /// <summary>The sequences the store holds, read straight from the event table: the oracle for "every event".</summary>
+    public static async Task<List<long>> StoredSequences(ApiFactory api, long after = 0)
+    {
+        await using var connection = new NpgsqlConnection(ApiFactory.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"select seq_id from {api.Schema}.mt_events where seq_id > @after order by seq_id", connection);
+        command.Parameters.AddWithValue("after", after);
+        var result = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) result.Add(reader.GetInt64(0));
+        return result;
+    }
+
+    /// <summary>Runs SQL as the database superuser the tests connect with (not through the service).</summary>
+    public static async Task<int> Sql(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ApiFactory.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Waits until the async daemon (hash chain) has caught up with every stored event.</summary>
+    public static Task WaitForDaemon(ApiFactory api) =>
+        api.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>A factory of its own for one test: started now, its schema dropped by <see cref="IAsyncDisposable.DisposeAsync"/>.</summary>
+    public static async Task<OwnedFactory> StartOwnFactory()
+    {
+        var factory = new ApiFactory();
+        await factory.InitializeAsync();
+        return new OwnedFactory(factory);
+    }
+
+    public sealed class OwnedFactory(ApiFactory api) : IAsyncDisposable
+    {
+        public ApiFactory Api { get; } = api;
+        public ValueTask DisposeAsync() => new(Api.DisposeAsync());
+    }
+}
