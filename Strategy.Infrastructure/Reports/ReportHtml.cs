@@ -78,7 +78,7 @@ public static class ReportHtml
         var t = p.Totals;
         b.Append("<h2>Summary</h2><p>").Append(t.Commitments).Append(" commitments; ").Append(t.WithValue).Append(" with reported values; mean progress ")
             .Append(Pct(t.MeanProgress)).Append(".</p>");
-        BreakdownTable(b, "", [new GroupBreakdown("all", "All countries", t)]);
+        BreakdownTable(b, "", [new GroupBreakdown("all countries", "all countries", t)]);
 
         b.Append("<h2>Status by country</h2>");
         StatusBars(b, p.ByCountry);
