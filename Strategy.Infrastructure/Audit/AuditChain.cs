@@ -173,7 +173,7 @@ public static class AuditVerifier
         await using var pending = new NpgsqlCommand($"select count(*) from {schema}.mt_events where seq_id > @head", connection);
         pending.Parameters.AddWithValue("head", headSequence);
         var pendingCount = (long)(await pending.ExecuteScalarAsync(ct))!;
-        return new AuditVerification(broken is null, checkedCount, broken is null ? last : last, broken, reason, pendingCount,
+        return new AuditVerification(broken is null, checkedCount, last, broken, reason, pendingCount,
             broken is null ? hash : "");
     }
 }

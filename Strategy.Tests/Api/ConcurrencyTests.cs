@@ -34,6 +34,20 @@ public sealed class ConcurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Ten_concurrent_commitments_without_a_code_all_succeed_with_distinct_consecutive_codes()
+    {
+        var clients = Enumerable.Range(0, 10).Select(_ => api.FocalPoint("TH")).ToList();
+        var responses = await Task.WhenAll(clients.Select(c =>
+            c.PostJson($"/api/plans/{Plan}/commitments", TestPlan.Commitment(country: "TH", outcome: "G2.O1", indicator: "G2.O1.I1", target: 80))));
+
+        foreach (var r in responses) r.StatusCode.ShouldBe(HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+        var codes = new List<string>();
+        foreach (var r in responses) codes.Add((await r.Json()).GetProperty("code").GetString()!);
+        // Numbering is serialized per country and outcome, so the ten get 01 to 10, each once.
+        codes.Order().ShouldBe(Enumerable.Range(1, 10).Select(n => $"TH-G2.O1-{n:00}"));
+    }
+
+    [Fact]
     public async Task Twenty_concurrent_status_updates_with_the_same_If_Match_give_one_200_and_nineteen_412()
     {
         var (id, version) = await Make();

@@ -65,6 +65,7 @@ public static class NewCommitments
         var code = command.Code;
         if (string.IsNullOrEmpty(code))
         {
+            await LockNumberingAsync(session, plan.Code, command.Country, command.Outcome, ct);
             code = await NextCode(session, plan.Code, command.Country, command.Outcome, pendingCodes, ct);
         }
         else if (pendingCodes.Contains(code) || await session.Query<CommitmentView>().AnyAsync(x => x.State.PlanCode == plan.Code && x.State.Code == code, ct))
@@ -78,6 +79,20 @@ public static class NewCommitments
         session.Events.StartStream<CommitmentView>(id, decision.Events.ToArray());
         pendingCodes.Add(code);
         return id;
+    }
+
+    /// <summary>
+    /// Numbering reads the codes taken and picks the next, so two makers for the same country and outcome must not
+    /// interleave: each takes a transaction-scoped advisory lock first (released when its transaction ends), and the
+    /// second reads the first's code once it has committed.
+    /// </summary>
+    private static async Task LockNumberingAsync(IDocumentSession session, string planCode, string country, string outcome, CancellationToken ct)
+    {
+        await session.BeginTransactionAsync(ct);
+        var key = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"numbering|{planCode}|{country}|{outcome}")));
+        await using var command = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(@key)", session.Connection);
+        command.Parameters.AddWithValue("key", key);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>COUNTRY-OUTCOME-NN, the convention of the seed plan, numbered after the highest taken.</summary>
