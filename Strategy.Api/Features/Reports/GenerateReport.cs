@@ -58,10 +58,21 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
         catch (Exception e) when (e is not OperationCanceledException && e is not ConcurrencyException)
         {
             log.LogError(e, "Report {Id} failed (attempt {Attempt})", id, started.Attempt);
+            // Recorded only if no other run has started since this one: a later run owns the report's outcome, and may
+            // already have succeeded. Fetched with the version, so the view's version stays the stream's (a plain
+            // Append left it 0, and the retry then lost to itself with a concurrency error).
             await using var failure = store.LightweightSession();
-            failure.Events.Append(id, new ReportFailed(id, started.Attempt, e.Message));
-            await failure.SaveChangesAsync(CancellationToken.None);
-            notifications.Finished(id);
+            try
+            {
+                var failing = await failure.Events.FetchForWriting<ReportView>(id, startedVersion, CancellationToken.None);
+                failing.AppendOne(new ReportFailed(id, started.Attempt, e.Message));
+                await failure.SaveChangesAsync(CancellationToken.None);
+                notifications.Finished(id);
+            }
+            catch (ConcurrencyException)
+            {
+                log.LogWarning("Report {Id}: attempt {Attempt} failed after another run had started; its failure is not recorded", id, started.Attempt);
+            }
             throw;
         }
     }
