@@ -191,16 +191,15 @@ public static class ReportFixture
         content.A(section).Single(g => g.S("code") == code).P("breakdown");
 }
 
-/// <summary>
-/// A host without a Hangfire server, whose report generator can be made to fail: the test runs the job itself
-/// (ReportJob.Run, exactly what Hangfire would call), so queued, failed and retried states are deterministic.
-/// </summary>
-public sealed class ManualJobsFactory : ApiFactory
+/// <summary>A host whose report generator can be made to fail (<see cref="SwitchableReportGenerator.FailWith"/>).</summary>
+public class SwitchableGeneratorFactory : ApiFactory
 {
+    protected virtual bool RunJobServer => true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("Jobs:RunServer", "false");
+        builder.UseSetting("Jobs:RunServer", RunJobServer ? "true" : "false");
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<SwitchableReportGenerator>();
@@ -211,12 +210,29 @@ public sealed class ManualJobsFactory : ApiFactory
     public SwitchableReportGenerator Generator => Services.GetRequiredService<SwitchableReportGenerator>();
 }
 
-/// <summary>The real generator, unless <see cref="FailWith"/> is set: then generation throws with that message.</summary>
+/// <summary>
+/// A host without a Hangfire server: the test runs each job itself (ReportJob.Run, exactly what Hangfire would call),
+/// so queued, failed and retried states are deterministic.
+/// </summary>
+public sealed class ManualJobsFactory : SwitchableGeneratorFactory
+{
+    protected override bool RunJobServer => false;
+}
+
+/// <summary>
+/// The real generator, unless <see cref="FailWith"/> is set: then generation throws with that message.
+/// <see cref="OnGenerate"/>, when set, runs first (to hold a run mid-generation, or make one particular run fail).
+/// </summary>
 public sealed class SwitchableReportGenerator(Marten.IDocumentStore store, ReportInputsLoader loader, Strategy.Infrastructure.ReferenceData.SdgCatalog sdg,
     Strategy.Domain.Progress.HealthThresholds thresholds, TimeProvider clock) : ReportGenerator(store, loader, sdg, thresholds, clock)
 {
     public volatile string? FailWith;
+    public volatile Func<Task>? OnGenerate;
 
-    public override Task<GeneratedReport?> GenerateAsync(Report request, CancellationToken ct) =>
-        FailWith is { } message ? throw new InvalidOperationException(message) : base.GenerateAsync(request, ct);
+    public override async Task<GeneratedReport?> GenerateAsync(Report request, CancellationToken ct)
+    {
+        if (OnGenerate is { } hook) await hook();
+        if (FailWith is { } message) throw new InvalidOperationException(message);
+        return await base.GenerateAsync(request, ct);
+    }
 }
