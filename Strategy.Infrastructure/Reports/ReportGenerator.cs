@@ -13,8 +13,12 @@ namespace Strategy.Infrastructure.Reports;
 
 public sealed record GeneratedReport(object Content, string Json, string ContentHash, long EventSequence, string ChainHash);
 
-/// <summary>Computes a report's content from its request; the same request over the same events gives the same bytes.</summary>
-public sealed class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, SdgCatalog sdg, HealthThresholds thresholds, TimeProvider clock)
+/// <summary>
+/// Computes a report's content from its request; the same request over the same events gives the same bytes.
+/// Not sealed, and <see cref="GenerateAsync"/> is virtual, so a test host can put a generator in its place that fails
+/// on demand (a report job's failure and retry paths).
+/// </summary>
+public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, SdgCatalog sdg, HealthThresholds thresholds, TimeProvider clock)
 {
     /// <summary>Compact, camelCase, kebab-case enums, properties in declaration order: the canonical form that is hashed.</summary>
     public static readonly JsonSerializerOptions CanonicalJson = new()
@@ -24,7 +28,7 @@ public sealed class ReportGenerator(IDocumentStore store, ReportInputsLoader loa
         WriteIndented = false,
     };
 
-    public async Task<GeneratedReport?> GenerateAsync(Report request, CancellationToken ct)
+    public virtual async Task<GeneratedReport?> GenerateAsync(Report request, CancellationToken ct)
     {
         var inputs = await loader.LoadAsync(request.Plan, request.AsOf, ct);
         if (inputs is null) return null;

@@ -37,8 +37,9 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
         }
         if (ReportDecisions.Start(report.State) is not { } started) return report.State.Status;
         // Captured before saving: the inline projection updates the fetched view in place when the event is saved.
+        // The version is the stream's own (the view's could lag behind it in data written before the failure fix).
         var request = report.State;
-        var startedVersion = report.Version + 1;
+        var startedVersion = (stream.StartingVersion ?? report.Version) + 1;
         stream.AppendOne(started);
         await session.SaveChangesAsync(ct);
 
@@ -48,7 +49,7 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
                 ?? throw new InvalidOperationException($"Plan {request.Plan} did not exist at the report's instant.");
             // Conditional on the version this run started at: if another run got there first, this one loses (412-like)
             // and its retry finds the report succeeded.
-            var finishing = await session.Events.FetchForWriting<ReportView>(id, startedVersion, ct);
+            var finishing = await FetchIfStillOurs(session, id, startedVersion, ct);
             session.Store(new ReportContent { Id = id, Kind = request.Kind == ReportKind.Progress ? "progress" : "sdg-alignment", Json = generated.Json });
             finishing.AppendOne(new ReportSucceeded(id, generated.EventSequence, generated.ChainHash, generated.ContentHash));
             await session.SaveChangesAsync(ct);
@@ -58,12 +59,36 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
         catch (Exception e) when (e is not OperationCanceledException && e is not ConcurrencyException)
         {
             log.LogError(e, "Report {Id} failed (attempt {Attempt})", id, started.Attempt);
+            // Recorded only if no other run has started since this one: a later run owns the report's outcome, and may
+            // already have succeeded. Fetched with the version, so the view's version stays the stream's (a plain
+            // Append left it 0, and the retry then lost to itself with a concurrency error).
             await using var failure = store.LightweightSession();
-            failure.Events.Append(id, new ReportFailed(id, started.Attempt, e.Message));
-            await failure.SaveChangesAsync(CancellationToken.None);
-            notifications.Finished(id);
+            try
+            {
+                var failing = await FetchIfStillOurs(failure, id, startedVersion, CancellationToken.None);
+                failing.AppendOne(new ReportFailed(id, started.Attempt, e.Message));
+                await failure.SaveChangesAsync(CancellationToken.None);
+                notifications.Finished(id);
+            }
+            catch (ConcurrencyException)
+            {
+                log.LogWarning("Report {Id}: attempt {Attempt} failed after another run had started; its failure is not recorded", id, started.Attempt);
+            }
             throw;
         }
+    }
+
+    /// <summary>
+    /// The report's stream under its row lock, if no other run has started since this one. Every write to a report
+    /// stream takes that lock first, so concurrent runs queue for it; an optimistic append (FetchForWriting with a
+    /// version) racing a locked one could deadlock inside Marten's append function.
+    /// </summary>
+    private static async Task<JasperFx.Events.IEventStream<ReportView>> FetchIfStillOurs(IDocumentSession s, Guid id, long startedVersion, CancellationToken ct)
+    {
+        var stream = await s.Events.FetchForExclusiveWriting<ReportView>(id, ct);
+        if (stream.StartingVersion != startedVersion)
+            throw new ConcurrencyException($"Report {id} is at version {stream.StartingVersion}, not {startedVersion}: another run started after this one.", null!);
+        return stream;
     }
 }
 
