@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Strategy.Tests.Api;
@@ -99,5 +102,60 @@ public sealed class DatabaseFailureTests(ApiFactory api) : IClassFixture<ApiFact
         var next = await api.Secretariat().PostJson($"/api/commitments/{id}/progress", new { value = 4, asOf = "2025-06-30" });
         next.StatusCode.ShouldBe(HttpStatusCode.OK, await next.Content.ReadAsStringAsync());
         (await api.EventCount()).ShouldBe(before + 1);
+    }
+}
+
+/// <summary>A report is queued through Hangfire's storage; when that fails the request answers 503, not 500.</summary>
+public sealed class JobStorageFailureTests(JobStorageFailureTests.DeadJobStorageFactory api) : IClassFixture<JobStorageFailureTests.DeadJobStorageFactory>
+{
+    [Fact]
+    public async Task A_report_request_whose_job_cannot_be_queued_answers_503_with_retry_after()
+    {
+        var plan = "JSF-" + Guid.NewGuid().ToString("N")[..8];
+        (await api.Secretariat().PostJson("/api/plans", TestPlan.Document(plan))).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var response = await api.Secretariat().PostJson("/api/reports", new { kind = "progress", plan });
+        await response.ShouldBeProblem(503);
+        response.Headers.RetryAfter.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void Wrapped_database_errors_are_database_failures()
+    {
+        var npgsql = new NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111));
+        Strategy.Api.Http.ProblemExceptionHandler.IsDatabaseFailure(new Hangfire.BackgroundJobClientException("Background job creation failed.", npgsql)).ShouldBeTrue();
+        Strategy.Api.Http.ProblemExceptionHandler.IsDatabaseFailure(new AggregateException(new InvalidOperationException("x"), npgsql)).ShouldBeTrue();
+        Strategy.Api.Http.ProblemExceptionHandler.IsDatabaseFailure(new InvalidOperationException("x", new TimeoutException())).ShouldBeTrue();
+        Strategy.Api.Http.ProblemExceptionHandler.IsDatabaseFailure(new InvalidOperationException("Transaction is already completed")).ShouldBeFalse();
+    }
+
+    /// <summary>The API with its event store up and Hangfire's storage on a port where nothing listens.</summary>
+    public sealed class DeadJobStorageFactory : ApiFactory
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Jobs:RunServer", "false");
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<Hangfire.JobStorage>();
+                services.AddSingleton<Hangfire.JobStorage>(sp =>
+                {
+                    var options = Strategy.Api.Hosting.JobSetup.StorageOptions(sp.GetRequiredService<Strategy.Infrastructure.Store.StoreSettings>());
+                    options.PrepareSchemaIfNecessary = false;
+                    var dead = $"Host=127.0.0.1;Port={ClosedPort()};Database=strategy;Username=nobody;Timeout=3";
+                    return new Hangfire.PostgreSql.PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(dead, options), options);
+                });
+            });
+        }
+
+        private static int ClosedPort()
+        {
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            return port;
+        }
     }
 }
