@@ -33,6 +33,14 @@ public static class ServiceSetup
         var daemon = config["Database:DaemonMode"] ?? nameof(DaemonMode.HotCold);
         if (!Enum.TryParse<DaemonMode>(daemon, ignoreCase: true, out var mode))
             throw new InvalidOperationException("Database:DaemonMode is HotCold (several nodes; one runs the async projections), Solo or Disabled.");
+        try
+        {
+            connection = ConnectionDefaults.Apply(connection);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:Strategy is not a valid PostgreSQL connection string: {e.Message}");
+        }
         return new StoreSettings(connection, config["Database:Schema"] ?? "strategy", config.GetValue("Database:ApplySchemaOnStartup", true), mode);
     }
 

@@ -84,12 +84,24 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (401, "Not authenticated.", u.Message, null);
             case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
                 return (409, "Already exists.", "A resource with the same code already exists.", null);
-            case NpgsqlException or TimeoutException or MartenCommandException { InnerException: NpgsqlException or TimeoutException }:
+            case var e when IsDatabaseFailure(e):
                 return (503, "The database is unavailable.", "Try again shortly.", null);
             default:
                 return (500, "An unexpected error occurred.", "The error was logged with this trace id.", null);
         }
     }
+
+    /// <summary>
+    /// A database error, or one wrapped at any depth: Marten wraps Npgsql's in MartenCommandException, Hangfire in
+    /// BackgroundJobClientException (a report queued while its storage is down), batches in AggregateException.
+    /// </summary>
+    public static bool IsDatabaseFailure(Exception exception) => exception switch
+    {
+        NpgsqlException or TimeoutException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsDatabaseFailure),
+        { InnerException: { } inner } => IsDatabaseFailure(inner),
+        _ => false,
+    };
 
     /// <summary>Whether the failed endpoint binds a body; the exception handler sees the endpoint only through its feature.</summary>
     private static bool AcceptsBody(HttpContext http) =>

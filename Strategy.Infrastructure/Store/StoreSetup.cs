@@ -25,6 +25,13 @@ public static class StoreSetup
         o.DatabaseSchemaName = settings.Schema;
         o.Events.DatabaseSchemaName = settings.Schema;
         o.AutoCreateSchemaObjects = settings.ApplySchemaOnStartup ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+        // Marten retries a failed command up to three times (commits have their own, narrower policy). Inside a
+        // transaction such a retry cannot succeed: the transaction died with the connection, and the retry fails with
+        // "Transaction is already completed", which hides the database failure (a 500 instead of a 503). Every write
+        // here reads inside its transaction (the idempotency transaction, the stream's row lock, inline projections),
+        // so commands are not retried: the request fails at once with 503 and Retry-After, and the caller retries it,
+        // safely with an Idempotency-Key. The async daemon and Hangfire retry on their own.
+        o.ConfigurePolly(_ => { });
         // Stored JSON looks exactly like the API's (camelCase, kebab-case enums), so the audit log can show and export
         // events as stored. LINQ cannot compare such enums (it would write the member name): filter on them with SQL.
         o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j =>

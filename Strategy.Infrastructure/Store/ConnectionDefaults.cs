@@ -1,0 +1,31 @@
+using Npgsql;
+
+namespace Strategy.Infrastructure.Store;
+
+/// <summary>
+/// What every connection the service opens (Marten, Hangfire, the health check, the audit and report reads) needs from
+/// the connection string, applied once where the string is read, and only where the operator did not set it.
+/// </summary>
+public static class ConnectionDefaults
+{
+    /// <summary>
+    /// Seconds to wait for a new connection. With Npgsql's default (15 s), every request that needs a connection waits
+    /// 15 s when the server does not answer at all (its host down, a network partition); with 3 s it answers 503 within
+    /// the 5 s the service promises. A live server accepts in milliseconds.
+    /// </summary>
+    /// <remarks>
+    /// <c>Command Timeout</c> keeps Npgsql's 30 s: schema migrations and a verify or export over a long log legitimately
+    /// run that long. A server that stops or crashes closes its sockets, so commands in flight fail at once; only a
+    /// silent partition in the middle of a command waits for it.
+    /// </remarks>
+    public const int ConnectTimeoutSeconds = 3;
+
+    public static string Apply(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Keys holds the settings the string gives (under their canonical names), not the defaults.
+        var given = builder.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!given.Contains(nameof(NpgsqlConnectionStringBuilder.Timeout))) builder.Timeout = ConnectTimeoutSeconds;
+        return builder.ConnectionString;
+    }
+}
