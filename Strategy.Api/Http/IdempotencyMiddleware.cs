@@ -76,7 +76,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
                 try
                 {
                     await session.SaveChangesAsync(http.RequestAborted);
-                    await transaction.Transaction!.CommitAsync(http.RequestAborted);
+                    await transaction.CommitAsync(http.RequestAborted);
                 }
                 catch (Exception ex) when (IsDuplicate(ex))
                 {

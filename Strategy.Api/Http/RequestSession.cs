@@ -13,8 +13,27 @@ namespace Strategy.Api.Http;
 /// </summary>
 public sealed class RequestTransaction : IAsyncDisposable
 {
+    private readonly List<Action> afterCommit = [];
+
     public NpgsqlConnection? Connection { get; private set; }
     public NpgsqlTransaction? Transaction { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once what the request wrote is committed: at once outside a request transaction
+    /// (the session has committed already), else after the idempotency middleware commits, and never on rollback.
+    /// </summary>
+    public void AfterCommit(Action action)
+    {
+        if (Transaction is null) action();
+        else afterCommit.Add(action);
+    }
+
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        await Transaction!.CommitAsync(ct);
+        foreach (var action in afterCommit) action();
+        afterCommit.Clear();
+    }
 
     public async Task BeginAsync(string connectionString, CancellationToken ct)
     {

@@ -28,7 +28,7 @@ public sealed class RequestReportValidator : AbstractValidator<RequestReport>
 }
 
 /// <summary>Records the request as the report's first event, then queues the job that computes it.</summary>
-public sealed class RequestReportHandler(IDocumentSession session, CurrentActor actor, TimeProvider clock, IBackgroundJobClient jobs)
+public sealed class RequestReportHandler(IDocumentSession session, CurrentActor actor, TimeProvider clock, IBackgroundJobClient jobs, RequestTransaction transaction)
     : ICommandHandler<RequestReport, ReportAccepted>
 {
     public async ValueTask<ReportAccepted> Handle(RequestReport command, CancellationToken ct)
@@ -41,9 +41,10 @@ public sealed class RequestReportHandler(IDocumentSession session, CurrentActor 
         if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
         session.Events.StartStream<ReportView>(id, decision.Events.ToArray());
         await session.SaveChangesAsync(ct);
-        // Queued after the request is stored: a job never runs for a report that does not exist. Should the queueing
-        // itself fail, the report stays queued and the recurring sweep (ReportSweep) queues it again.
-        jobs.Enqueue<ReportJob>(job => job.Run(id, CancellationToken.None));
+        // Queued once the request is committed (with an Idempotency-Key that is when the request's transaction
+        // commits), so a job never runs for a report that does not exist yet. Should the queueing itself fail, the
+        // report stays queued and the recurring sweep queues it again.
+        transaction.AfterCommit(() => jobs.Enqueue<ReportJob>(job => job.Run(id, CancellationToken.None)));
         return new ReportAccepted(id, ReportStatus.Queued);
     }
 }
