@@ -38,7 +38,9 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
         if (ReportDecisions.Start(report.State) is not { } started) return report.State.Status;
         // Captured before saving: the inline projection updates the fetched view in place when the event is saved.
         var request = report.State;
-        var startedVersion = report.Version + 1;
+        // The stream's version as the event store holds it, not the view's copy of it: a view written by an append
+        // that did not fetch the stream first carries no version (0), and this run would then end in a conflict.
+        var startedVersion = (stream.StartingVersion ?? throw new InvalidOperationException($"Report {id}: its stream's version is unknown.")) + 1;
         stream.AppendOne(started);
         await session.SaveChangesAsync(ct);
 
@@ -59,7 +61,9 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
         {
             log.LogError(e, "Report {Id} failed (attempt {Attempt})", id, started.Attempt);
             await using var failure = store.LightweightSession();
-            failure.Events.Append(id, new ReportFailed(id, started.Attempt, e.Message));
+            // Fetched first, so the inline view records the stream's version with the event.
+            var failing = await failure.Events.FetchForWriting<ReportView>(id, CancellationToken.None);
+            failing.AppendOne(new ReportFailed(id, started.Attempt, e.Message));
             await failure.SaveChangesAsync(CancellationToken.None);
             notifications.Finished(id);
             throw;
