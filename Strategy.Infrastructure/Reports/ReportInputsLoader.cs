@@ -22,6 +22,8 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
 {
     public async Task<ReportInputs?> LoadAsync(string planCode, DateTimeOffset? asOf, CancellationToken ct)
     {
+        // Npgsql writes only UTC instants to timestamptz: an asOf given with an offset is the same instant in UTC.
+        asOf = asOf?.ToUniversalTime();
         // One snapshot for the views and the last sequence, so the report and its eventSequence agree.
         await using var session = store.QuerySession(new Marten.Services.SessionOptions { IsolationLevel = IsolationLevel.RepeatableRead });
         var planId = StreamIds.ForPlan(planCode);
@@ -69,7 +71,9 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         var s = settings.Schema;
         var sql = $"select coalesce(max(e.seq_id), 0) from {s}.mt_events e where (e.stream_id = ? or e.stream_id in " +
                   $"(select id from {s}.mt_doc_commitmentview where data->'state'->>'planCode' = ?))" + (asOf is null ? "" : " and e.timestamp <= ?");
-        object[] parameters = asOf is { } at ? [planId, planCode, at.UtcDateTime] : [planId, planCode];
+        // A DateTimeOffset, not a UTC DateTime: Marten sends DateTime as "timestamp without time zone", which Npgsql
+        // refuses for Kind=Utc, so every as-of report failed here.
+        object[] parameters = asOf is { } at ? [planId, planCode, at] : [planId, planCode];
         var result = await session.AdvancedSql.QueryAsync<long>(sql, ct, parameters);
         return result.Single();
     }
