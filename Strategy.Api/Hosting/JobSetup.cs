@@ -13,13 +13,20 @@ public static class JobSetup
 {
     public static string HangfireSchema(StoreSettings store) => store.Schema + "_hangfire";
 
-    public static PostgreSqlStorageOptions StorageOptions(StoreSettings store) => new()
+    public static PostgreSqlStorageOptions StorageOptions(StoreSettings store, JobSettings jobs) => new()
     {
         SchemaName = HangfireSchema(store),
         PrepareSchemaIfNecessary = store.ApplySchemaOnStartup,
         // Jobs are short; poll often so a requested report starts within a fraction of a second.
         QueuePollInterval = TimeSpan.FromMilliseconds(200),
-        InvisibilityTimeout = TimeSpan.FromMinutes(30),
+        // A worker that fetches a job marks it invisible to the others. Its server renews the mark every fifth of the
+        // timeout while the job runs (sliding), so a long job is never handed to a second worker while its node lives,
+        // and a job whose node died (crash, SIGKILL, lost pod) is fetched again by any node once the timeout has passed
+        // since the last renewal. Shorter: faster recovery, one more small update per running job per period, and a
+        // second run of a job whose node stalls (or loses the database) for longer than the timeout; report jobs are
+        // idempotent, so that second run costs time only.
+        InvisibilityTimeout = TimeSpan.FromSeconds(jobs.InvisibilityTimeoutSeconds),
+        UseSlidingInvisibilityTimeout = true,
     };
 
     /// <summary>
@@ -29,6 +36,9 @@ public static class JobSetup
     public static IServiceCollection AddStrategyJobs(this IServiceCollection services, StoreSettings store, IConfiguration config)
     {
         var settings = config.GetSection("Jobs").Get<JobSettings>() ?? new JobSettings();
+        // The renewal runs every fifth of the timeout, on a loop that wakes once a second.
+        if (settings.InvisibilityTimeoutSeconds < 5)
+            throw new InvalidOperationException("Jobs:InvisibilityTimeoutSeconds must be at least 5.");
         services.AddSingleton(settings);
         services.AddSingleton<ReportInputsLoader>();
         services.AddSingleton<ReportGenerator>();
@@ -36,7 +46,7 @@ public static class JobSetup
         services.AddScoped<ReportJob>();
         services.AddScoped<ScheduledJobs>();
 
-        var options = StorageOptions(store);
+        var options = StorageOptions(store, settings);
         services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(store.ConnectionString, options), options));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((_, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -21,6 +21,9 @@ public sealed class JobSettings
     public List<ReportSchedule> Schedules { get; set; } = [];
     public string OverdueCron { get; set; } = "30 0 * * *";
     public string SweepCron { get; set; } = "*/15 * * * *";
+
+    /// <summary>How long a job fetched by a worker stays invisible to the others without a renewal from its server.</summary>
+    public int InvisibilityTimeoutSeconds { get; set; } = 300;
 }
 
 public sealed class ScheduledJobs(IMediator mediator)

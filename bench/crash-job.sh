@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Crash during a report job: the API process is killed (SIGKILL) while a report job runs; after a restart the report
+# completes exactly once, with the same content hash as a clean run of the same request over the same events.
+#
+#   bench/crash-job.sh [EVENTS]        (default 300000)
+#
+# Starts its own PostgreSQL and a Release build of the API (schema applied by `migrate` as the owner, the service
+# running as the least-privilege role, demo plan loaded). Appends EVENTS progress-reported events to the demo plan's
+# commitments with one SQL statement, so that an as-of report (which folds every event up to its instant) runs for
+# several seconds. Then:
+#   1. a clean run:      an as-of progress report at a fixed instant T, computed without interruption;
+#   2. the crashed run:  the same request; once GET /api/reports/{id} says "running", the API gets SIGKILL mid-run;
+#                        the API is started again, and the script waits (bounded) for the report to succeed;
+#   3. a clean run after the recovery, same request again.
+# Checks: the crashed run had started and not finished when killed; it succeeded after the restart with exactly one
+# report-succeeded event in its stream (counted in mt_events) and one Succeeded state in Hangfire; its content hash
+# (and the SHA-256 of the content it serves) equals both clean runs'; the audit chain is valid.
+#
+# Hangfire hands a job whose node died to another worker once Jobs:InvisibilityTimeoutSeconds has passed since the
+# dead node last renewed it; the script runs the API with INVISIBILITY seconds (default 15; the service's default is
+# 300). Environment: INVISIBILITY, KEEP=1 keeps the data and logs (paths printed).
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+events=${1:-300000}
+invisibility=${INVISIBILITY:-15}
+
+pgdir=$(mktemp -d /tmp/strategy-crash-pg.XXXXXX)
+out=$(mktemp -d /tmp/strategy-crash-out.XXXXXX)
+api_pid=
+cleanup() {
+  if [[ -n "$api_pid" ]] && kill -0 "$api_pid" 2>/dev/null; then kill "$api_pid" 2>/dev/null; wait "$api_pid" 2>/dev/null || true; fi
+  deploy/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "kept: $pgdir $out" >&2; else rm -rf "$pgdir" "$out"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "crash-job: $*" >&2; }
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }
+json() { python3 -c 'import json,sys; v=json.load(sys.stdin); [v := v[k] for k in sys.argv[1:]]; print("" if v is None else v)' "$@"; }
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pgport=56200; while port_in_use $pgport; do pgport=$((pgport + 1)); done
+apiport=5280; while port_in_use $apiport; do apiport=$((apiport + 1)); done
+base=http://127.0.0.1:$apiport
+
+owner_cs=$(deploy/postgres.sh start "$pgdir" "$pgport")
+psql_() { psql -h 127.0.0.1 -p "$pgport" -U postgres -d strategy -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+log "building (Release)..."
+dotnet build Strategy.Api -c Release -v q -nologo >/dev/null
+dll=Strategy.Api/bin/Release/net10.0/Strategy.Api.dll
+export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
+ConnectionStrings__Strategy="$owner_cs" dotnet "$dll" migrate --app-role strategy_app --app-password crash_bench_pw 2>"$out/migrate.log"
+app_cs="${owner_cs%;Username=*};Username=strategy_app;Password=crash_bench_pw;Application Name=strategy-crash-bench"
+
+start_api() {
+  ConnectionStrings__Strategy="$app_cs" Database__ApplySchemaOnStartup=false Seed__DemoPlan=true \
+    Jobs__InvisibilityTimeoutSeconds="$invisibility" \
+    dotnet "$dll" --urls "$base" >>"$out/api.log" 2>&1 &
+  api_pid=$!
+  for _ in $(seq 240); do curl -sf -o /dev/null "$base/health/ready" && return 0; sleep 0.25; done
+  log "the API did not get ready; last log lines:"; tail -n 30 "$out/api.log" >&2; exit 1
+}
+
+sec=$(dotnet "$dll" token --role secretariat --name "Crash bench secretariat")
+rev=$(dotnet "$dll" token --role reviewer --name "Crash bench reviewer")
+get() { curl -sf -H "Authorization: Bearer $rev" "$@"; }
+
+t=$(now); start_api; log "API ready in $(calc "$(now) - $t") s (pid $api_pid)"
+for _ in $(seq 120); do get -o /dev/null "$base/api/plans/LMEC-2023-2027" && break; sleep 0.5; done
+
+log "appending $events events..."
+# In batches of at most 20000, each committed at once: while a long insert is open the daemon sees a gap in the
+# sequence, and Marten gives up waiting for a gap after about 25 s.
+for ((done_ = 0; done_ < events; done_ += 20000)); do
+  n=$(( events - done_ < 20000 ? events - done_ : 20000 ))
+  psql_ <<SQL
+with c as (select id, row_number() over (order by id) - 1 as n, count(*) over () as total from strategy.mt_doc_commitmentview)
+insert into strategy.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, correlation_id, causation_id)
+select nextval('strategy.mt_events_sequence'), gen_random_uuid(), c.id, 100 + g,
+       jsonb_build_object('commitmentId', c.id, 'value', g % 1000, 'asOf', (date '2023-01-01' + (g % 1500))::text, 'note', 'crash bench ' || g, 'evidenceUrl', null),
+       'progress_reported', now(), '*DEFAULT*', 'Strategy.Domain.Commitments.ProgressReported, Strategy.Domain',
+       '{"actor-name": "Bench", "actor-role": "focal-point", "actor-country": "KH"}'::jsonb, 'bench-user', 'bench', 'bench'
+from generate_series($((done_ + 1)), $((done_ + n))) g join c on c.n = g % c.total;
+SQL
+done
+psql_ -c "update strategy.mt_streams s set version = (select max(version) from strategy.mt_events e where e.stream_id = s.id)"
+# The audit chain catches up first, so the runs below measure the report alone.
+t=$(now)
+for _ in $(seq 1200); do
+  chained=$(psql_ -c "select coalesce((select (data->>'sequence')::bigint from strategy.mt_doc_auditchainhead), 0) >= (select max(seq_id) from strategy.mt_events)")
+  [[ "$chained" == t ]] && break; sleep 0.5
+done
+log "audit chain caught up in $(calc "$(now) - $t") s"
+sleep 1
+as_of=$(psql_ -c "select to_char(now() at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+sleep 1
+body="{\"kind\":\"progress\",\"plan\":\"LMEC-2023-2027\",\"asOf\":\"$as_of\"}"
+log "the log holds $(psql_ -c 'select count(*) from strategy.mt_events') events; report request: $body"
+
+request() { curl -sf -X POST -H "Authorization: Bearer $sec" -H 'Content-Type: application/json' -d "$body" "$base/api/reports" | json id; }
+wait_done() {  # id, seconds
+  local deadline=$(( $(date +%s) + $2 )) status
+  while (( $(date +%s) < deadline )); do
+    status=$(get "$base/api/reports/$1?wait=10" 2>/dev/null | json status || true)
+    [[ "$status" == succeeded || "$status" == failed ]] && { echo "$status"; return 0; }
+    sleep 0.2
+  done
+  echo "${status:-unknown}"
+}
+field() { get "$base/api/reports/$1" | json "$2"; }
+served_hash() { get "$base/api/reports/$1/content?format=json" | sha256sum | cut -d' ' -f1; }
+count_events() { psql_ -c "select count(*) from strategy.mt_events where stream_id = '$1' and type = '$2'"; }
+job_of() { psql_ -c "select id from strategy_hangfire.job where arguments::text like '%$1%' order by id limit 1"; }
+
+# 1. Clean run.
+clean1=$(request); t=$(now)
+status1=$(wait_done "$clean1" 600)
+clean_seconds=$(calc "$(now) - $t")
+hash1=$(field "$clean1" contentHash)
+log "clean run $clean1: $status1 in $clean_seconds s, contentHash $hash1"
+[[ "$status1" == succeeded ]] || { log "the clean run did not succeed"; tail -n 30 "$out/api.log" >&2; exit 1; }
+
+# 2. Crashed run: kill -9 once it is running, a third of a clean run's time in.
+crashed=$(request)
+t_requested=$(now)
+status=
+for _ in $(seq 600); do status=$(field "$crashed" status); [[ "$status" != queued ]] && break; sleep 0.05; done
+t_running=$(now)
+sleep "$(awk "BEGIN { print $clean_seconds / 3 }")"
+status_at_kill=$(field "$crashed" status)
+kill -9 "$api_pid"; wait "$api_pid" 2>/dev/null || true
+t_kill=$(now)
+killed_pid=$api_pid; api_pid=
+started_at_kill=$(count_events "$crashed" report_started)
+succeeded_at_kill=$(count_events "$crashed" report_succeeded)
+job=$(job_of "$crashed")
+job_state_at_kill=$(psql_ -c "select statename from strategy_hangfire.job where id = $job")
+log "crashed run $crashed: $status_at_kill $(calc "$t_kill - $t_running") s after it started; SIGKILL to pid $killed_pid; Hangfire job $job $job_state_at_kill"
+
+t=$(now); start_api; restart_seconds=$(calc "$(now) - $t")
+log "API restarted in $restart_seconds s (pid $api_pid); waiting for the report..."
+bound=$(awk "BEGIN { printf \"%d\", $invisibility + 3 * $clean_seconds + 90 }")
+status2=$(wait_done "$crashed" "$bound")
+t_recovered=$(now)
+recover_seconds=$(calc "$t_recovered - $t_kill")
+hash2=$(field "$crashed" contentHash)
+# When the run after the restart started and finished (the report's startedAt is its last start), from the kill.
+read -r picked_up rerun < <(get "$base/api/reports/$crashed" | python3 -c 'import json,re,sys
+from datetime import datetime
+r = json.load(sys.stdin); t = lambda k: datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", r[k].replace("Z", "+00:00"))).timestamp()
+started, completed, kill = t("startedAt"), t("completedAt"), float(sys.argv[1])
+print(f"{started - kill:.1f} {completed - started:.1f}")' "$t_kill" || echo "- -")
+attempts2=$(field "$crashed" attempts)
+started_after=$(count_events "$crashed" report_started)
+succeeded_after=$(count_events "$crashed" report_succeeded)
+failed_after=$(count_events "$crashed" report_failed)
+for _ in $(seq 50); do
+  job_state=$(psql_ -c "select statename from strategy_hangfire.job where id = $job")
+  [[ "$job_state" == Succeeded ]] && break; sleep 0.2
+done
+job_successes=$(psql_ -c "select count(*) from strategy_hangfire.state where jobid = $job and name = 'Succeeded'")
+job_processing=$(psql_ -c "select count(*) from strategy_hangfire.state where jobid = $job and name = 'Processing'")
+served2=$( [[ "$status2" == succeeded ]] && served_hash "$crashed" || echo "-")
+
+# 3. Clean run after the recovery.
+clean3=$(request)
+status3=$(wait_done "$clean3" 600)
+hash3=$(field "$clean3" contentHash)
+
+verify=$(get "$base/api/audit/verify")
+for _ in $(seq 120); do
+  [[ "$(echo "$verify" | json eventsPending)" == 0 ]] && break; sleep 0.5; verify=$(get "$base/api/audit/verify")
+done
+valid=$(echo "$verify" | json valid)
+checked=$(echo "$verify" | json eventsChecked)
+total=$(psql_ -c "select count(*) from strategy.mt_events")
+
+fails=0
+check() {  # description, condition (evaluated), figures
+  if eval "$2"; then printf 'PASS  %s: %s\n' "$1" "$3"; else printf 'FAIL  %s: %s\n' "$1" "$3"; fails=$((fails + 1)); fi
+}
+echo
+echo "crash-job: $events appended events, as-of $as_of, invisibility timeout $invisibility s"
+check "killed mid-run" '[[ $status_at_kill == running && $started_at_kill -ge 1 && $succeeded_at_kill == 0 ]]' \
+  "status $status_at_kill, $(calc "$t_kill - $t_running") s into a run that takes $clean_seconds s clean; at the kill: report-started $started_at_kill, report-succeeded $succeeded_at_kill, Hangfire job $job $job_state_at_kill"
+check "completed after restart" '[[ $status2 == succeeded ]]' \
+  "status $status2 $recover_seconds s after the kill (bound $bound s): API up again after $restart_seconds s, job fetched again and report restarted after $picked_up s, rerun $rerun s; attempts $attempts2"
+check "completed exactly once" '[[ $succeeded_after == 1 && $failed_after == 0 && $job_successes == 1 ]]' \
+  "report-succeeded events $succeeded_after, report-failed $failed_after, report-started $started_after; Hangfire job $job: $job_state, Succeeded states $job_successes, Processing states $job_processing"
+check "same content as a clean run" '[[ -n $hash1 && $hash2 == "$hash1" && $hash3 == "$hash1" && $served2 == "$hash1" ]]' \
+  "clean before $hash1, crashed $hash2 (served content $served2), clean after $hash3"
+check "audit chain valid" '[[ $valid == True && $checked == "$total" ]]' "valid $valid, $checked of $total events chained"
+echo
+if (( fails == 0 )); then echo "crash-job: PASS"; else echo "crash-job: FAIL ($fails checks failed)"; exit 1; fi
