@@ -141,7 +141,7 @@ public sealed class JobStorageFailureTests(JobStorageFailureTests.DeadJobStorage
                 services.RemoveAll<Hangfire.JobStorage>();
                 services.AddSingleton<Hangfire.JobStorage>(sp =>
                 {
-                    var options = Strategy.Api.Hosting.JobSetup.StorageOptions(sp.GetRequiredService<Strategy.Infrastructure.Store.StoreSettings>());
+                    var options = Strategy.Api.Hosting.JobSetup.StorageOptions(sp.GetRequiredService<Strategy.Infrastructure.Store.StoreSettings>(), sp.GetRequiredService<Strategy.Api.Features.Reports.JobSettings>());
                     options.PrepareSchemaIfNecessary = false;
                     var dead = $"Host=127.0.0.1;Port={ClosedPort()};Database=strategy;Username=nobody;Timeout=3";
                     return new Hangfire.PostgreSql.PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(dead, options), options);
