@@ -75,6 +75,8 @@ public static class ServiceSetup
                 _ => "about:blank",
             };
         });
+        // Problem documents also for clients that accept no JSON (the framework's writer declines those).
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
