@@ -102,6 +102,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         // The serializer's messages name .NET types ("...contained in type 'Strategy.Api...'"): say it in the API's terms.
         if (message.Contains("could not be converted", StringComparison.Ordinal)) message = "Has the wrong type or an unknown value.";
         else if (message.Contains("could not be mapped", StringComparison.Ordinal)) message = "Is not a field of this operation.";
+        else if (message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase)) message = "Appears more than once.";
         else if (message.Contains("System.", StringComparison.Ordinal) || message.Contains("Strategy.", StringComparison.Ordinal) || message.Contains(".NET", StringComparison.Ordinal))
             message = "Does not fit this operation.";
         return (400, "The request body is not valid JSON for this operation.", $"{(field.Length == 0 ? "body" : field)}: {message}",
