@@ -82,6 +82,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (bad.StatusCode, bad.StatusCode == 413 ? "The request body is too large." : "Bad request.", Sanitize(bad.Message), null);
             case UnauthorizedAccessException u:
                 return (401, "Not authenticated.", u.Message, null);
+            case not null when UnstorableText(exception):
+                // PostgreSQL stores no NUL character in text or jsonb: a request carrying one (a query value, a JSON
+                // string with \u0000) fails there, and is the caller's error, not an outage. Nothing was saved.
+                return (400, "The request is not valid.", "The request contains a character that cannot be stored (NUL, \\u0000).", null);
             case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
                 return (409, "Already exists.", "A resource with the same code already exists.", null);
             case NpgsqlException or TimeoutException or MartenCommandException { InnerException: NpgsqlException or TimeoutException }:
@@ -89,6 +93,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             default:
                 return (500, "An unexpected error occurred.", "The error was logged with this trace id.", null);
         }
+    }
+
+    private static bool UnstorableText(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+            if (exception is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter })
+                return true;
+        return false;
     }
 
     /// <summary>Whether the failed endpoint binds a body; the exception handler sees the endpoint only through its feature.</summary>
