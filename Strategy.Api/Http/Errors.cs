@@ -79,7 +79,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (400, "The request body is not valid JSON for this operation.", "body: A JSON object is required.",
                     new() { ["body"] = ["A JSON object is required."] });
             case BadHttpRequestException bad:
-                return (bad.StatusCode, bad.StatusCode == 413 ? "The request body is too large." : "Bad request.", Sanitize(bad.Message), null);
+                return (bad.StatusCode, bad.StatusCode switch
+                {
+                    413 => "The request body is too large.",
+                    431 => "The request headers are too large.",
+                    _ => "Bad request.",
+                }, Sanitize(bad.Message), null);
             case UnauthorizedAccessException u:
                 return (401, "Not authenticated.", u.Message, null);
             case not null when UnstorableText(exception):
