@@ -4,7 +4,10 @@ using Hangfire.Dashboard;
 using Hangfire.Logging;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using System.Security.Claims;
+using Strategy.Api.Auth;
 using Strategy.Api.Features.Reports;
+using Strategy.Domain;
 using Strategy.Infrastructure.Reports;
 using Strategy.Infrastructure.Store;
 
@@ -113,7 +116,7 @@ public static class JobSetup
         public bool Authorize(DashboardContext context)
         {
             var http = context.GetHttpContext();
-            if (http.User.IsInRole("admin") || http.User.IsInRole("secretariat")) return true;
+            if (Policies.IsValidCaller(http.User) && Claims.ParseRole(http.User.FindFirstValue(Claims.Role)) is Role.Admin or Role.Secretariat) return true;
             if (!allowLocal) return false;
             var remote = http.Connection.RemoteIpAddress;
             return remote is not null && System.Net.IPAddress.IsLoopback(remote);
