@@ -60,11 +60,18 @@ public static class Policies
         return services;
     }
 
-    /// <summary>A caller needs a known role, and a focal point also needs its country.</summary>
+    /// <summary>
+    /// A caller needs a subject and exactly one known role, and a focal point also its country (one). A token with two
+    /// roles or two countries is refused: the actor is read from the first claim, while a role requirement is met by
+    /// any, so a focal point that also claimed "reviewer" could have exported the audit log or opened the dashboard.
+    /// </summary>
     public static bool IsValidCaller(ClaimsPrincipal user)
     {
-        var role = Claims.ParseRole(user.FindFirstValue(Claims.Role));
-        if (role is null || string.IsNullOrEmpty(user.FindFirstValue(Claims.Subject))) return false;
-        return role != Role.FocalPoint || Codes.CountryCode().IsMatch(user.FindFirstValue(Claims.Country) ?? "");
+        var roles = user.FindAll(Claims.Role).ToList();
+        if (roles.Count != 1 || Claims.ParseRole(roles[0].Value) is not { } role) return false;
+        if (string.IsNullOrEmpty(user.FindFirstValue(Claims.Subject))) return false;
+        var countries = user.FindAll(Claims.Country).ToList();
+        if (countries.Count > 1) return false;
+        return role != Role.FocalPoint || (countries.Count == 1 && Codes.CountryCode().IsMatch(countries[0].Value));
     }
 }

@@ -1,9 +1,13 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
+using Hangfire.Logging;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using System.Security.Claims;
+using Strategy.Api.Auth;
 using Strategy.Api.Features.Reports;
+using Strategy.Domain;
 using Strategy.Infrastructure.Reports;
 using Strategy.Infrastructure.Store;
 
@@ -49,7 +53,8 @@ public static class JobSetup
         var options = StorageOptions(store, settings);
         services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(store.ConnectionString, options), options));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire((_, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+        services.AddHangfire((sp, c) => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>()))
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
         if (config.GetValue("Jobs:RunServer", true))
@@ -63,6 +68,45 @@ public static class JobSetup
             services.AddHostedService<RecurringJobsRegistrar>();
         }
         return services;
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide (static), so with several hosts in one process (tests, two nodes) it
+    /// holds the logger factory of whichever host configured it last. Once that host stopped, anything Hangfire then
+    /// logged or merely created a logger for (the first Enqueue builds its retry filter) threw ObjectDisposedException,
+    /// and POST /api/reports answered 500. A stopped host's logs go nowhere instead.
+    /// </summary>
+    private sealed class HostLogProvider(ILoggerFactory factory) : ILogProvider
+    {
+        private readonly AspNetCoreLogProvider inner = new(factory);
+
+        public ILog GetLogger(string name)
+        {
+            try
+            {
+                return new HostLog(inner.GetLogger(name));
+            }
+            catch (ObjectDisposedException)
+            {
+                return new HostLog(null);
+            }
+        }
+    }
+
+    private sealed class HostLog(ILog? inner) : ILog
+    {
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
+        {
+            if (inner is null) return false;
+            try
+            {
+                return inner.Log(logLevel, messageFunc, exception);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
     }
 
     /// <summary>The dashboard: admins and the secretariat (bearer token), or anyone local in Development.</summary>
@@ -82,7 +126,7 @@ public static class JobSetup
         public bool Authorize(DashboardContext context)
         {
             var http = context.GetHttpContext();
-            if (http.User.IsInRole("admin") || http.User.IsInRole("secretariat")) return true;
+            if (Policies.IsValidCaller(http.User) && Claims.ParseRole(http.User.FindFirstValue(Claims.Role)) is Role.Admin or Role.Secretariat) return true;
             if (!allowLocal) return false;
             var remote = http.Connection.RemoteIpAddress;
             return remote is not null && System.Net.IPAddress.IsLoopback(remote);

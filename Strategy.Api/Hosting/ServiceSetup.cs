@@ -71,6 +71,14 @@ public static class ServiceSetup
         services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 
         services.AddStrategyAuth(config);
+        services.AddStrategyRateLimits(config);
+        var headerLimits = HeaderLimits.From(config);
+        services.AddSingleton(headerLimits);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestHeadersTotalSize = headerLimits.MaxBytes;
+            k.Limits.MaxRequestHeaderCount = headerLimits.MaxCount;
+        });
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
@@ -80,9 +88,13 @@ public static class ServiceSetup
             {
                 413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
                 422 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
+                429 => "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+                431 => "https://www.rfc-editor.org/rfc/rfc6585#section-5",
                 _ => "about:blank",
             };
         });
+        // Problem documents also for clients that accept no JSON (the framework's writer declines those).
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
@@ -113,8 +125,12 @@ public static class ServiceSetup
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<HeaderLimitMiddleware>();
         app.UseMiddleware<BodyLimitMiddleware>(app.Configuration.GetValue("Limits:MaxRequestBodyBytes", DefaultMaxBodyBytes));
         app.UseAuthentication();
+        // After authentication, so a caller is counted by its token's subject; before authorization, so requests
+        // without a valid token are counted too (by client address).
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseStrategyDashboard();

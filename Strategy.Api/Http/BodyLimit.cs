@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
 
 namespace Strategy.Api.Http;
 
 /// <summary>
 /// Bodies over the limit get 413 before anything reads them. Kestrel enforces its own limit too, but a declared
 /// length is refused here at once, and a chunked body is cut off by a counting stream (also under the test host).
+/// A body declared in a charset other than UTF-8 gets 415: the API reads UTF-8 JSON, and a charset .NET cannot
+/// decode (an unknown name, or UTF-7) made the framework's JSON reader throw, a 500.
 /// </summary>
 public sealed class BodyLimitMiddleware(RequestDelegate next, long maxBytes)
 {
@@ -12,10 +15,16 @@ public sealed class BodyLimitMiddleware(RequestDelegate next, long maxBytes)
     {
         if (http.Request.ContentLength > maxBytes)
             throw new BadHttpRequestException($"The body is over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+        if (MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.Charset.HasValue
+            && !IsUtf8(HeaderUtilities.RemoveQuotes(media.Charset).Value))
+            throw new BadHttpRequestException("Send the body as UTF-8 JSON (charset=utf-8, or no charset).", StatusCodes.Status415UnsupportedMediaType);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature) feature.MaxRequestBodySize = maxBytes;
         if (http.Request.ContentLength is null && http.Request.Body.CanRead) http.Request.Body = new LimitedStream(http.Request.Body, maxBytes);
         return next(http);
     }
+
+    private static bool IsUtf8(string? charset) =>
+        string.Equals(charset, "utf-8", StringComparison.OrdinalIgnoreCase) || string.Equals(charset, "utf8", StringComparison.OrdinalIgnoreCase);
 
     private sealed class LimitedStream(Stream inner, long max) : Stream
     {

@@ -79,10 +79,19 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (400, "The request body is not valid JSON for this operation.", "body: A JSON object is required.",
                     new() { ["body"] = ["A JSON object is required."] });
             case BadHttpRequestException bad:
-                return (bad.StatusCode, bad.StatusCode == 413 ? "The request body is too large." : "Bad request.", Sanitize(bad.Message), null);
+                return (bad.StatusCode, bad.StatusCode switch
+                {
+                    413 => "The request body is too large.",
+                    431 => "The request headers are too large.",
+                    _ => "Bad request.",
+                }, Sanitize(bad.Message), null);
             case UnauthorizedAccessException u:
                 return (401, "Not authenticated.", u.Message, null);
-            case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+            case not null when UnstorableText(exception):
+                // PostgreSQL stores no NUL character in text or jsonb: a request carrying one (a query value, a JSON
+                // string with \u0000) fails there, and is the caller's error, not an outage. Nothing was saved.
+                return (400, "The request is not valid.", "The request contains a character that cannot be stored (NUL, \\u0000).", null);
+            case not null when Postgres(exception) is { SqlState: PostgresErrorCodes.UniqueViolation }:
                 return (409, "Already exists.", "A resource with the same code already exists.", null);
             case var e when IsDatabaseFailure(e):
                 return (503, "The database is unavailable.", "Try again shortly.", null);
@@ -97,11 +106,30 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     /// </summary>
     public static bool IsDatabaseFailure(Exception exception) => exception switch
     {
+        // The server answered: an outage only if it is shutting down, out of resources or the connection broke.
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+                                || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
         NpgsqlException or TimeoutException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Any(IsDatabaseFailure),
         { InnerException: { } inner } => IsDatabaseFailure(inner),
         _ => false,
     };
+
+    /// <summary>The PostgreSQL error under any wrapping (Marten, Hangfire), if there is one.</summary>
+    private static PostgresException? Postgres(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+            if (exception is PostgresException pg) return pg;
+        return null;
+    }
+
+    private static bool UnstorableText(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+            if (exception is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter })
+                return true;
+        return false;
+    }
 
     /// <summary>Whether the failed endpoint binds a body; the exception handler sees the endpoint only through its feature.</summary>
     private static bool AcceptsBody(HttpContext http) =>
@@ -111,7 +139,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         var field = JsonPath(json.Path);
         var message = json.Message.Split(" Path:")[0];
+        // The serializer's messages name .NET types ("...contained in type 'Strategy.Api...'"): say it in the API's terms.
         if (message.Contains("could not be converted", StringComparison.Ordinal)) message = "Has the wrong type or an unknown value.";
+        else if (message.Contains("could not be mapped", StringComparison.Ordinal)) message = "Is not a field of this operation.";
+        else if (message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase)) message = "Appears more than once.";
+        else if (message.Contains("System.", StringComparison.Ordinal) || message.Contains("Strategy.", StringComparison.Ordinal) || message.Contains(".NET", StringComparison.Ordinal))
+            message = "Does not fit this operation.";
         return (400, "The request body is not valid JSON for this operation.", $"{(field.Length == 0 ? "body" : field)}: {message}",
             new() { [field.Length == 0 ? "body" : field] = [message] });
     }

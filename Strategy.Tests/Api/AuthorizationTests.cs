@@ -159,7 +159,10 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
     private static Claim[] SecretariatClaims => [new("sub", "sec-1"), new("name", "Secretariat Officer"), new("role", "secretariat")];
 
     public static TheoryData<string> UntrustedTokens() =>
-        ["none", "garbage", "signed by another key", "unsigned", "tampered payload", "expired", "wrong issuer", "wrong audience"];
+    [
+        "none", "garbage", "signed by another key", "unsigned", "tampered payload", "expired", "wrong issuer", "wrong audience",
+        "alg none, hand-made", "alg None", "alg none with a genuine signature", "HS256 with no signature", "not yet valid", "no expiry",
+    ];
 
     /// <summary>Null means no Authorization header at all.</summary>
     private string? UntrustedToken(string kind) => kind switch
@@ -172,8 +175,28 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
         "expired" => TokenCommand.Issue(Trusted, "sec-1", "Secretariat Officer", "secretariat", null, TimeSpan.FromHours(1), DateTimeOffset.UtcNow.AddHours(-2)),
         "wrong issuer" => Sign(new AuthSettings { SigningKey = ApiFactory.SigningKey, Issuer = "someone-else" }, SecretariatClaims),
         "wrong audience" => Sign(new AuthSettings { SigningKey = ApiFactory.SigningKey, Audience = "another-api" }, SecretariatClaims),
+        "alg none, hand-made" => HandMade("none", ""),
+        "alg None" => HandMade("None", ""),
+        "alg none with a genuine signature" => HandMade("none", api.Token("secretariat").Split('.')[2]),
+        "HS256 with no signature" => HandMade("HS256", ""),
+        // Valid from an hour from now (nbf), well beyond the 30 s of clock skew allowed.
+        "not yet valid" => Sign(Trusted, SecretariatClaims, now: DateTimeOffset.UtcNow.AddHours(1)),
+        "no expiry" => new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Trusted.Issuer, Audience = Trusted.Audience, Subject = new ClaimsIdentity(SecretariatClaims),
+            SigningCredentials = new SigningCredentials(Trusted.Key, SecurityAlgorithms.HmacSha256),
+        }),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
+
+    /// <summary>A token written by hand: a secretariat identity, trusted issuer and audience, current times, under the given alg and signature.</summary>
+    private static string HandMade(string alg, string signature)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = Base64UrlEncoder.Encode($$"""{"alg":"{{alg}}","typ":"JWT"}""");
+        var payload = Base64UrlEncoder.Encode($$"""{"sub":"sec-1","name":"Secretariat Officer","role":"secretariat","iss":"{{Trusted.Issuer}}","aud":"{{Trusted.Audience}}","iat":{{now}},"nbf":{{now}},"exp":{{now + 3600}}}""");
+        return $"{header}.{payload}.{signature}";
+    }
 
     /// <summary>A focal point's genuine token with its payload rewritten to the secretariat role, signature kept.</summary>
     private static string Tamper(string token)
@@ -204,6 +227,7 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
         read.Headers.WwwAuthenticate.Select(h => h.Scheme).ShouldContain("Bearer");
 
         await (await client.GetAsync($"/api/commitments/{commitment}")).ShouldBeProblem(401);
+        await (await client.GetAsync("/api/audit/export?format=jsonl")).ShouldBeProblem(401);
         await (await client.PostJson($"/api/plans/{Plan}/commitments", TestPlan.Commitment("KH"))).ShouldBeProblem(401);
         await (await client.PostJson($"/api/commitments/{commitment}/withdraw", new { reason = "Made in error" })).ShouldBeProblem(401);
         await (await client.PostJson("/api/plans", TestPlan.Document("AUTH-X-" + Guid.NewGuid().ToString("N")[..8]))).ShouldBeProblem(401);
@@ -212,7 +236,11 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
     }
 
     public static TheoryData<string> UnusableIdentities() =>
-        ["focal point without country", "focal point with lower-case country", "focal point with alpha-3 country", "unknown role", "no role", "no subject"];
+    [
+        "focal point without country", "focal point with lower-case country", "focal point with alpha-3 country", "focal point with an empty country",
+        "focal point with two countries", "unknown role", "role in another case", "no role", "two roles", "focal point also claiming reviewer",
+        "no subject", "empty subject",
+    ];
 
     private static Claim[] Identity(string kind) => kind switch
     {
@@ -222,6 +250,13 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
         "unknown role" => [new("sub", "u-1"), new("name", "Someone"), new("role", "superuser")],
         "no role" => [new("sub", "u-1"), new("name", "Someone")],
         "no subject" => [new("name", "Someone"), new("role", "secretariat")],
+        "empty subject" => [new("sub", ""), new("name", "Someone"), new("role", "secretariat")],
+        "focal point with an empty country" => [new("sub", "fp-x"), new("name", "Ministry"), new("role", "focal-point"), new("country", "")],
+        // An identity must be one role (and, for a focal point, one country): with two, one check would read one and another the other.
+        "focal point with two countries" => [new("sub", "fp-x"), new("name", "Ministry"), new("role", "focal-point"), new("country", "KH"), new("country", "TH")],
+        "role in another case" => [new("sub", "u-1"), new("name", "Someone"), new("role", "Secretariat")],
+        "two roles" => [new("sub", "u-1"), new("name", "Someone"), new("role", "reviewer"), new("role", "secretariat")],
+        "focal point also claiming reviewer" => [new("sub", "fp-x"), new("name", "Ministry"), new("role", "focal-point"), new("role", "reviewer"), new("country", "KH")],
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -235,6 +270,7 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
         foreach (var response in new[]
                  {
                      await client.GetAsync($"/api/plans/{Plan}"),
+                     await client.GetAsync("/api/audit/export?format=jsonl"),
                      await client.PostJson($"/api/plans/{Plan}/commitments", TestPlan.Commitment("KH")),
                      await client.PostJson($"/api/commitments/{commitment}/status", new { status = "in-progress" }),
                  })
@@ -244,6 +280,36 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
             await response.ShouldBeProblem(status);
         }
         (await api.EventCount()).ShouldBe(before);
+    }
+
+    // ---- the jobs dashboard --------------------------------------------------------------------------------------
+
+    public static TheoryData<string, bool> DashboardCallers() => new()
+    {
+        { "admin", true }, { "secretariat", true }, { "reviewer", false }, { "focal point", false }, { "no token", false },
+        { "reviewer also claiming admin", false }, { "unknown role", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(DashboardCallers))]
+    public async Task The_jobs_dashboard_is_open_to_admins_and_the_secretariat_only(string caller, bool allowed)
+    {
+        var client = WithToken(caller switch
+        {
+            "admin" => api.Token("admin"),
+            "secretariat" => api.Token("secretariat"),
+            "reviewer" => api.Token("reviewer"),
+            "focal point" => api.Token("focal-point", "KH"),
+            "no token" => null,
+            "reviewer also claiming admin" => Sign(Trusted, [new("sub", "rev-1"), new("name", "Reviewer"), new("role", "reviewer"), new("role", "admin")]),
+            "unknown role" => Sign(Trusted, [new("sub", "u-1"), new("name", "Someone"), new("role", "superuser")]),
+            _ => throw new ArgumentOutOfRangeException(nameof(caller), caller, null),
+        });
+
+        var response = await client.GetAsync("/hangfire");
+
+        if (allowed) response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        else ((int)response.StatusCode).ShouldBeOneOf(401, 403);
     }
 
     // ---- everyone reads -----------------------------------------------------------------------------------------

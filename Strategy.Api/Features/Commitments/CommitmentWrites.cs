@@ -15,6 +15,8 @@ public static class CommitmentWrites
     public static async Task<CommitmentWriteResult> Decide(IDocumentSession session, Guid id, long? expectedVersion,
         Func<Commitment, Decision> decide, TimeProvider clock, HealthThresholds thresholds, CancellationToken ct)
     {
+        // No commitment has the empty id (ids are version 7 GUIDs), and Marten refuses it as a stream id with an exception.
+        if (id == Guid.Empty) throw RejectedException.NotFound($"No commitment {id}.");
         JasperFx.Events.IEventStream<CommitmentView> stream;
         try
         {
