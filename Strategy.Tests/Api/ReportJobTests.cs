@@ -393,6 +393,7 @@ public sealed class ReportJobTests(ApiFactory api, ManualJobsFactory manual) : I
     [Fact]
     public async Task Bad_report_requests_get_400_naming_the_field_and_append_nothing()
     {
+        var beforeThePlan = DateTimeOffset.UtcNow.AddSeconds(-1);
         var f = await ReportFixture.Seed(api);
         var secretariat = api.Secretariat();
         var before = await api.EventCount();
@@ -404,6 +405,8 @@ public sealed class ReportJobTests(ApiFactory api, ManualJobsFactory manual) : I
         await (await secretariat.PostJson("/api/reports", new { kind = "sdg-alignment", plan = f.Plan, countries = new[] { "XX" } })).ShouldBeProblem(400, "countries[0]");
         await (await secretariat.PostJson("/api/reports", new { kind = "progress", plan = f.Plan, asOf = DateTimeOffset.UtcNow.AddDays(1) })).ShouldBeProblem(400, "asOf");
         await (await secretariat.PostJson("/api/reports", new { kind = "progress", plan = f.Plan, asOf = "yesterday" })).ShouldBeProblem(400, "asOf");
+        // Before the plan existed there is nothing to report: refused now rather than a job that can only fail.
+        await (await secretariat.PostJson("/api/reports", new { kind = "sdg-alignment", plan = f.Plan, asOf = beforeThePlan })).ShouldBeProblem(400, "asOf");
         await (await secretariat.PostJson("/api/reports", """{"kind":"progress","plan":"X","colour":"red"}""")).ShouldBeProblem(400, "colour");
         await (await secretariat.PostJson("/api/reports", "[]")).ShouldBeProblem(400);
         (await api.EventCount()).ShouldBe(before);

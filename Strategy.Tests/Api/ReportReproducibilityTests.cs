@@ -109,7 +109,7 @@ public sealed class ReportReproducibilityTests(ApiFactory api) : IClassFixture<A
         (await ChainFromGenesis(second.Sequence)).ShouldBe(second.Chain);
 
         // And the links the audit projection stored once the daemon has chained the log, which verify checks.
-        await api.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        await api.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(3));
         var verify = await (await api.Reviewer().GetAsync("/api/audit/verify")).Json();
         verify.P("valid").GetBoolean().ShouldBeTrue(verify.GetRawText());
         verify.P("lastSequence").GetInt64().ShouldBeGreaterThanOrEqualTo(second.Sequence);

@@ -36,6 +36,9 @@ public sealed class RequestReportHandler(IDocumentSession session, CurrentActor 
         var body = command.Body;
         var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(body.Plan!), ct)
             ?? throw RejectedException.Invalid("plan", $"Unknown plan {body.Plan}.");
+        // A report as of an instant before the plan existed could only fail, however often its job were retried.
+        if (body.AsOf < plan.CreatedAt)
+            throw RejectedException.Invalid("asOf", $"Plan {plan.Code} was created at {plan.CreatedAt:O}; there is nothing to report before then.");
         var id = Guid.CreateVersion7();
         var decision = ReportDecisions.Request(plan.Plan, id, body.Kind!.Value, body.AsOf, body.Countries ?? [], actor.Actor, clock.GetUtcNow(), command.Schedule);
         if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
