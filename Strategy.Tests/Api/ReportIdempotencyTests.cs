@@ -33,6 +33,8 @@ public sealed class ReportIdempotencyTests(ApiFactory api, ManualJobsFactory man
 
     private static async Task<int> AuditSucceeded(ApiFactory host, Guid id)
     {
+        // The audit log shows events up to the daemon's high-water mark: let it catch up first.
+        await AuditSupport.WaitForDaemon(host);
         var page = await (await host.Reviewer().GetAsync("/api/audit?type=report-succeeded&limit=1000")).Json();
         return page.A("items").Count(e => e.P("stream").S("id") == id.ToString());
     }
@@ -167,6 +169,7 @@ public sealed class ReportIdempotencyTests(ApiFactory api, ManualJobsFactory man
         failed.P("completedAt").ValueKind.ShouldNotBe(JsonValueKind.Null);
         await (await secretariat.GetAsync($"/api/reports/{id}/content?format=json")).ShouldBeProblem(409);
         (await ReportFixture.EventTypes(manual, id)).ShouldBe(["report_requested", "report_started", "report_failed"]);
+        await AuditSupport.WaitForDaemon(manual);
         var failedEvent = (await (await manual.Reviewer().GetAsync("/api/audit?type=report-failed&limit=1000")).Json()).A("items")
             .Single(e => e.P("stream").S("id") == id.ToString());
         failedEvent.P("data").S("error").ShouldBe("Simulated outage of the reporting database");
