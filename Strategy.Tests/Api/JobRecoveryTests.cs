@@ -114,26 +114,6 @@ public sealed class JobRecoveryTests
     }
 
     [Fact]
-    public async Task A_failed_run_leaves_the_report_view_at_the_streams_version()
-    {
-        await using var own = await StartOwnFactory();
-        var api = own.Api;
-        var sec = api.Secretariat();
-        (await sec.PostJson("/api/plans", TestPlan.Document())).StatusCode.ShouldBe(HttpStatusCode.Created);
-        // An instant before the plan existed: the run fails (and Hangfire retries it later).
-        var accepted = await sec.PostJson("/api/reports", new { kind = "progress", plan = TestPlan.Code, asOf = "2020-01-01T00:00:00Z" });
-        accepted.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        var id = (await accepted.Json()).GetProperty("id").GetGuid();
-
-        var failed = await (await api.Reviewer().GetAsync($"/api/reports/{id}?wait=30")).Json();
-        failed.GetProperty("status").GetString().ShouldBe("failed", failed.ToString());
-        var stream = await Scalar($"select version from {api.Schema}.mt_streams where id = @id", ("id", id));
-        var view = await Scalar($"select (data->>'version')::bigint from {api.Schema}.mt_doc_reportview where id = @id", ("id", id));
-        stream.ShouldBe(3);
-        view.ShouldBe(stream);
-    }
-
-    [Fact]
     public void An_invisibility_timeout_under_five_seconds_is_refused()
     {
         var host = new BadTimeout();
