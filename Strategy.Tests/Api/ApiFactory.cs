@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Strategy.Api.Auth;
 using Strategy.Api.Http;
@@ -94,6 +95,12 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         // Starting the host applies the schema (and seeds when asked), so every test starts from a ready store.
         _ = Server;
+        // Hangfire's log provider is process-wide: each host that configures Hangfire makes it its own LoggerFactory,
+        // and once that host is disposed, any Hangfire object created later in another host (its job client on the
+        // first POST /api/reports, say) fails with ObjectDisposedException, a 500. So configure this host's Hangfire
+        // now, job client included, and then leave the process a provider that belongs to no host.
+        _ = Services.GetRequiredService<Hangfire.IBackgroundJobClient>();
+        Hangfire.GlobalConfigurationExtensions.UseNoOpLogProvider(Hangfire.GlobalConfiguration.Configuration);
         await Task.CompletedTask;
     }
 
