@@ -93,7 +93,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (400, "The request is not valid.", "The request contains a character that cannot be stored (NUL, \\u0000).", null);
             case not null when Postgres(exception) is { SqlState: PostgresErrorCodes.UniqueViolation }:
                 return (409, "Already exists.", "A resource with the same code already exists.", null);
-            case var e when IsDatabaseFailure(e):
+            case { } e when IsDatabaseFailure(e):
                 return (503, "The database is unavailable.", "Try again shortly.", null);
             default:
                 return (500, "An unexpected error occurred.", "The error was logged with this trace id.", null);

@@ -35,7 +35,7 @@ public static class ReportDecisions
         for (var i = 0; i < countries.Count; i++)
             if (!plan.HasCountry(countries[i])) return Rejection.Invalid($"countries[{i}]", $"{countries[i]} is not a member of plan {plan.Code}.");
         var ordered = countries.Distinct().Order(StringComparer.Ordinal).ToList();
-        return Decision.Accept(new ReportRequested(id, kind, plan.Code, asOf, ordered, schedule));
+        return Decision.Accept(new ReportRequested(id, kind, plan.Code, asOf?.ToUniversalTime(), ordered, schedule));
     }
 
     /// <summary>Null when there is nothing to do: the report already succeeded (a job that runs twice produces one report).</summary>

@@ -74,6 +74,10 @@ public sealed class ReportReproducibilityTests(ApiFactory api) : IClassFixture<A
         // The same instant written with another offset is the same request.
         var asOfBangkok = await Generate(secretariat, new { kind = "progress", plan = f.Plan, asOf = first.CompletedAt.ToOffset(TimeSpan.FromHours(7)) });
         (asOfBangkok.Hash, asOfBangkok.Sequence, asOfBangkok.Chain).ShouldBe((first.Hash, first.Sequence, first.Chain));
+        // ...and the run shows the instant it was asked for in UTC, whatever offset the request used.
+        var bangkokRun = await (await secretariat.GetAsync($"/api/reports/{asOfBangkok.Id}")).Json();
+        var shownAsOf = bangkokRun.P("asOf").GetDateTimeOffset();
+        (shownAsOf, shownAsOf.Offset).ShouldBe((first.CompletedAt, TimeSpan.Zero));
         var asOfSdg = await Generate(secretariat, new { kind = "sdg-alignment", plan = f.Plan, asOf = first.CompletedAt });
         (asOfSdg.Hash, asOfSdg.Sequence, asOfSdg.Chain).ShouldBe((firstSdg.Hash, firstSdg.Sequence, firstSdg.Chain));
         // As of the very instant of the last fixture event: it is included, so still the first report.

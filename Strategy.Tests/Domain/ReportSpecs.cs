@@ -121,6 +121,9 @@ public sealed class ReportSpecs
         Request(Given.Secretariat, null, "KH", "VN").ShouldBeRejected(RejectionKind.Validation, "countries[1]");
 
         Request(Given.Admin, Noon).ShouldAcceptSingle<ReportRequested>().AsOf.ShouldBe(Noon);
+        // An instant given with an offset is the same instant, kept in UTC (API.md shows every instant in UTC).
+        var bangkok = Request(Given.Admin, Noon.ToOffset(TimeSpan.FromHours(7))).ShouldAcceptSingle<ReportRequested>().AsOf!.Value;
+        (bangkok, bangkok.Offset).ShouldBe((Noon, TimeSpan.Zero));
         var requested = Request(Given.Secretariat, null, "TH", "KH", "TH").ShouldAcceptSingle<ReportRequested>();
         (requested.ReportId, requested.Kind, requested.Plan, requested.Schedule).ShouldBe((id, ReportKind.Progress, Given.PlanCode, (string?)null));
         requested.Countries.ShouldBe(["KH", "TH"]);
