@@ -4,7 +4,8 @@ using Strategy.Api.Hosting;
 using Strategy.Infrastructure.Store;
 
 // `token ...` mints a development token; `migrate` applies the database schema and exits (for production, where
-// Database:ApplySchemaOnStartup is false); anything else runs the service.
+// Database:ApplySchemaOnStartup is false); `rebuild` rebuilds the commitment views from the events and exits;
+// anything else runs the service.
 if (args is ["token", .. var tokenArgs]) return TokenCommand.Run(tokenArgs);
 
 // Settings ship beside the binary, so the service starts the same from any working directory.
@@ -30,6 +31,20 @@ if (args is ["migrate", .. var migrateArgs])
         Console.Error.WriteLine("Usage: migrate [--app-role ROLE --app-password PASSWORD]");
         return 2;
     }
+    return 0;
+}
+
+if (args is ["rebuild", ..])
+{
+    if (args.Length > 1)
+    {
+        Console.Error.WriteLine("Usage: rebuild   (rebuilds every commitment view from the event log; stop writes first)");
+        return 2;
+    }
+    var result = await Strategy.Infrastructure.Projections.ViewRebuild.CommitmentViewsAsync(
+        app.Services.GetRequiredService<IDocumentStore>(), app.Services.GetRequiredService<StoreSettings>(), CancellationToken.None);
+    Console.Error.WriteLine($"Rebuilt {result.Documents} commitment views from {result.Events} events in {result.Elapsed.TotalSeconds:0.00} s.");
+    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { view = result.View, events = result.Events, documents = result.Documents, seconds = result.Elapsed.TotalSeconds }));
     return 0;
 }
 

@@ -43,6 +43,9 @@ public sealed record Commitment(
     /// <summary>Keeps values ordered by as-of date, one per date (the newest report for a date wins).</summary>
     private static IReadOnlyList<Measurement> Insert(IReadOnlyList<Measurement> values, Measurement m)
     {
+        // Values nearly always arrive in date order: then the new one goes last, a plain copy (folds of long histories
+        // spend most of their time here).
+        if (values.Count == 0 || values[^1].AsOf < m.AsOf) return [.. values, m];
         var list = values.Where(v => v.AsOf != m.AsOf).ToList();
         var at = list.FindLastIndex(v => v.AsOf < m.AsOf) + 1;
         list.Insert(at, m);

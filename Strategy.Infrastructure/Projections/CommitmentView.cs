@@ -24,18 +24,21 @@ public sealed class CommitmentView
 
 public sealed class CommitmentViewProjection : SingleStreamProjection<CommitmentView, Guid>
 {
-    public override CommitmentView? Evolve(CommitmentView? snapshot, Guid id, IEvent e)
+    public override CommitmentView? Evolve(CommitmentView? snapshot, Guid id, IEvent e) =>
+        Apply(snapshot, id, e.Data, e.Version, EventTime.Of(e), ActorRef.From(e));
+
+    /// <summary>One event applied to a view: shared by the inline projection and <see cref="ViewRebuild"/>.</summary>
+    public static CommitmentView? Apply(CommitmentView? snapshot, Guid id, object data, long version, DateTimeOffset at, ActorRef actor)
     {
-        var state = Commitment.Evolve(snapshot?.State, e.Data);
+        var state = Commitment.Evolve(snapshot?.State, data);
         if (state is null) return snapshot;
-        var actor = ActorRef.From(e);
-        var view = snapshot ?? new CommitmentView { Id = id, CreatedAt = EventTime.Of(e), CreatedBy = actor };
+        var view = snapshot ?? new CommitmentView { Id = id, CreatedAt = at, CreatedBy = actor };
         view.State = state;
-        view.Version = e.Version;
-        view.LastUpdatedAt = EventTime.Of(e);
+        view.Version = version;
+        view.LastUpdatedAt = at;
         view.LastUpdatedBy = actor;
-        if (e.Data is CommitmentWithdrawn) view.WithdrawnAt = EventTime.Of(e);
-        if (e.Data is ProgressReported) view.LastProgressAt = EventTime.Of(e);
+        if (data is CommitmentWithdrawn) view.WithdrawnAt = at;
+        if (data is ProgressReported) view.LastProgressAt = at;
         return view;
     }
 }

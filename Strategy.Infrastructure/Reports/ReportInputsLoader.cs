@@ -33,7 +33,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         {
             plan = await session.Events.AggregateStreamAsync<PlanView>(planId, timestamp: at, token: ct);
             if (plan is null) return null;
-            commitments = await FoldAsync(session, planCode, at, ct);
+            commitments = await FoldAsync(planCode, at, ct);
         }
         else
         {
@@ -48,19 +48,21 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         return new ReportInputs(plan.Plan, plan.Version, commitments, sequence, chain);
     }
 
-    private static async Task<List<CommitmentSnapshot>> FoldAsync(IQuerySession session, string planCode, DateTimeOffset at, CancellationToken ct)
+    /// <summary>
+    /// The plan's commitments as they stood at <paramref name="at"/>, folded from their events. Read through
+    /// <see cref="CommitmentEventLog"/> (a single streamed query; memory grows with commitments, not with history).
+    /// A commitment made after the instant has no event before it, so it does not appear.
+    /// </summary>
+    private async Task<List<CommitmentSnapshot>> FoldAsync(string planCode, DateTimeOffset at, CancellationToken ct)
     {
-        var ids = (await session.Query<CommitmentView>().Where(x => x.State.PlanCode == planCode && x.CreatedAt <= at).Select(x => x.Id).ToListAsync(ct)).ToArray();
         var states = new Dictionary<Guid, (Commitment? State, DateTimeOffset Created, DateTimeOffset Updated, string By)>();
-        var events = session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamId.IsOneOf(ids) && e.Timestamp <= at)
-            .OrderBy(e => e.Sequence)
-            .ToAsyncEnumerable(ct);
-        await foreach (var e in events)
+        var where = $"e.timestamp <= @at and e.stream_id in (select id from {settings.Schema}.mt_doc_commitmentview where data->'state'->>'planCode' = @plan)";
+        var parameters = new Dictionary<string, object> { ["at"] = at, ["plan"] = planCode };
+        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, where, parameters, ct))
         {
             states.TryGetValue(e.StreamId, out var s);
             var next = Commitment.Evolve(s.State, e.Data);
-            states[e.StreamId] = (next, s.State is null ? e.Timestamp : s.Created, e.Timestamp, e.UserName ?? "");
+            states[e.StreamId] = (next, s.State is null ? e.Timestamp : s.Created, e.Timestamp, e.Actor.Id);
         }
         return [.. states.Values.Where(s => s.State is not null).Select(s => new CommitmentSnapshot(s.State!, s.Created, s.Updated, s.By))];
     }
@@ -69,8 +71,13 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     private async Task<long> LastSequenceAsync(IQuerySession session, Guid planId, string planCode, DateTimeOffset? asOf, CancellationToken ct)
     {
         var s = settings.Schema;
-        var sql = $"select coalesce(max(e.seq_id), 0) from {s}.mt_events e where (e.stream_id = ? or e.stream_id in " +
-                  $"(select id from {s}.mt_doc_commitmentview where data->'state'->>'planCode' = ?))" + (asOf is null ? "" : " and e.timestamp <= ?");
+        // Now: each stream's last event is the one at the stream's version, found by the (stream, version) index, so
+        // the cost grows with the plan's streams, not with their history. As of an instant: the events up to it.
+        var sql = asOf is null
+            ? $"select coalesce(max(e.seq_id), 0) from {s}.mt_streams st join {s}.mt_events e on e.stream_id = st.id and e.version = st.version " +
+              $"where st.id = ? or st.id in (select id from {s}.mt_doc_commitmentview where data->'state'->>'planCode' = ?)"
+            : $"select coalesce(max(e.seq_id), 0) from {s}.mt_events e where (e.stream_id = ? or e.stream_id in " +
+              $"(select id from {s}.mt_doc_commitmentview where data->'state'->>'planCode' = ?)) and e.timestamp <= ?";
         // A DateTimeOffset, not a UTC DateTime: Marten sends DateTime as "timestamp without time zone", which Npgsql
         // refuses for Kind=Utc, so every as-of report failed here.
         object[] parameters = asOf is { } at ? [planId, planCode, at] : [planId, planCode];

@@ -45,6 +45,11 @@ public static class StoreSetup
         // history, audit and as-of reads) and than the same view rebuilt from the events.
         o.Events.TimeProvider = new MicrosecondTimeProvider(TimeProvider.System);
 
+        // A write loads the commitment's view with FetchForWriting; without this, the inline projection loads the same
+        // document again while saving (one more round trip and deserialization on every write). Safe here: nothing
+        // mutates a fetched view except the projection itself, applying the events being saved.
+        o.Events.UseIdentityMapForAggregates = true;
+
         o.Events.MetadataConfig.CorrelationIdEnabled = true;
         o.Events.MetadataConfig.CausationIdEnabled = true;
         o.Events.MetadataConfig.HeadersEnabled = true;

@@ -62,6 +62,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Auth:SigningKey", SigningKey);
         builder.UseSetting("Seed:DemoPlan", SeedDemoPlan ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // No recurring jobs: the overdue check at 00:30 UTC would add events in the middle of a test.
+        builder.UseSetting("Jobs:Recurring", "false");
         if (!OwnsSchema) builder.UseSetting("Database:ApplySchemaOnStartup", "false");
         if (DaemonMode is { } mode) builder.UseSetting("Database:DaemonMode", mode);
     }

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.Json;
+using JasperFx.Events.Daemon;
+using Marten;
+using Strategy.Domain.Commitments;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+
+// bench/run.sh's tool. Each command prints one JSON object on stdout.
+//   marten-loop CONNECTION SECONDS TASKS   the bare Marten baseline: one event appended per transaction
+//   rebuild CONNECTION PROJECTION          rebuilds an inline projection of the service's store from the events
+return args switch
+{
+    ["marten-loop", var cs, var seconds, var tasks] => await MartenLoop(cs, int.Parse(seconds), int.Parse(tasks)),
+    ["rebuild", var cs, var projection] => await Rebuild(cs, projection),
+    ["rebuild-fast", var cs] => await RebuildFast(cs),
+    ["scan", var cs] => await Scan(cs),
+    ["scan-raw", var cs] => await ScanRaw(cs),
+    ["read-log", var cs, var apply] => await ReadLog(cs, apply == "1"),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | rebuild CONNECTION PROJECTION");
+    return 2;
+}
+
+// Plain Marten in a schema of its own: default options, no projections, no service code. Each task appends
+// ProgressReported events, one per transaction, to streams of its own (started beforehand), so the loop measures
+// what Marten and PostgreSQL do for one durable append, with the service's event type and metadata.
+static async Task<int> MartenLoop(string cs, int seconds, int taskCount)
+{
+    const int streamsPerTask = 64;
+    await using var store = DocumentStore.For(o =>
+    {
+        o.Connection(cs);
+        o.DatabaseSchemaName = "bench_bare";
+        o.Events.MetadataConfig.HeadersEnabled = true;
+        o.Events.MetadataConfig.CorrelationIdEnabled = true;
+    });
+    await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    var streams = new Guid[taskCount][];
+    await using (var setup = store.LightweightSession())
+    {
+        for (var t = 0; t < taskCount; t++)
+        {
+            streams[t] = [.. Enumerable.Range(0, streamsPerTask).Select(_ => Guid.CreateVersion7())];
+            foreach (var id in streams[t]) setup.Events.StartStream(id, new ProgressReported(id, 0, new DateOnly(2025, 1, 1), "start", null));
+        }
+        await setup.SaveChangesAsync();
+    }
+
+    var latencies = new List<double>[taskCount];
+    var until = Stopwatch.GetTimestamp() + (long)(seconds * (double)Stopwatch.Frequency);
+    var warmUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency; // the first second warms pools and JIT, not counted
+    await Task.WhenAll(Enumerable.Range(0, taskCount).Select(t => Task.Run(async () =>
+    {
+        var mine = latencies[t] = new List<double>(1 << 16);
+        var i = 0;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            var id = streams[t][i++ % streamsPerTask];
+            var s = Stopwatch.GetTimestamp();
+            await using var session = store.LightweightSession();
+            session.CorrelationId = "bench";
+            session.SetHeader("actor-name", "Bench");
+            session.Events.Append(id, new ProgressReported(id, i, new DateOnly(2025, 6, 30), "bench value", null));
+            await session.SaveChangesAsync();
+            if (s >= warmUntil) mine.Add(Stopwatch.GetElapsedTime(s).TotalMilliseconds);
+        }
+    })));
+    var measuredSeconds = Stopwatch.GetElapsedTime(warmUntil).TotalSeconds;
+    var all = latencies.SelectMany(l => l).Order().ToArray();
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        requests = all.Length,
+        seconds = measuredSeconds,
+        rps = all.Length / measuredSeconds,
+        p50 = Percentile(all, 0.50),
+        p99 = Percentile(all, 0.99),
+    }));
+    return 0;
+}
+
+static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+// The service's own store configuration (the API must not be running its daemon on the same schema for the rebuild's
+// projection: inline projections have none, so a running API is fine as long as nothing writes).
+static async Task<int> Rebuild(string cs, string projection)
+{
+    await using var store = new DocumentStore(Options(cs));
+    using var daemon = await store.BuildProjectionDaemonAsync();
+    var watch = Stopwatch.StartNew();
+    await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), CancellationToken.None);
+    var elapsed = watch.Elapsed.TotalSeconds;
+    Console.WriteLine(JsonSerializer.Serialize(new { projection, seconds = elapsed }));
+    return 0;
+}
+
+static async Task<int> RebuildFast(string cs)
+{
+    await using var store = new DocumentStore(Options(cs));
+    var result = await ViewRebuild.CommitmentViewsAsync(store, new StoreSettings(cs, ApplySchemaOnStartup: false), CancellationToken.None);
+    Console.WriteLine(JsonSerializer.Serialize(new { result.Events, result.Documents, seconds = result.Elapsed.TotalSeconds }));
+    return 0;
+}
+
+static async Task<int> Scan(string cs)
+{
+    await using var store = new DocumentStore(Options(cs));
+    var w = Stopwatch.StartNew();
+    long n = 0;
+    await using var session = store.QuerySession();
+    await foreach (var e in session.Events.QueryAllRawEvents().Where(e => e.EventTypeName.IsOneOf(CommitmentEventLog.Types.Keys.ToArray())).OrderBy(e => e.Sequence).ToAsyncEnumerable()) n++;
+    Console.WriteLine($"{n} {w.Elapsed}");
+    return 0;
+}
+
+static async Task<int> ScanRaw(string cs)
+{
+    var j = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+    j.Converters.Insert(0, new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+    var map = new Dictionary<string, Type> { ["commitment_made"] = typeof(CommitmentMade), ["commitment_status_changed"] = typeof(CommitmentStatusChanged), ["progress_reported"] = typeof(ProgressReported) };
+    var w = Stopwatch.StartNew();
+    long n = 0;
+    await using var conn = new Npgsql.NpgsqlConnection(cs);
+    await conn.OpenAsync();
+    await using var cmd = new Npgsql.NpgsqlCommand("select seq_id, stream_id, version, type, timestamp, data, user_name, headers from strategy.mt_events where type = any(@t) order by seq_id", conn);
+    cmd.Parameters.AddWithValue("t", map.Keys.ToArray());
+    await using var r = await cmd.ExecuteReaderAsync();
+    object? last = null;
+    while (await r.ReadAsync())
+    {
+        var type = map[r.GetString(3)];
+        var bytes = r.GetFieldValue<byte[]>(5);
+        last = JsonSerializer.Deserialize(bytes, type, j);
+        var h = r.IsDBNull(7) ? null : r.GetFieldValue<byte[]>(7);
+        n++;
+    }
+    Console.WriteLine($"{n} {w.Elapsed} {last}");
+    return 0;
+}
+
+static async Task<int> ReadLog(string cs, bool apply)
+{
+    await using var store = new DocumentStore(Options(cs));
+    var w = Stopwatch.StartNew();
+    long n = 0;
+    var views = new Dictionary<Guid, CommitmentView>();
+    await foreach (var e in CommitmentEventLog.ReadAsync(store, new StoreSettings(cs), "true", new Dictionary<string, object>(), CancellationToken.None))
+    {
+        n++;
+        if (!apply) continue;
+        views.TryGetValue(e.StreamId, out var view);
+        if (CommitmentViewProjection.Apply(view, e.StreamId, e.Data, e.Version, e.Timestamp, e.Actor) is { } next) views[e.StreamId] = next;
+    }
+    Console.WriteLine($"{n} {w.Elapsed}");
+    return 0;
+}
+
+static StoreOptions Options(string cs)
+{
+    var o = new StoreOptions();
+    StoreSetup.Configure(o, new StoreSettings(cs, ApplySchemaOnStartup: false));
+    return o;
+}

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# The benchmark suite: the service against PostgreSQL's own limits, measured in one run on one machine.
+#
+#   bench/run.sh [--size S|M|L]          (default S)
+#
+#   S  the demo plan (6 countries, 30 commitments, about 80 events)
+#   M  the demo plan grown to 20,000 commitments and 200,000 events (history rounds 2-10, 2023)
+#   L  the same 20,000 commitments with 1,000,000 events (rounds 2-50, 2023 to yesterday); the M figures are
+#      taken on the way, so the current report is timed at both M and L.
+#
+# It starts its own PostgreSQL (the server's default, durable settings: fsync and synchronous_commit on), publishes the
+# API as it ships (Release, ReadyToRun) and builds bench/Strategy.Bench in Release, loads the demo plan through the API, generates the history with SQL
+# (bench/sql/*.sql; the API's views are then rebuilt from those events by the API's own `rebuild` command), waits
+# until the audit chain has caught up, runs every scenario, stops everything and prints one table. Scenarios and the
+# baseline each is compared with:
+#   writes          wrk, 16 connections: status updates and progress reports on distinct commitments, each with the
+#                   focal-point token of its country (bench/writes.lua)   vs  pgbench at 16 clients running the same
+#                   SQL work in one transaction (bench/sql/pgbench-write.sql), and a bare Marten loop (16 tasks, one
+#                   event per transaction; bench/Strategy.Bench)
+#   current report  a progress report job's run time (startedAt to completedAt), at M and at L; repeat runs, as the
+#                   recurring schedule makes them (the first run of a plan also lists every change since the plan began)
+#   as-of report    a progress report as of the middle of the history: commitment events folded per second  vs  the
+#                   same events read by COPY (SELECT ...) TO STDOUT through psql
+#   audit           GET /api/audit pages of 1,000 at random cursors; filtered by country and type; commitment history
+#   rebuild         the API's `rebuild` command (commitment views from the events): events per second  vs  COPY of them
+#   memory, start   the API's peak RSS (VmHWM of every API process of the run); process start to /health/ready with
+#                   the schema and data present, as deployed (Database:ApplySchemaOnStartup=false, `migrate` having
+#                   run); also shown with the schema check at start-up (the default)
+#
+# Environment: WRITE_SECONDS (default 10 for S, 20 otherwise), KEEP=1 keeps the data directory and logs.
+# Needs wrk (installed with apt when missing and run as root), pgbench and psql (the PostgreSQL client).
+name=bench
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+size=S
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --size) size=${2:-}; shift 2 || true ;;
+    --size=*) size=${1#--size=}; shift ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument: $1 (usage: bench/run.sh [--size S|M|L])" >&2; exit 2 ;;
+  esac
+done
+[[ $size =~ ^[SML]$ ]] || { echo "--size takes S, M or L" >&2; exit 2; }
+write_seconds=${WRITE_SECONDS:-$([[ $size == S ]] && echo 10 || echo 20)}
+run_start=$(now)
+
+if ! command -v wrk >/dev/null; then
+  [[ $EUID -eq 0 ]] || { echo "wrk is missing: sudo apt-get install -y wrk" >&2; exit 1; }
+  log "installing wrk (apt-get)..."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >"$out/apt.log" 2>&1 \
+    || { apt-get update -q >>"$out/apt.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >>"$out/apt.log" 2>&1; }
+fi
+
+pg_start 56300
+api_publish
+dotnet build bench/Strategy.Bench -c Release -v q -nologo >"$out/bench-build.log" 2>&1 || { tail -n 30 "$out/bench-build.log" >&2; exit 1; }
+bench_tool=$repo/bench/Strategy.Bench/bin/Release/net10.0/Strategy.Bench.dll
+
+results=$out/results.json; echo '{}' >"$results"
+# record KEY VALUE: one figure for the table.
+record() { python3 - "$results" "$1" "$2" <<'PY'
+import json, sys
+path, key, value = sys.argv[1:]
+data = json.load(open(path))
+try: data[key] = float(value)
+except ValueError: data[key] = value
+json.dump(data, open(path, "w"))
+PY
+}
+
+# Production settings, a key of the run's own for tokens, no rate limits (the load is the point) and no recurring jobs.
+export ASPNETCORE_ENVIRONMENT=Production Auth__SigningKey="bench-signing-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export ConnectionStrings__Strategy="$owner_cs" Logging__LogLevel__Default=Warning Jobs__Recurring=false \
+  RateLimits__WritesPerMinute=0 RateLimits__ReportsPerMinute=0
+apiport=$(free_port 5380)
+base=http://127.0.0.1:$apiport
+plan=LMEC-2023-2027
+sec=$(dotnet "$dll" token --role secretariat --name "Bench secretariat")
+rev=$(dotnet "$dll" token --role reviewer --name "Bench reviewer")
+get() { curl -sf -H "Authorization: Bearer $rev" "$@"; }
+peak_rss_kb=0
+stop_api() {
+  local pid=$1 hwm
+  hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+  (( hwm > peak_rss_kb )) && peak_rss_kb=$hwm
+  api_stop "$pid"
+}
+
+log "size $size: loading the demo plan..."
+api_start api "$apiport" Seed__DemoPlan=true
+stop_api "$api_pid"
+
+# The audit chain is built by the API's async daemon; the scenarios start once it has caught up, so they do not
+# share the machine with the catch-up.
+wait_for_chain() {
+  local t0; t0=$(now)
+  for _ in $(seq 3600); do
+    [[ $(psql_ -c "select coalesce((select (data->>'sequence')::bigint from strategy.mt_doc_auditchainhead), 0) >= (select max(seq_id) from strategy.mt_events)") == t ]] \
+      && { log "audit chain caught up in $(calc "$(now) - $t0") s"; return 0; }
+    sleep 0.5
+  done
+  log "the audit chain did not catch up"; return 1
+}
+
+rebuild_views() {
+  local json events seconds
+  json=$(dotnet "$dll" rebuild 2>>"$out/rebuild.log")
+  events=$(json events <<<"$json"); seconds=$(json seconds <<<"$json")
+  log "rebuilt the commitment views: $events events in $(calc "$seconds" 2) s"
+  record "rebuild_${1}_events" "$events"; record "rebuild_${1}_seconds" "$seconds"
+}
+
+# COPY of the rows a fold reads (the columns CommitmentEventLog selects), through psql to /dev/null: rows per second.
+copy_rate() {
+  local where=$1 t0 t1 rows
+  rows=$(psql_ -c "select count(*) from strategy.mt_events e where e.type like any (array['commitment%', 'progress%']) and ($where)")
+  t0=$(now)
+  psql_ -c "copy (select e.seq_id, e.stream_id, e.version, e.timestamp, e.type, e.data, e.user_name, e.headers->>'actor-name', e.headers->>'actor-role', e.headers->>'actor-country' from strategy.mt_events e where e.type like any (array['commitment%', 'progress%']) and ($where) order by e.seq_id) to stdout" >/dev/null
+  t1=$(now)
+  calc "$rows / ($t1 - $t0)" 0
+}
+
+# report KIND [ASOF]: requests a progress report, waits for it; prints "seconds eventSequence" (job run time).
+report() {
+  local body id status
+  if [[ -n "${1:-}" ]]; then body="{\"kind\": \"progress\", \"plan\": \"$plan\", \"asOf\": \"$1\"}"; else body="{\"kind\": \"progress\", \"plan\": \"$plan\"}"; fi
+  local answer
+  answer=$(curl -s -w '\n%{http_code}' -X POST -H "Authorization: Bearer $sec" -H 'Content-Type: application/json' -d "$body" "$base/api/reports")
+  [[ ${answer##*$'\n'} == 202 ]] || { log "POST /api/reports answered ${answer##*$'\n'}: ${answer%$'\n'*}"; return 1; }
+  id=$(json id <<<"${answer%$'\n'*}")
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    status=$(get "$base/api/reports/$id?wait=60")
+    [[ $(json status <<<"$status") == @(succeeded|failed) ]] && break
+  done
+  python3 -c '
+import json, sys
+from datetime import datetime
+r = json.loads(sys.argv[1])
+if r["status"] != "succeeded": sys.exit("report " + r["id"] + " " + r["status"] + ": " + str(r.get("error")))
+s = datetime.fromisoformat(r["startedAt"]); c = datetime.fromisoformat(r["completedAt"])
+print((c - s).total_seconds(), r["eventSequence"])' "$status"
+}
+
+# current_report LABEL: the median of three repeat runs, after a first run that is only logged.
+current_report() {
+  local first runs=()
+  first=$(report); log "current report at $1, first run: ${first% *} s"
+  for _ in 1 2 3; do runs+=("$(report | cut -d' ' -f1)"); done
+  local median; median=$(printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p)
+  log "current report at $1, repeat runs: ${runs[*]} s (median $median)"
+  record "report_current_$1" "$median"; record "report_first_$1" "${first% *}"
+}
+
+# ready_at SIZE: the views rebuilt from the events, the API started on them, the audit chain caught up, and the
+# current report timed.
+ready_at() {
+  rebuild_views "$1"
+  api_start api "$apiport" Database__ApplySchemaOnStartup=false
+  wait_for_chain
+  current_report "$1"
+}
+
+# grow SIZE VFROM VTO: history rounds VFROM..VTO appended (API stopped), then ready_at SIZE.
+grow() {
+  local t; t=$(now)
+  psql_ -v vfrom="$2" -v vto="$3" -f bench/sql/history.sql >/dev/null
+  record "generate_$1_seconds" "$(calc "$(now) - $t")"
+  log "generated $1 in $(calc "$(now) - $t") s: $(psql_ -c 'select count(*) from strategy.mt_events') events"
+  ready_at "$1"
+}
+
+if [[ $size == S ]]; then
+  ready_at S
+else
+  psql_ -f bench/sql/backdate.sql
+  psql_ -v total=20000 -f bench/sql/commitments.sql >/dev/null
+  grow M 2 10
+  if [[ $size == L ]]; then
+    stop_api "$api_pid"
+    grow L 11 50
+  fi
+fi
+record rebuild_copy_rate "$(copy_rate true)"
+record events "$(psql_ -c 'select count(*) from strategy.mt_events')"
+record ready_seconds "$api_ready_s"
+
+# As-of report: the instant of the middle event of the history.
+mid=$(psql_ -c "select to_char(timestamp at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') from strategy.mt_events where seq_id = (select max(seq_id) / 2 from strategy.mt_events where type like any (array['commitment%', 'progress%']))")
+folded=$(psql_ -c "select count(*) from strategy.mt_events e where e.type like any (array['commitment%', 'progress%']) and e.timestamp <= '$mid'")
+report "$mid" >/dev/null   # warm-up
+runs=(); for _ in 1 2 3; do runs+=("$(report "$mid" | cut -d' ' -f1)"); done
+asof_seconds=$(printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p)
+log "as-of report ($mid, $folded events): ${runs[*]} s"
+record asof_events "$folded"; record asof_seconds "$asof_seconds"
+record asof_rate "$(calc "$folded / $asof_seconds" 0)"
+record asof_copy_rate "$(copy_rate "e.timestamp <= '$mid'")"
+
+# Audit: 200 pages at random cursors, 100 filtered pages, 300 commitment histories.
+max_seq=$(psql_ -c "select max(seq_id) from strategy.mt_events")
+python3 -c "import random; random.seed(1); [print(f'/api/audit?limit=1000&after={random.randrange(0, max(1, $max_seq - 1000))}') for _ in range(205)]" \
+  | python3 bench/latency.py 127.0.0.1 "$apiport" "$rev" >"$out/audit.json"
+python3 -c "
+import random; random.seed(2)
+for _ in range(105):
+    c = random.choice(['KH', 'CN', 'LA', 'MM', 'TH', 'VN']); t = random.choice(['progress-reported', 'commitment-status-changed'])
+    print(f'/api/audit?limit=1000&country={c}&type={t}&after={random.randrange(0, max(1, $max_seq - 1000))}')" \
+  | python3 bench/latency.py 127.0.0.1 "$apiport" "$rev" >"$out/audit-filtered.json"
+psql_ -c "select '/api/commitments/' || id || '/history' from strategy.mt_doc_commitmentview order by md5(id::text) limit 305" \
+  | python3 bench/latency.py 127.0.0.1 "$apiport" "$rev" >"$out/history.json"
+for k in audit audit-filtered history; do
+  record "${k}_p50" "$(json p50 <"$out/$k.json")"; record "${k}_p99" "$(json p99 <"$out/$k.json")"
+  log "$k: $(cat "$out/$k.json")"
+done
+
+# Writes: the commitments, each with its country's focal-point token.
+declare -A fp
+for c in KH CN LA MM TH VN; do fp[$c]=$(dotnet "$dll" token --role focal-point --country "$c" --name "Bench focal point $c"); done
+psql_ -F ' ' -c "select id, data->'state'->>'country' from strategy.mt_doc_commitmentview where not (data->'state'->>'withdrawn')::boolean order by md5(id::text)" \
+  | while read -r id country; do echo "$id ${fp[$country]}"; done >"$out/targets.txt"
+# Warm-up: the JIT's tiered compilation settles after some seconds of load.
+wrk -t2 -c16 -d"$([[ $size == S ]] && echo 5 || echo 10)s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >/dev/null
+wrk -t2 -c16 -d"${write_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >"$out/wrk.txt"
+tail -n 1 "$out/wrk.txt" >"$out/writes.json"
+log "writes: $(cat "$out/writes.json")"
+for k in rps p50 p99 non2xx socketErrors; do record "writes_$k" "$(json "$k" <"$out/writes.json")"; done
+
+commitments=$(psql_ -c "select count(*) from strategy.mt_doc_commitmentview")
+psql_ -f bench/sql/pgbench-setup.sql >/dev/null 2>&1
+pgbench -h 127.0.0.1 -p "$pgport" -U postgres -n -M prepared -c 16 -j 2 -T "$write_seconds" -D commitments="$commitments" \
+  -f bench/sql/pgbench-write.sql strategy >"$out/pgbench.txt" 2>&1
+pg_tps=$(awk '/^tps = / {print $3}' "$out/pgbench.txt")
+log "pgbench: $pg_tps tps"
+record pgbench_tps "$pg_tps"
+marten=$(dotnet "$bench_tool" marten-loop "$owner_cs" "$write_seconds" 16 2>>"$out/marten.log" | tail -n 1)
+log "bare Marten: $marten"
+record marten_rps "$(json rps <<<"$marten")"
+
+stop_api "$api_pid"
+# Start-up once more, with the schema check the service does by default.
+api_start api "$apiport"
+record ready_apply_seconds "$api_ready_s"
+stop_api "$api_pid"
+record peak_rss_mb "$(calc "$peak_rss_kb / 1024")"
+record size "$size"
+record total_seconds "$(calc "$(now) - $run_start")"
+[[ -n "${RESULTS:-}" ]] && cp "$results" "$RESULTS"
+python3 bench/table.py "$results"

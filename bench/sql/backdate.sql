@@ -1,0 +1,11 @@
+-- Dates the seeded demo plan back to the plan's start (one second per event from 2023-01-01), so the generated
+-- history that follows it lies in the past. The audit chain over the old timestamps is dropped; the daemon rechains.
+set search_path to strategy;
+begin;
+update mt_events set timestamp = '2023-01-01T00:00:00Z'::timestamptz + seq_id * interval '1 second';
+update mt_streams s set created = x.first, timestamp = x.last
+from (select stream_id, min(timestamp) first, max(timestamp) last from mt_events group by stream_id) x where x.stream_id = s.id;
+delete from mt_doc_auditlink;
+delete from mt_doc_auditchainhead;
+delete from mt_event_progression where name like 'AuditChain%';
+commit;

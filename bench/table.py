@@ -1,0 +1,68 @@
+"""Prints bench/run.sh's table from its results file (JSON of figures): one row per figure, with its baseline,
+ratio, target and whether the target was met. Targets are the service's performance goals (docs/benchmarks.md)."""
+import json
+import sys
+
+r = json.load(open(sys.argv[1]))
+size = r["size"]
+rows = []
+
+
+def row(scenario, figure, value, unit, baseline=None, target=None, met=None, ratio=None, digits=1):
+    fmt = lambda v: "-" if v is None else (f"{v:,.{digits}f}" if isinstance(v, float) else f"{v:,}")
+    rows.append([scenario, figure, f"{fmt(value)} {unit}".strip(), fmt(baseline) if baseline is not None else "-",
+                 "-" if ratio is None else f"{ratio:.2f}", target or "-", "-" if met is None else ("yes" if met else "NO")])
+
+
+def at_least(value, baseline, factor):
+    ratio = value / baseline if baseline else None
+    return ratio, ratio is not None and ratio >= factor
+
+
+rps = r["writes_rps"]
+ratio, ok = at_least(rps, r["pgbench_tps"], 0.25)
+row("writes", "HTTP requests/s vs pgbench tps", rps, "req/s", r["pgbench_tps"], ">= 0.25 x", ok, ratio)
+ratio, ok = at_least(rps, r["marten_rps"], 0.7)
+row("writes", "HTTP requests/s vs bare Marten appends/s", rps, "req/s", r["marten_rps"], ">= 0.7 x", ok, ratio)
+row("writes", "p50", r["writes_p50"], "ms", digits=2)
+row("writes", "p99", r["writes_p99"], "ms", target="<= 50 ms", met=r["writes_p99"] <= 50, digits=2)
+row("writes", "answers other than 2xx", int(r["writes_non2xx"] + r["writes_socketErrors"]), "", target="0",
+    met=r["writes_non2xx"] + r["writes_socketErrors"] == 0)
+
+current = r[f"report_current_{size}"]
+row("current report", f"job run time at {size} (median of 3 repeats)", current, "s", target="<= 3 s at L",
+    met=current <= 3 if size == "L" else None, digits=2)
+if size == "L":
+    ratio = current / r["report_current_M"]
+    row("current report", "time at L / time at M", current, "s", r["report_current_M"], "<= 1.3", ratio <= 1.3, ratio, digits=2)
+row("current report", f"first run at {size} (lists every change since the plan began)", r[f"report_first_{size}"], "s", digits=2)
+
+ratio, ok = at_least(r["asof_rate"], r["asof_copy_rate"], 0.5)
+row("as-of report", f"events folded/s ({int(r['asof_events']):,} events in {r['asof_seconds']:.2f} s) vs COPY rows/s",
+    r["asof_rate"], "ev/s", r["asof_copy_rate"], ">= 0.5 x", ok, ratio, digits=0)
+
+row("audit", "page of 1,000, random cursor: p50", r["audit_p50"], "ms", digits=2)
+row("audit", "page of 1,000, random cursor: p99", r["audit_p99"], "ms", target="<= 50 ms", met=r["audit_p99"] <= 50, digits=2)
+row("audit", "filtered by country and type: p50", r["audit-filtered_p50"], "ms", digits=2)
+row("audit", "filtered by country and type: p99", r["audit-filtered_p99"], "ms", target="<= 100 ms", met=r["audit-filtered_p99"] <= 100, digits=2)
+row("audit", "commitment history: p50", r["history_p50"], "ms", digits=2)
+row("audit", "commitment history: p99", r["history_p99"], "ms", target="<= 10 ms", met=r["history_p99"] <= 10, digits=2)
+
+events, seconds = r[f"rebuild_{size}_events"], r[f"rebuild_{size}_seconds"]
+rate = events / seconds
+ratio, ok = at_least(rate, r["rebuild_copy_rate"], 0.3)
+row("rebuild", f"commitment views: events/s ({int(events):,} events in {seconds:.2f} s) vs COPY rows/s", rate, "ev/s",
+    r["rebuild_copy_rate"], ">= 0.3 x", ok, ratio, digits=0)
+
+row("memory", "API peak RSS over the run", r["peak_rss_mb"], "MB", target="<= 400 MB", met=r["peak_rss_mb"] <= 400)
+row("start", "process start to /health/ready (schema applied by `migrate`)", r["ready_seconds"], "s", target="<= 2 s", met=r["ready_seconds"] <= 2, digits=2)
+row("start", "the same with the schema check at start-up (the default)", r["ready_apply_seconds"], "s", digits=2)
+
+header = ["scenario", "figure", "value", "baseline", "ratio", "target", "met"]
+widths = [max(len(str(x[i])) for x in rows + [header]) for i in range(len(header))]
+line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+print(f"size {size}: {int(r['events']):,} events; whole run {r['total_seconds']:.0f} s")
+print(line(header))
+print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+for x in rows:
+    print(line(x))

@@ -1,0 +1,49 @@
+-- wrk script for bench/run.sh's write scenario: status updates and progress reports over HTTP, each on a commitment
+-- no other connection is writing at the time, with the focal point token of the commitment's country.
+--   wrk -t T -c C -d D -s bench/writes.lua URL -- TARGETS_FILE T
+-- TARGETS_FILE: one "commitment-id token" per line. Thread i takes every T-th line from line i, and rotates through
+-- them, so a commitment is written again only after all of the thread's others. Each visit of a commitment does the
+-- next of: progress report, status on-hold, progress report, status in-progress (transitions valid from not-started
+-- and from in-progress, the states the data sets leave commitments in).
+local threads = {}
+
+function setup(thread)
+  thread:set("thread_index", #threads)
+  table.insert(threads, thread)
+end
+
+local mine, visits, next_target = {}, {}, 1
+
+function init(args)
+  local file, count = args[1], tonumber(args[2])
+  local i = 0
+  for line in io.lines(file) do
+    local id, token = line:match("^(%S+) (%S+)$")
+    if id and i % count == thread_index then table.insert(mine, { id = id, token = token }) end
+    i = i + 1
+  end
+  if #mine == 0 then error("no commitments for thread " .. thread_index) end
+end
+
+function request()
+  local t = mine[next_target]
+  next_target = next_target % #mine + 1
+  local visit = (visits[t.id] or 0)
+  visits[t.id] = visit + 1
+  local headers = { ["Authorization"] = "Bearer " .. t.token, ["Content-Type"] = "application/json" }
+  local step = visit % 4
+  if step == 0 or step == 2 then
+    local body = string.format('{"value": %d, "asOf": "%s", "note": "bench"}', visit + 1, os.date("!%Y-%m-%d"))
+    return wrk.format("POST", "/api/commitments/" .. t.id .. "/progress", headers, body)
+  end
+  local status = step == 1 and "on-hold" or "in-progress"
+  return wrk.format("POST", "/api/commitments/" .. t.id .. "/status", headers, '{"status": "' .. status .. '", "note": "bench"}')
+end
+
+function done(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  io.write(string.format('{"requests": %d, "seconds": %.3f, "rps": %.1f, "p50": %.2f, "p99": %.2f, "max": %.2f, "non2xx": %d, "socketErrors": %d}\n',
+    summary.requests, seconds, summary.requests / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
