@@ -17,8 +17,8 @@
 #                   focal-point token of its country (bench/writes.lua)   vs  pgbench at 16 clients running the same
 #                   SQL work in one transaction (bench/sql/pgbench-write.sql), and a bare Marten loop (16 tasks, one
 #                   event per transaction; bench/Strategy.Bench)
-#   current report  a progress report job's run time (startedAt to completedAt), at M and at L; repeat runs, as the
-#                   recurring schedule makes them (the first run of a plan also lists every change since the plan began)
+#   current report  a progress report job's run time (startedAt to completedAt), at M and at L, after a report as
+#                   of a quarter earlier, as the quarterly schedule runs them (the changes section lists the quarter's)
 #   as-of report    a progress report as of the middle of the history: commitment events folded per second  vs  the
 #                   same events read by COPY (SELECT ...) TO STDOUT through psql
 #   audit           GET /api/audit pages of 1,000 at random cursors; filtered by country and type; commitment history
@@ -142,9 +142,13 @@ s = datetime.fromisoformat(r["startedAt"]); c = datetime.fromisoformat(r["comple
 print((c - s).total_seconds(), r["eventSequence"])' "$status"
 }
 
-# current_report LABEL: the median of three repeat runs, after a first run that is only logged.
+# current_report LABEL: as the quarterly schedule runs it: a report as of a quarter before the end of the history
+# comes first, so the current report compares with it (its changes section lists the last quarter's changes). Then
+# the median of three repeat runs, after a first run that is only logged (it warms the JIT up).
 current_report() {
-  local first runs=()
+  local first runs=() quarter
+  quarter=$(psql_ -c "select to_char((max(timestamp) - interval '91 days') at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') from strategy.mt_events where type like any (array['commitment%', 'progress%'])")
+  [[ $1 == S ]] || log "report as of a quarter before the end ($quarter): $(report "$quarter" | cut -d' ' -f1) s"
   first=$(report); log "current report at $1, first run: ${first% *} s"
   for _ in 1 2 3; do runs+=("$(report | cut -d' ' -f1)"); done
   local median; median=$(printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p)

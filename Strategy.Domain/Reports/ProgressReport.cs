@@ -44,19 +44,25 @@ public static class ProgressReport
         var rows = commitments
             .Where(c => !c.State.Withdrawn && scope.Contains(c.State.Country))
             .OrderBy(c => c.State.Code, StringComparer.Ordinal)
-            .Select(c => new Row(c, ProgressMath.HealthOf(c.State, basis.EvaluatedOn, thresholds)))
+            .Select(c => new Row(c, ProgressMath.HealthOf(c.State, basis.EvaluatedOn, thresholds), c.State.Progress))
             .ToList();
+        // Each grouping is looked up rather than filtered from all rows, so the cost stays linear in commitments.
+        var byCountryRows = rows.ToLookup(r => r.C.State.Country);
+        var byGoalRows = rows.ToLookup(r => r.C.State.Goal);
+        var byCellRows = rows.ToLookup(r => (r.C.State.Country, r.C.State.Goal));
+        var byOutcomeRows = rows.ToLookup(r => r.C.State.Outcome);
+        var byIndicatorRows = rows.Where(r => r.C.State.Indicator is not null).ToLookup(r => r.C.State.Indicator!);
 
         var countryNames = plan.Countries.ToDictionary(c => c.Code, c => c.Name);
-        var byCountry = scope.Select(code => new GroupBreakdown(code, countryNames[code], Breakdown(rows.Where(r => r.C.State.Country == code)))).ToList();
-        var byGoal = plan.Goals.Select(g => new GroupBreakdown(g.Code, g.Title, Breakdown(rows.Where(r => r.C.State.Goal == g.Code)))).ToList();
-        var byOutcome = plan.Outcomes.Select(o => new GroupBreakdown(o.Code, o.Title, Breakdown(rows.Where(r => r.C.State.Outcome == o.Code)))).ToList();
+        var byCountry = scope.Select(code => new GroupBreakdown(code, countryNames[code], Breakdown(byCountryRows[code]))).ToList();
+        var byGoal = plan.Goals.Select(g => new GroupBreakdown(g.Code, g.Title, Breakdown(byGoalRows[g.Code]))).ToList();
+        var byOutcome = plan.Outcomes.Select(o => new GroupBreakdown(o.Code, o.Title, Breakdown(byOutcomeRows[o.Code]))).ToList();
 
         var matrix = new Matrix(scope, [.. plan.Goals.Select(g => g.Code)],
-            [.. scope.Select(country => (IReadOnlyList<double?>)[.. plan.Goals.Select(g => MeanProgress(rows.Where(r => r.C.State.Country == country && r.C.State.Goal == g.Code)))])]);
+            [.. scope.Select(country => (IReadOnlyList<double?>)[.. plan.Goals.Select(g => MeanProgress(byCellRows[(country, g.Code)]))])]);
 
         var indicators = plan.Outcomes.SelectMany(o => o.Indicators.Select(i => new IndicatorProgress(i.Code, i.Title, i.Unit, o.Code, i.Baseline, i.Target,
-            [.. rows.Where(r => r.C.State.Indicator == i.Code).Select(r => IndicatorRow(r, thresholds))]))).ToList();
+            [.. byIndicatorRows[i.Code].Select(r => IndicatorRow(r, thresholds))]))).ToList();
 
         var attention = rows.Select(r => (r, reasons: Reasons(r, basis.EvaluatedOn)))
             .Where(x => x.reasons.Count > 0)
@@ -73,7 +79,8 @@ public static class ProgressReport
             ReportMethod.Notes(thresholds), Breakdown(rows), byCountry, byGoal, byOutcome, matrix, indicators, attention, since);
     }
 
-    private sealed record Row(CommitmentSnapshot C, Health Health);
+    /// <summary>A commitment in scope with its health and progress, each computed once.</summary>
+    private sealed record Row(CommitmentSnapshot C, Health Health, double? Progress);
 
     private static Breakdown Breakdown(IEnumerable<Row> group)
     {
@@ -84,11 +91,11 @@ public static class ProgressReport
             .Select(c => c with { Share = Share(c.Count) }).ToList();
         var byHealth = Enum.GetValues<Health>().Select(h => new CountShare(Name(h), list.Count(r => r.Health == h), 0))
             .Select(c => c with { Share = Share(c.Count) }).ToList();
-        return new Breakdown(n, byStatus, byHealth, MeanProgress(list), list.Count(r => r.C.State.Progress is not null));
+        return new Breakdown(n, byStatus, byHealth, MeanProgress(list), list.Count(r => r.Progress is not null));
     }
 
     /// <summary>The mean of progress capped to [0, 1], over commitments with a value; null when none has one.</summary>
-    private static double? MeanProgress(IEnumerable<Row> group) => MeanProgress(group.Select(r => r.C.State.Progress));
+    private static double? MeanProgress(IEnumerable<Row> group) => MeanProgress(group.Select(r => r.Progress));
 
     public static double? MeanProgress(IEnumerable<double?> progress)
     {
@@ -101,7 +108,7 @@ public static class ProgressReport
         var s = r.C.State;
         var anticipated = ProgressMath.AnticipatedRatio(s.Values, s.Baseline, s.Target, s.Due, s.ShouldDecrease);
         var anticipation = ProgressMath.Anticipate(anticipated, thresholds);
-        return new IndicatorCountry(s.Country, s.Code, s.Baseline, s.Target, s.Latest?.Value, s.Latest?.AsOf, ReportMethod.Round(s.Progress),
+        return new IndicatorCountry(s.Country, s.Code, s.Baseline, s.Target, s.Latest?.Value, s.Latest?.AsOf, ReportMethod.Round(r.Progress),
             ReportMethod.Round(anticipated), anticipation is { } a ? Kebab(a.ToString()) : null, Name(r.Health));
     }
 

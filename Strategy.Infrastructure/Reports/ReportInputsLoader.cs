@@ -116,18 +116,21 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     public async Task<IReadOnlyList<CommitmentChange>> ChangesAsync(string planCode, long after, long upTo, IReadOnlyList<CommitmentSnapshot> commitments, CancellationToken ct)
     {
         if (upTo <= after) return [];
-        await using var session = store.QuerySession();
         var byId = commitments.ToDictionary(c => c.State.Id);
-        var ids = byId.Keys.ToArray();
-        string[] types = ["commitment_made", "commitment_status_changed", "commitment_reopened", "commitment_withdrawn"];
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Sequence > after && e.Sequence <= upTo && e.StreamId.IsOneOf(ids) && e.EventTypeName.IsOneOf(types))
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(ct);
-        return [.. events.Select(e => Change(e, byId[e.StreamId].State)).OfType<CommitmentChange>()];
+        var where = $"e.seq_id > @after and e.seq_id <= @upTo and e.type = any(@changes) and e.stream_id in " +
+                    $"(select id from {settings.Schema}.mt_doc_commitmentview where data->'state'->>'planCode' = @plan)";
+        var parameters = new Dictionary<string, object>
+        {
+            ["after"] = after, ["upTo"] = upTo, ["plan"] = planCode,
+            ["changes"] = new[] { "commitment_made", "commitment_status_changed", "commitment_reopened", "commitment_withdrawn" },
+        };
+        var changes = new List<CommitmentChange>();
+        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, where, parameters, ct))
+            if (byId.TryGetValue(e.StreamId, out var snapshot) && Change(e, snapshot.State) is { } change) changes.Add(change);
+        return changes;
     }
 
-    private static CommitmentChange? Change(IEvent e, Commitment c) => e.Data switch
+    private static CommitmentChange? Change(CommitmentLogEntry e, Commitment c) => e.Data switch
     {
         CommitmentMade m => new(e.Sequence, e.Timestamp, ChangeKind.NewCommitment, m.Code, m.Country, null, null, null),
         CommitmentStatusChanged s => new(e.Sequence, e.Timestamp, ChangeKind.StatusChange, c.Code, c.Country, CommitmentDecisions.Kebab(s.From), CommitmentDecisions.Kebab(s.To), s.Note),
