@@ -3,6 +3,7 @@ using System.Text.Json;
 using JasperFx.Events.Projections;
 using Npgsql;
 using NpgsqlTypes;
+using Strategy.Infrastructure.Projections;
 
 namespace Strategy.Infrastructure.Audit;
 
@@ -43,12 +44,12 @@ public static class AuditLog
         command.Parameters.AddWithValue("highWaterMark", ShardState.HighWaterMark);
         if (filter.Plan is not null)
         {
-            where.Add("coalesce(c.data->'state'->>'planCode', p.data->>'code') = @plan");
+            where.Add($"coalesce(c.{CommitmentColumns.PlanCode}, p.data->>'code') = @plan");
             command.Parameters.AddWithValue("plan", filter.Plan);
         }
         if (filter.Country is not null)
         {
-            where.Add("c.data->'state'->>'country' = @country");
+            where.Add($"c.{CommitmentColumns.Country} = @country");
             command.Parameters.AddWithValue("country", filter.Country);
         }
         if (filter.Actor is not null)
@@ -74,7 +75,7 @@ public static class AuditLog
 
         command.CommandText =
             "select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, coalesce(e.user_name, ''), e.headers::text, " +
-            "e.correlation_id, e.causation_id, c.data->'state'->>'planCode', c.data->'state'->>'code', c.data->'state'->>'country', p.data->>'code' " +
+            $"e.correlation_id, e.causation_id, c.{CommitmentColumns.PlanCode}, c.{CommitmentColumns.Code}, c.{CommitmentColumns.Country}, p.data->>'code' " +
             $"from {schema}.mt_events e " +
             $"left join {schema}.mt_doc_commitmentview c on c.id = e.stream_id " +
             $"left join {schema}.mt_doc_planview p on p.id = e.stream_id " +

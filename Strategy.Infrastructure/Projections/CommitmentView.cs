@@ -22,6 +22,14 @@ public sealed class CommitmentView
     public DateTimeOffset? LastProgressAt { get; set; }
 }
 
+/// <summary>The commitment view's duplicated columns (StoreSetup), as Marten names them, for SQL that reads the table.</summary>
+public static class CommitmentColumns
+{
+    public const string PlanCode = "stateplan_code";
+    public const string Country = "statecountry";
+    public const string Code = "statecode";
+}
+
 public sealed class CommitmentViewProjection : SingleStreamProjection<CommitmentView, Guid>
 {
     public override CommitmentView? Evolve(CommitmentView? snapshot, Guid id, IEvent e) =>

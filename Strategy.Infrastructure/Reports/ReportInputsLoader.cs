@@ -56,7 +56,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     private async Task<List<CommitmentSnapshot>> FoldAsync(string planCode, DateTimeOffset at, CancellationToken ct)
     {
         var states = new Dictionary<Guid, (Commitment? State, DateTimeOffset Created, DateTimeOffset Updated, string By)>();
-        var where = $"e.timestamp <= @at and e.stream_id in (select id from {settings.Schema}.mt_doc_commitmentview where data->'state'->>'planCode' = @plan)";
+        var where = $"e.timestamp <= @at and e.stream_id in (select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = @plan)";
         var parameters = new Dictionary<string, object> { ["at"] = at, ["plan"] = planCode };
         await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, where, parameters, ct))
         {
@@ -75,9 +75,9 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         // the cost grows with the plan's streams, not with their history. As of an instant: the events up to it.
         var sql = asOf is null
             ? $"select coalesce(max(e.seq_id), 0) from {s}.mt_streams st join {s}.mt_events e on e.stream_id = st.id and e.version = st.version " +
-              $"where st.id = ? or st.id in (select id from {s}.mt_doc_commitmentview where data->'state'->>'planCode' = ?)"
+              $"where st.id = ? or st.id in (select id from {s}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ?)"
             : $"select coalesce(max(e.seq_id), 0) from {s}.mt_events e where (e.stream_id = ? or e.stream_id in " +
-              $"(select id from {s}.mt_doc_commitmentview where data->'state'->>'planCode' = ?)) and e.timestamp <= ?";
+              $"(select id from {s}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ?)) and e.timestamp <= ?";
         // A DateTimeOffset, not a UTC DateTime: Marten sends DateTime as "timestamp without time zone", which Npgsql
         // refuses for Kind=Utc, so every as-of report failed here.
         object[] parameters = asOf is { } at ? [planId, planCode, at] : [planId, planCode];
@@ -118,7 +118,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         if (upTo <= after) return [];
         var byId = commitments.ToDictionary(c => c.State.Id);
         var where = $"e.seq_id > @after and e.seq_id <= @upTo and e.type = any(@changes) and e.stream_id in " +
-                    $"(select id from {settings.Schema}.mt_doc_commitmentview where data->'state'->>'planCode' = @plan)";
+                    $"(select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = @plan)";
         var parameters = new Dictionary<string, object>
         {
             ["after"] = after, ["upTo"] = upTo, ["plan"] = planCode,

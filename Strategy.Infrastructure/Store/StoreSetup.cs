@@ -67,10 +67,14 @@ public static class StoreSetup
 
         o.Schema.For<PlanView>().UniqueIndex(x => x.Code);
         // Commitment codes are unique within a plan; the index makes a racing duplicate fail its transaction.
+        // Plan, code and country are also kept as columns (Marten fills them on every write): the audit log joins every
+        // event to its commitment for them, and a view whose value history has grown past PostgreSQL's 2 kB TOAST
+        // threshold would otherwise be decompressed once per event read (a page of 1,000 took 45 ms at 1M events).
         o.Schema.For<CommitmentView>()
             .UniqueIndex(UniqueIndexType.Computed, "uix_commitment_plan_code", x => x.State.PlanCode, x => x.State.Code)
-            .Index(x => x.State.PlanCode)
-            .Index(x => x.State.Country);
+            .Duplicate(x => x.State.PlanCode)
+            .Duplicate(x => x.State.Country)
+            .Duplicate(x => x.State.Code);
         o.Schema.For<IdempotencyRecord>();
         o.Schema.For<AuditLink>();
         o.Schema.For<ReportContent>();
