@@ -72,12 +72,29 @@ public static class AuditHash
 /// Async projection (run by Marten's daemon, in sequence order, behind the high-water mark so no earlier event can
 /// still appear) that extends the hash chain by one link per event.
 /// </summary>
+/// <remarks>
+/// A batch is chained in <see cref="EnrichEventsAsync"/>, while its canonical rows are read, and its links are
+/// written with two set-based statements in the daemon's transaction, together with the head and the daemon's
+/// progress. Storing one AuditLink document per event (a Marten upsert each) made catching up on a long log several
+/// times slower.
+/// </remarks>
 public sealed partial class AuditChainProjection : EventProjection
 {
+    // The rows are what Marten itself stores for an AuditLink: the same columns, the same jsonb and the type name it
+    // writes, so AuditVerifier, ReportInputsLoader and a LoadAsync<AuditLink> read them alike. mt_version and
+    // mt_last_modified take the table's defaults, as for any new row.
+    private static readonly string LinkType = typeof(AuditLink).FullName!;
+
     private readonly string connectionString;
     private readonly string schema;
-    private Dictionary<long, string> canonical = [];
+    private readonly string deleteLinks;
+    private readonly string insertLinks;
     private AuditChainHead? head;
+
+    // The batch the daemon is applying, as chained by EnrichEventsAsync: its links and the head after them.
+    private long[] linkIds = [];
+    private string[] linkHashes = [];
+    private AuditChainHead? batchHead;
     private long lastInBatch;
 
     public AuditChainProjection(string connectionString, string schema)
@@ -87,39 +104,86 @@ public sealed partial class AuditChainProjection : EventProjection
         Name = "AuditChain";
         // Hashing is cheap; the cost is per round trip, so fewer, larger batches chain a long log faster.
         Options.BatchSize = 5000;
+        // A plain insert after deleting the links the batch already has, rather than "on conflict do update", whose
+        // speculative insertion of every row about doubled the statement's cost. Links beyond the head exist only
+        // when the chain is built again (the projection was reset); the range condition makes the usual case, none,
+        // a single index probe.
+        deleteLinks = $"delete from {schema}.mt_doc_auditlink where id between ? and ? and id = any(?::bigint[])";
+        insertLinks =
+            $"insert into {schema}.mt_doc_auditlink (id, data, mt_dotnet_type) " +
+            $"select l.id, jsonb_build_object('id', l.id, 'hash', l.hash), '{LinkType}' " +
+            $"from unnest(?::bigint[], ?::text[]) as l(id, hash)";
     }
 
     public override async Task EnrichEventsAsync(IQuerySession querySession, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
+        linkIds = [];
+        linkHashes = [];
+        batchHead = null;
         if (events.Count == 0) return;
+        lastInBatch = events[^1].Sequence;
         // After a failed batch the in-memory head may be ahead of what was committed: trust the database then.
         if (head is null || head.Sequence >= events[0].Sequence)
             head = await querySession.LoadAsync<AuditChainHead>(AuditChainHead.SingletonId, ct) ?? new AuditChainHead();
 
+        // Events at or below the head are chained already.
+        var next = 0;
+        while (next < events.Count && events[next].Sequence <= head.Sequence) next++;
+        if (next == events.Count) return;
+
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(AuditHash.Sql(schema, "e.seq_id = any(@seqs)"), connection);
-        command.Parameters.AddWithValue("seqs", events.Select(e => e.Sequence).ToArray());
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new Dictionary<long, string>(events.Count);
-        while (await reader.ReadAsync(ct)) rows[reader.GetInt64(0)] = AuditHash.Canonical(reader);
-        canonical = rows;
-        lastInBatch = events[^1].Sequence;
+        // One range scan of the primary key rather than "= any(array of every sequence)". The range may hold rows
+        // the daemon did not hand over (its loader skips archived events and events whose stream row is gone): those
+        // are passed over, as before. Every event it did hand over must be found, or the batch fails.
+        await using var command = new NpgsqlCommand(AuditHash.Sql(schema, "e.seq_id between @first and @last"), connection);
+        command.Parameters.AddWithValue("first", events[next].Sequence);
+        command.Parameters.AddWithValue("last", lastInBatch);
+
+        var ids = new long[events.Count - next];
+        var hashes = new string[ids.Length];
+        var count = 0;
+        var hash = head.Hash;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var sequence = reader.GetInt64(0);
+                if (sequence > events[next].Sequence) throw NotFound(events[next].Sequence);
+                if (sequence < events[next].Sequence) continue;
+                hash = AuditHash.Next(hash, AuditHash.Canonical(reader));
+                ids[count] = sequence;
+                hashes[count++] = hash;
+                if (++next == events.Count) break;
+            }
+        }
+        if (next < events.Count) throw NotFound(events[next].Sequence);
+
+        linkIds = ids;
+        linkHashes = hashes;
+        batchHead = new AuditChainHead { Sequence = ids[^1], Hash = hash, Events = head.Events + count };
+        // The in-memory head moves past the batch now. Should the batch not commit, the daemon retries it from an
+        // event at or below this head, and the check above reloads the committed head.
+        head = batchHead;
     }
 
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken ct)
     {
-        head ??= new AuditChainHead();
-        if (e.Sequence <= head.Sequence) return ValueTask.CompletedTask;
-        if (!canonical.TryGetValue(e.Sequence, out var text))
-            throw new InvalidOperationException($"Event {e.Sequence} was not found in the event table while chaining.");
-        var hash = AuditHash.Next(head.Hash, text);
-        head = new AuditChainHead { Sequence = e.Sequence, Hash = hash, Events = head.Events + 1 };
-        operations.Store(new AuditLink { Id = e.Sequence, Hash = hash });
-        // The head is one document: writing it once per batch, with the batch's last link, is enough.
-        if (e.Sequence == lastInBatch) operations.Store(head);
+        // EnrichEventsAsync chained the whole batch and moved the head past it: an event beyond the head was never
+        // chained, and letting the daemon record it as done would leave a hole in the chain.
+        if (head is null || e.Sequence > head.Sequence)
+            throw new InvalidOperationException($"Event {e.Sequence} reached the audit chain without being chained.");
+        // Written once, at the batch's last event, so the links, the head and the daemon's progress commit together.
+        if (e.Sequence != lastInBatch || batchHead is null) return ValueTask.CompletedTask;
+        operations.QueueSqlCommand(deleteLinks, linkIds[0], linkIds[^1], linkIds);
+        operations.QueueSqlCommand(insertLinks, linkIds, linkHashes);
+        operations.Store(batchHead);
+        batchHead = null;
         return ValueTask.CompletedTask;
     }
+
+    private static InvalidOperationException NotFound(long sequence) =>
+        new($"Event {sequence} was not found in the event table while chaining.");
 }
 
 public sealed record AuditVerification(bool Valid, long EventsChecked, long LastSequence, long? FirstBrokenSequence, string? Reason, long EventsPending, string HeadHash);
