@@ -179,3 +179,46 @@ public sealed class AuditTamperingTests
         await ChainHistory.ShouldBeIntact(api);
     }
 }
+
+/// <summary>A log longer than one daemon batch (5000 events), so the chain has to run on from one batch to the next.</summary>
+public sealed class AuditChainBatchTests
+{
+    [Fact]
+    public async Task A_log_of_several_batches_verifies_and_an_altered_event_in_a_later_batch_is_named()
+    {
+        await using var own = await StartOwnFactory();
+        var api = own.Api;
+        await ChainHistory.Write(api, "BATCHES");
+        await ChainHistory.ShouldBeIntact(api);
+
+        // 12,000 more events, copies of the last one on its stream, written with SQL as a bulk load would be (the chain
+        // reads events as stored): three batches.
+        var s = api.Schema;
+        (await Sql($"insert into {s}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, " +
+                   "headers, user_name, correlation_id, causation_id) " +
+                   $"select nextval('{s}.mt_events_sequence'), gen_random_uuid(), e.stream_id, e.version + g, e.data, e.type, " +
+                   "e.timestamp + g * interval '1 millisecond', e.tenant_id, e.mt_dotnet_type, e.headers, e.user_name, e.correlation_id, e.causation_id " +
+                   $"from (select * from {s}.mt_events order by seq_id desc limit 1) e, generate_series(1, 12000) g")).ShouldBe(12000);
+        await Sql($"update {s}.mt_streams t set version = (select max(version) from {s}.mt_events e where e.stream_id = t.id)");
+        await ChainHistory.ShouldBeIntact(api);
+
+        // The links are still the documents Marten stores: it loads one as an AuditLink.
+        var stored = await StoredSequences(api);
+        var n = stored[^100];
+        await using (var session = api.Services.GetRequiredService<IDocumentStore>().QuerySession())
+        {
+            var link = await session.LoadAsync<Strategy.Infrastructure.Audit.AuditLink>(n);
+            link.ShouldNotBeNull();
+            link.Id.ShouldBe(n);
+            link.Hash.ShouldMatch("^[0-9a-f]{64}$");
+        }
+
+        // An event altered in the last batch: everything before it still verifies, and verify names it.
+        (await Sql($"update {s}.mt_events set data = jsonb_set(data, '{{note}}', '\"tampered\"') where seq_id = @n", ("n", n))).ShouldBe(1);
+        var result = await ChainHistory.Verify(api);
+        var text = result.GetRawText();
+        result.GetProperty("valid").GetBoolean().ShouldBeFalse(text);
+        result.GetProperty("firstBrokenSequence").GetInt64().ShouldBe(n, text);
+        result.GetProperty("lastSequence").GetInt64().ShouldBe(stored[^101], text);
+    }
+}
