@@ -53,6 +53,9 @@ if ! command -v wrk >/dev/null; then
 fi
 
 pg_start 56300
+# Statements over 200 ms go to the server log ($pgdir/server.log, kept with KEEP=1): where a slow scenario spends its
+# time in the database. Logging only; durability settings stay the server's defaults.
+psql_ -c "alter system set log_min_duration_statement = 200" -c "select pg_reload_conf()" >/dev/null
 api_publish
 dotnet build bench/Strategy.Bench -c Release -v q -nologo >"$out/bench-build.log" 2>&1 || { tail -n 30 "$out/bench-build.log" >&2; exit 1; }
 bench_tool=$repo/bench/Strategy.Bench/bin/Release/net10.0/Strategy.Bench.dll

@@ -34,15 +34,19 @@ public static class CommitmentEventLog
     /// The commitment events matching <paramref name="where"/> (SQL over the event table aliased <c>e</c>, with its
     /// parameters), oldest first.
     /// </summary>
+    /// <param name="actorDetails">
+    /// Whether to read the actor's name, role and country from the event headers; without them only the actor's id is
+    /// read (what the report folds keep), which spares PostgreSQL three JSON extractions per event.
+    /// </param>
     public static async IAsyncEnumerable<CommitmentLogEntry> ReadAsync(IDocumentStore store, StoreSettings settings, string where,
-        IReadOnlyDictionary<string, object> parameters, [EnumeratorCancellation] CancellationToken ct)
+        IReadOnlyDictionary<string, object> parameters, [EnumeratorCancellation] CancellationToken ct, bool actorDetails = true)
     {
         var serializer = store.Options.Serializer();
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
             "select e.seq_id, e.stream_id, e.version, e.timestamp, e.type, e.data, coalesce(e.user_name, 'unknown'), " +
-            "e.headers->>'actor-name', e.headers->>'actor-role', e.headers->>'actor-country' " +
+            (actorDetails ? "e.headers->>'actor-name', e.headers->>'actor-role', e.headers->>'actor-country' " : "null, null, null ") +
             $"from {settings.Schema}.mt_events e where e.type = any(@types) and ({where}) order by e.seq_id", connection);
         command.Parameters.AddWithValue("types", Types.Keys.ToArray());
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);

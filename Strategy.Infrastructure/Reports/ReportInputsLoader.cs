@@ -58,7 +58,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         var states = new Dictionary<Guid, (Commitment? State, DateTimeOffset Created, DateTimeOffset Updated, string By)>();
         var where = $"e.timestamp <= @at and e.stream_id in (select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = @plan)";
         var parameters = new Dictionary<string, object> { ["at"] = at, ["plan"] = planCode };
-        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, where, parameters, ct))
+        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, where, parameters, ct, actorDetails: false))
         {
             states.TryGetValue(e.StreamId, out var s);
             var next = Commitment.Evolve(s.State, e.Data);
@@ -125,7 +125,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
             ["changes"] = new[] { "commitment_made", "commitment_status_changed", "commitment_reopened", "commitment_withdrawn" },
         };
         var changes = new List<CommitmentChange>();
-        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, where, parameters, ct))
+        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, where, parameters, ct, actorDetails: false))
             if (byId.TryGetValue(e.StreamId, out var snapshot) && Change(e, snapshot.State) is { } change) changes.Add(change);
         return changes;
     }
