@@ -1,7 +1,7 @@
 -- Appends rounds :vfrom..:vto of history: in round v every commitment gets one event, in commitment order, so
--- sequence order is time order. Round 2 starts work (not-started -> in-progress); rounds ending in 5 put it on hold
--- and rounds ending in 6 resume it; every other round reports progress, a straight line from baseline to target
--- over 60 rounds. 49 rounds (2..50) span 2023-01-03 to yesterday, so M (rounds 2..10) is the first fifth of L.
+-- sequence order is time order. Round 2 starts work (not-started -> in-progress); once in ten rounds a commitment
+-- goes on hold and resumes in the next round (each commitment in its own rounds); every other event reports
+-- progress, a straight line from baseline to target over 60 rounds. 49 rounds (2..50) span 2023-01-03 to yesterday, so M (rounds 2..10) is the first fifth of L.
 set search_path to strategy;
 begin;
 create temp table c on commit drop as
@@ -14,9 +14,14 @@ select (date_trunc('day', now()) - interval '1 day' - '2023-01-03T00:00:00Z'::ti
 create temp table h on commit drop as
   select (select max(seq_id) from mt_events) + row_number() over (order by v, c.n) as seq, c.*, v,
          '2023-01-03T00:00:00Z'::timestamptz + ((v - 2) * (select count(*) from c) + c.n) * :'step'::interval as ts,
-         case when v = 2 then 'not-started' when v % 10 = 5 then 'in-progress' when v % 10 = 6 then 'on-hold' end as from_status,
-         case when v = 2 then 'in-progress' when v % 10 = 5 then 'on-hold' when v % 10 = 6 then 'in-progress' end as to_status
-  from c cross join generate_series(:vfrom, :vto) v;
+         case when v = 2 then 'not-started' when hold then 'in-progress' when resume then 'on-hold' end as from_status,
+         case when v = 2 then 'in-progress' when hold then 'on-hold' when resume then 'in-progress' end as to_status
+  from c cross join generate_series(:vfrom, :vto) v
+  -- Commitment n holds in the rounds where (v + n) ends in 5 and resumes in the next, so every round mixes the
+  -- event types as real activity does. No hold in a round ending in 0 (M and L end there), so every commitment is
+  -- in progress at the end of a data set, and a resume always follows a hold.
+  cross join lateral (select (v + c.n) % 10 = 5 and v >= 3 and v % 10 <> 0 as hold,
+                             (v + c.n) % 10 = 6 and v >= 4 and (v - 1) % 10 <> 0 as resume) k;
 insert into mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, correlation_id)
   select seq, gen_random_uuid(), id, version + (v - :vfrom + 1),
          case when to_status is null
