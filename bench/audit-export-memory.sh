@@ -8,36 +8,17 @@
 # events are read exactly like API-made ones), waits until the async audit chain has caught up, then exports the
 # whole log. Memory growth = the process's peak RSS during the export (VmHWM, reset just before) minus its RSS
 # just before. Prints one line per format and stops everything it started.
-set -euo pipefail
-cd "$(dirname "$(readlink -f "$0")")/.."
-repo=$PWD
+name=audit-export
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
 events=${1:-200000}
 
-pgdir=$(mktemp -d /tmp/strategy-bench-pg.XXXXXX)
-out=$(mktemp -d /tmp/strategy-bench-out.XXXXXX)
-api_pid=
-cleanup() {
-  [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
-  deploy/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true
-  rm -rf "$pgdir" "$out"
-}
-trap cleanup EXIT
-
-calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pgport=56100; while port_in_use $pgport; do pgport=$((pgport + 1)); done
-apiport=5180; while port_in_use $apiport; do apiport=$((apiport + 1)); done
-
-cs=$(deploy/postgres.sh start "$pgdir" "$pgport")
-psql_() { psql -h 127.0.0.1 -p "$pgport" -U postgres -d strategy -v ON_ERROR_STOP=1 -qAt "$@"; }
-
-dotnet build Strategy.Api -c Release -v q -nologo >/dev/null
-dll=Strategy.Api/bin/Release/net10.0/Strategy.Api.dll
-export ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Strategy="$cs" Seed__DemoPlan=true Logging__LogLevel__Default=Warning
-dotnet "$dll" --urls "http://127.0.0.1:$apiport" >"$out/api.log" 2>&1 &
-api_pid=$!
-for _ in $(seq 120); do curl -sf -o /dev/null "http://127.0.0.1:$apiport/health/ready" && break; sleep 0.5; done
-token=$(dotnet "$dll" token --role reviewer --name "Bench reviewer")
+pg_start 56100
+cs=$owner_cs
+api_build
+apiport=$(free_port 5180)
+api_start api "$apiport" ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Strategy="$cs" Seed__DemoPlan=true \
+  Logging__LogLevel__Default=Warning
+token=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role reviewer --name "Bench reviewer")
 get() { curl -sf -H "Authorization: Bearer $token" "$@"; }
 
 echo "appending $events events..." >&2
@@ -54,7 +35,7 @@ update strategy.mt_streams s set version = (select max(version) from strategy.mt
 SQL
 t1=$(date +%s.%N)
 total=$(psql_ -c "select count(*) from strategy.mt_events")
-echo "appended in $(calc "$t1 - $t0") s; the log holds $total events" >&2
+echo "appended in $(calc "$t1 - $t0" 2) s; the log holds $total events" >&2
 
 # The async daemon chains the new events; measure the export once it is idle, so only the export is counted.
 # (Polled through the daemon's own progress table: /api/audit/verify re-hashes the whole log on every call.)
@@ -63,9 +44,9 @@ for _ in $(seq 1200); do
   [[ "$chained" == t ]] && break; sleep 0.5
 done
 t2=$(date +%s.%N)
-echo "audit chain caught up $(calc "$t2 - $t1") s after the append" >&2
+echo "audit chain caught up $(calc "$t2 - $t1" 2) s after the append" >&2
 verify=$(get "http://127.0.0.1:$apiport/api/audit/verify")
-echo "verify: $verify ($(calc "$(date +%s.%N) - $t2") s)" >&2
+echo "verify: $verify ($(calc "$(date +%s.%N) - $t2" 2) s)" >&2
 
 # Warm-up: JIT and pools, with a small filtered export.
 get -o /dev/null "http://127.0.0.1:$apiport/api/audit/export?format=jsonl&type=commitment-made"
@@ -84,5 +65,5 @@ for format in jsonl csv; do
   peak=$(hwm_kb)
   if [[ $format == jsonl ]]; then entries=$(wc -l < "$out/export.$format"); else entries=$(python3 -c "import csv,sys; csv.field_size_limit(10**9); print(sum(1 for _ in csv.reader(open('$out/export.csv', newline=''))) - 1)"); fi
   printf "%-7s %10s %12s %10.2f %12.1f %12.1f %12.1f\n" "$format" "$entries" "$(stat -c %s "$out/export.$format")" \
-    "$(calc "$e - $s")" "$(calc "$before / 1024")" "$(calc "$peak / 1024")" "$(calc "($peak - $before) / 1024")"
+    "$(calc "$e - $s" 2)" "$(calc "$before / 1024")" "$(calc "$peak / 1024")" "$(calc "($peak - $before) / 1024")"
 done
