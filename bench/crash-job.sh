@@ -19,46 +19,27 @@
 # Hangfire hands a job whose node died to another worker once Jobs:InvisibilityTimeoutSeconds has passed since the
 # dead node last renewed it; the script runs the API with INVISIBILITY seconds (default 15; the service's default is
 # 300). Environment: INVISIBILITY, KEEP=1 keeps the data and logs (paths printed).
-set -euo pipefail
-cd "$(dirname "$(readlink -f "$0")")/.."
+name=crash-job
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
 events=${1:-300000}
 invisibility=${INVISIBILITY:-15}
 
-pgdir=$(mktemp -d /tmp/strategy-crash-pg.XXXXXX)
-out=$(mktemp -d /tmp/strategy-crash-out.XXXXXX)
 api_pid=
-cleanup() {
-  if [[ -n "$api_pid" ]] && kill -0 "$api_pid" 2>/dev/null; then kill "$api_pid" 2>/dev/null; wait "$api_pid" 2>/dev/null || true; fi
-  deploy/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true
-  if [[ "${KEEP:-0}" == 1 ]]; then echo "kept: $pgdir $out" >&2; else rm -rf "$pgdir" "$out"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { echo "crash-job: $*" >&2; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }
-json() { python3 -c 'import json,sys; v=json.load(sys.stdin); [v := v[k] for k in sys.argv[1:]]; print("" if v is None else v)' "$@"; }
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pgport=56200; while port_in_use $pgport; do pgport=$((pgport + 1)); done
-apiport=5280; while port_in_use $apiport; do apiport=$((apiport + 1)); done
+pg_start 56200
+apiport=$(free_port 5280)
 base=http://127.0.0.1:$apiport
 
-owner_cs=$(deploy/postgres.sh start "$pgdir" "$pgport")
-psql_() { psql -h 127.0.0.1 -p "$pgport" -U postgres -d strategy -v ON_ERROR_STOP=1 -qAt "$@"; }
-
-log "building (Release)..."
-dotnet build Strategy.Api -c Release -v q -nologo >/dev/null
-dll=Strategy.Api/bin/Release/net10.0/Strategy.Api.dll
+api_build
 export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
-ConnectionStrings__Strategy="$owner_cs" dotnet "$dll" migrate --app-role strategy_app --app-password crash_bench_pw 2>"$out/migrate.log"
-app_cs="${owner_cs%;Username=*};Username=strategy_app;Password=crash_bench_pw;Application Name=strategy-crash-bench"
+api_migrate_app_role strategy_app crash_bench_pw
+app_cs="$app_cs;Application Name=strategy-crash-bench"
 
 start_api() {
   ConnectionStrings__Strategy="$app_cs" Database__ApplySchemaOnStartup=false Seed__DemoPlan=true \
     Jobs__InvisibilityTimeoutSeconds="$invisibility" \
     dotnet "$dll" --urls "$base" >>"$out/api.log" 2>&1 &
   api_pid=$!
+  api_pids+=("$!")   # stopped by lib.sh's clean-up
   for _ in $(seq 240); do curl -sf -o /dev/null "$base/health/ready" && return 0; sleep 0.25; done
   log "the API did not get ready; last log lines:"; tail -n 30 "$out/api.log" >&2; exit 1
 }

@@ -4,6 +4,7 @@
 # After sourcing: $repo (the repository root, also the cwd), $out (a temp dir for logs, removed on exit unless KEEP=1).
 # pg_start [PORT_FROM]        starts PostgreSQL in a temp dir; sets $pgport, $owner_cs; defines psql_
 # api_build                   builds the API in Release; sets $dll (api_publish: publishes it ReadyToRun)
+# api_migrate_app_role R P    applies the schema as the owner, with the app role R; sets $app_cs
 # api_start NAME PORT [ENV=V...]  starts the API (logs to $out/NAME.log); sets ${NAME}_pid; waits for /health/ready
 # on_exit CMD                 adds a command to the clean-up
 set -euo pipefail
@@ -46,6 +47,14 @@ api_build() {
   log "building the API (Release)..."
   dotnet build Strategy.Api -c Release -v q -nologo >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; return 1; }
   dll=$repo/Strategy.Api/bin/Release/net10.0/Strategy.Api.dll
+}
+
+# api_migrate_app_role ROLE PASSWORD: applies the schema as the owner (`migrate`) with the least-privilege role the
+# service runs as; sets $app_cs, the connection string for that role.
+api_migrate_app_role() {
+  ConnectionStrings__Strategy="$owner_cs" dotnet "$dll" migrate --app-role "$1" --app-password "$2" 2>"$out/migrate.log" \
+    || { cat "$out/migrate.log" >&2; return 1; }
+  app_cs="${owner_cs%;Username=*};Username=$1;Password=$2"
 }
 
 # Publishes the API as it ships (Release, ReadyToRun: precompiled, so it starts without JIT-compiling everything).

@@ -19,48 +19,25 @@
 #     eventsPending reaches 0 through the survivor) within a bounded wait; the killed node, restarted, stays cold;
 #   - the audit chain is valid over every event.
 # Prints PASS/FAIL lines with figures. Environment: KEEP=1 keeps the data and logs (paths printed).
-set -euo pipefail
-cd "$(dirname "$(readlink -f "$0")")/.."
+name=two-nodes
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
 reports=${1:-10}
 
-pgdir=$(mktemp -d /tmp/strategy-nodes-pg.XXXXXX)
-out=$(mktemp -d /tmp/strategy-nodes-out.XXXXXX)
 declare -A pid=() port=()
-cleanup() {
-  for n in "${!pid[@]}"; do
-    if [[ -n "${pid[$n]}" ]] && kill -0 "${pid[$n]}" 2>/dev/null; then kill "${pid[$n]}" 2>/dev/null; wait "${pid[$n]}" 2>/dev/null || true; fi
-  done
-  deploy/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true
-  if [[ "${KEEP:-0}" == 1 ]]; then echo "kept: $pgdir $out" >&2; else rm -rf "$pgdir" "$out"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { echo "two-nodes: $*" >&2; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }
-json() { python3 -c 'import json,sys; v=json.load(sys.stdin); [v := v[k] for k in sys.argv[1:]]; print("" if v is None else v)' "$@"; }
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { local p=$1; while port_in_use "$p" || [[ " ${port[*]} " == *" $p "* ]]; do p=$((p + 1)); done; echo "$p"; }
-pgport=$(free_port 56250)
+pg_start 56250
 port[a]=$(free_port 5380); port[b]=$(free_port $((port[a] + 1)))
 url() { echo "http://127.0.0.1:${port[$1]}"; }
 
-owner_cs=$(deploy/postgres.sh start "$pgdir" "$pgport")
-psql_() { psql -h 127.0.0.1 -p "$pgport" -U postgres -d strategy -v ON_ERROR_STOP=1 -qAt "$@"; }
-
-log "building (Release)..."
-dotnet build Strategy.Api -c Release -v q -nologo >/dev/null
-dll=Strategy.Api/bin/Release/net10.0/Strategy.Api.dll
+api_build
 export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
-ConnectionStrings__Strategy="$owner_cs" dotnet "$dll" migrate --app-role strategy_app --app-password two_nodes_pw 2>"$out/migrate.log"
-app_cs="${owner_cs%;Username=*};Username=strategy_app;Password=two_nodes_pw"
+api_migrate_app_role strategy_app two_nodes_pw
 
 start_node() {  # name, seed
   ConnectionStrings__Strategy="$app_cs;Application Name=strategy-node-$1" Database__ApplySchemaOnStartup=false \
     Database__DaemonMode=HotCold Seed__DemoPlan="$2" \
     dotnet "$dll" --urls "$(url "$1")" >>"$out/node-$1.log" 2>&1 &
   pid[$1]=$!
+  api_pids+=("$!")   # stopped by lib.sh's clean-up
   for _ in $(seq 240); do curl -sf -o /dev/null "$(url "$1")/health/ready" && return 0; sleep 0.25; done
   log "node $1 did not get ready; last log lines:"; tail -n 30 "$out/node-$1.log" >&2; exit 1
 }
