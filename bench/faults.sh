@@ -35,31 +35,18 @@ seconds_before=8    # load before the stop
 seconds_after=15    # load after the restart
 plan=LMEC-2023-2027
 
-pgdir=$(mktemp -d /tmp/strategy-faults-pg.XXXXXX)
-out=$(mktemp -d /tmp/strategy-faults-out.XXXXXX)
-api_pid=
+name=faults.sh
+KEEP=${KEEP:-${KEEP_OUTPUT:+1}}
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
 load_pid=
-cleanup() {
-  [[ -n "$load_pid" ]] && kill "$load_pid" 2>/dev/null || true
-  [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
-  deploy/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true
-  if [[ -n "${KEEP_OUTPUT:-}" ]]; then echo "faults.sh: output kept in $out" >&2; else rm -rf "$out"; fi
-  rm -rf "$pgdir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit '[[ -n "$load_pid" ]] && kill "$load_pid" 2>/dev/null'
 
-log() { echo "faults.sh: $*" >&2; }
-now() { date +%s.%N; }
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pgport=56200; while port_in_use $pgport; do pgport=$((pgport + 1)); done
-apiport=5280; while port_in_use $apiport; do apiport=$((apiport + 1)); done
+pg_start 56200
+cs=$owner_cs
+apiport=$(free_port 5280)
 base=http://127.0.0.1:$apiport
-
-cs=$(deploy/postgres.sh start "$pgdir" "$pgport")
 bindir=$(deploy/postgres.sh install)
 data=$(realpath "$pgdir")
-psql_() { "$bindir/psql" -h 127.0.0.1 -p "$pgport" -U postgres -d strategy -v ON_ERROR_STOP=1 -qAt "$@"; }
 # The abrupt stop: every backend is killed at once, nothing is flushed beyond what was committed (crash recovery
 # at the next start). PostgreSQL refuses to run as root, so as root the server's user runs pg_ctl.
 pg_crash() {
@@ -70,14 +57,11 @@ pg_crash() {
   fi
 }
 
-log "building the API (Release)..."
-dotnet build Strategy.Api -c Release -v q -nologo >/dev/null
-dll=Strategy.Api/bin/Release/net10.0/Strategy.Api.dll
-export ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Strategy="$cs" Seed__DemoPlan=true Logging__LogLevel__Default=Warning
-dotnet "$dll" --urls "$base" >"$out/api.log" 2>&1 &
-api_pid=$!
-for _ in $(seq 240); do curl -sf -o /dev/null "$base/health/ready" && break; sleep 0.5; done
-curl -sf -o /dev/null "$base/health/ready" || { log "the API did not become ready"; tail -n 40 "$out/api.log" >&2; exit 1; }
+api_build
+# No rate limits: the load client writes far more than a person does, and the point is the outage, not the limit.
+export ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Strategy="$cs" Seed__DemoPlan=true Logging__LogLevel__Default=Warning \
+  RateLimits__WritesPerMinute=0 RateLimits__ReportsPerMinute=0
+api_start api "$apiport"
 sec=$(dotnet "$dll" token --role secretariat --name "Faults bench")
 rev=$(dotnet "$dll" token --role reviewer --name "Faults bench reviewer")
 get() { curl -s -m 30 -H "Authorization: Bearer $rev" "$@"; }
