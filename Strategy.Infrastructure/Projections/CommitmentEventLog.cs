@@ -41,13 +41,23 @@ public static class CommitmentEventLog
     public static async IAsyncEnumerable<CommitmentLogEntry> ReadAsync(IDocumentStore store, StoreSettings settings, string where,
         IReadOnlyDictionary<string, object> parameters, [EnumeratorCancellation] CancellationToken ct, bool actorDetails = true)
     {
-        var serializer = store.Options.Serializer();
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
+        await foreach (var e in ReadAsync(store, connection, settings.Schema, where, parameters, ct, actorDetails)) yield return e;
+    }
+
+    /// <summary>
+    /// The same, on a connection the caller holds open, inside whatever transaction it has begun (so a fold can read
+    /// in the snapshot of the session it belongs to).
+    /// </summary>
+    public static async IAsyncEnumerable<CommitmentLogEntry> ReadAsync(IDocumentStore store, NpgsqlConnection connection, string schema, string where,
+        IReadOnlyDictionary<string, object> parameters, [EnumeratorCancellation] CancellationToken ct, bool actorDetails = true)
+    {
+        var serializer = store.Options.Serializer();
         await using var command = new NpgsqlCommand(
             "select e.seq_id, e.stream_id, e.version, e.timestamp, e.type, e.data, coalesce(e.user_name, 'unknown'), " +
             (actorDetails ? "e.headers->>'actor-name', e.headers->>'actor-role', e.headers->>'actor-country' " : "null, null, null ") +
-            $"from {settings.Schema}.mt_events e where e.type = any(@types) and ({where}) order by e.seq_id", connection);
+            $"from {schema}.mt_events e where e.type = any(@types) and ({where}) order by e.seq_id", connection);
         command.Parameters.AddWithValue("types", Types.Keys.ToArray());
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         await using var reader = await command.ExecuteReaderAsync(ct);

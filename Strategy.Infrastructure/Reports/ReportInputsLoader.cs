@@ -33,7 +33,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         {
             plan = await session.Events.AggregateStreamAsync<PlanView>(planId, timestamp: at, token: ct);
             if (plan is null) return null;
-            commitments = await FoldAsync(planCode, at, ct);
+            commitments = await FoldAsync(session, planCode, at, ct);
         }
         else
         {
@@ -51,14 +51,16 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     /// <summary>
     /// The plan's commitments as they stood at <paramref name="at"/>, folded from their events. Read through
     /// <see cref="CommitmentEventLog"/> (a single streamed query; memory grows with commitments, not with history).
-    /// A commitment made after the instant has no event before it, so it does not appear.
+    /// A commitment made after the instant has no event before it, so it does not appear. Read on the session's own
+    /// connection, in its repeatable-read snapshot, so the fold and the report's last sequence see the same events.
     /// </summary>
-    private async Task<List<CommitmentSnapshot>> FoldAsync(string planCode, DateTimeOffset at, CancellationToken ct)
+    private async Task<List<CommitmentSnapshot>> FoldAsync(IQuerySession session, string planCode, DateTimeOffset at, CancellationToken ct)
     {
         var states = new Dictionary<Guid, (Commitment? State, DateTimeOffset Created, DateTimeOffset Updated, string By)>();
         var where = $"e.timestamp <= @at and e.stream_id in (select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = @plan)";
         var parameters = new Dictionary<string, object> { ["at"] = at, ["plan"] = planCode };
-        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, where, parameters, ct, actorDetails: false))
+        var connection = session.Connection ?? throw new InvalidOperationException("The report's session has no open connection.");
+        await foreach (var e in CommitmentEventLog.ReadAsync(store, connection, settings.Schema, where, parameters, ct, actorDetails: false))
         {
             states.TryGetValue(e.StreamId, out var s);
             var next = Commitment.Evolve(s.State, e.Data);
