@@ -20,15 +20,25 @@ public static class ViewRebuild
     public static async Task<RebuildResult> CommitmentViewsAsync(IDocumentStore store, StoreSettings settings, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
+        var (views, events) = await FoldAsync(CommitmentEventLog.ReadAsync(store, settings, "true", new Dictionary<string, object>(), ct));
+        await store.BulkInsertAsync(views.ToList(), BulkInsertMode.OverwriteExisting, batchSize: 5000, ct);
+        return new RebuildResult("commitment-view", events, views.Count, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// Commitment events, oldest first, folded into their views with the inline projection's own Apply: the rebuild's
+    /// fold and the as-of report's.
+    /// </summary>
+    public static async Task<(IReadOnlyCollection<CommitmentView> Views, long Events)> FoldAsync(IAsyncEnumerable<CommitmentLogEntry> log)
+    {
         var views = new Dictionary<Guid, CommitmentView>();
         long events = 0;
-        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, "true", new Dictionary<string, object>(), ct))
+        await foreach (var e in log)
         {
             views.TryGetValue(e.StreamId, out var view);
             if (CommitmentViewProjection.Apply(view, e.StreamId, e.Data, e.Version, e.Timestamp, e.Actor) is { } next) views[e.StreamId] = next;
             events++;
         }
-        await store.BulkInsertAsync(views.Values.ToList(), BulkInsertMode.OverwriteExisting, batchSize: 5000, ct);
-        return new RebuildResult("commitment-view", events, views.Count, watch.Elapsed);
+        return (views.Values, events);
     }
 }

@@ -33,14 +33,14 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         {
             plan = await session.Events.AggregateStreamAsync<PlanView>(planId, timestamp: at, token: ct);
             if (plan is null) return null;
-            commitments = await FoldAsync(session, planCode, at, ct);
+            commitments = [.. (await FoldAsync(session, planCode, at, ct)).Select(Snapshot)];
         }
         else
         {
             plan = await session.LoadAsync<PlanView>(planId, ct);
             if (plan is null) return null;
             var views = await session.Query<CommitmentView>().Where(x => x.State.PlanCode == planCode).ToListAsync(ct);
-            commitments = [.. views.Select(v => new CommitmentSnapshot(v.State, v.CreatedAt, v.LastUpdatedAt, v.LastUpdatedBy.Id))];
+            commitments = [.. views.Select(Snapshot)];
         }
 
         var sequence = await LastSequenceAsync(session, planId, planCode, asOf, ct);
@@ -54,20 +54,21 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     /// A commitment made after the instant has no event before it, so it does not appear. Read on the session's own
     /// connection, in its repeatable-read snapshot, so the fold and the report's last sequence see the same events.
     /// </summary>
-    private async Task<List<CommitmentSnapshot>> FoldAsync(IQuerySession session, string planCode, DateTimeOffset at, CancellationToken ct)
+    private async Task<IReadOnlyCollection<CommitmentView>> FoldAsync(IQuerySession session, string planCode, DateTimeOffset at, CancellationToken ct)
     {
-        var states = new Dictionary<Guid, (Commitment? State, DateTimeOffset Created, DateTimeOffset Updated, string By)>();
-        var where = $"e.timestamp <= @at and e.stream_id in (select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = @plan)";
+        var where = $"e.timestamp <= @at and e.stream_id in {PlanCommitmentIds("@plan")}";
         var parameters = new Dictionary<string, object> { ["at"] = at, ["plan"] = planCode };
         var connection = session.Connection ?? throw new InvalidOperationException("The report's session has no open connection.");
-        await foreach (var e in CommitmentEventLog.ReadAsync(store, connection, settings.Schema, where, parameters, ct, actorDetails: false))
-        {
-            states.TryGetValue(e.StreamId, out var s);
-            var next = Commitment.Evolve(s.State, e.Data);
-            states[e.StreamId] = (next, s.State is null ? e.Timestamp : s.Created, e.Timestamp, e.Actor.Id);
-        }
-        return [.. states.Values.Where(s => s.State is not null).Select(s => new CommitmentSnapshot(s.State!, s.Created, s.Updated, s.By))];
+        var (views, _) = await ViewRebuild.FoldAsync(CommitmentEventLog.ReadAsync(store, connection, settings.Schema, where, parameters, ct, actorDetails: false));
+        return views;
     }
+
+    /// <summary>What a report reads of a commitment, from its view (current) or its folded view (as of an instant).</summary>
+    private static CommitmentSnapshot Snapshot(CommitmentView v) => new(v.State, v.CreatedAt, v.LastUpdatedAt, v.LastUpdatedBy.Id);
+
+    /// <summary>The ids of the plan's commitments (SQL, with the plan code as <paramref name="parameter"/>).</summary>
+    private string PlanCommitmentIds(string parameter) =>
+        $"(select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = {parameter})";
 
     /// <summary>The last event of the plan's own stream or of its commitments' streams (report runs do not count).</summary>
     private async Task<long> LastSequenceAsync(IQuerySession session, Guid planId, string planCode, DateTimeOffset? asOf, CancellationToken ct)
@@ -77,9 +78,8 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         // the cost grows with the plan's streams, not with their history. As of an instant: the events up to it.
         var sql = asOf is null
             ? $"select coalesce(max(e.seq_id), 0) from {s}.mt_streams st join {s}.mt_events e on e.stream_id = st.id and e.version = st.version " +
-              $"where st.id = ? or st.id in (select id from {s}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ?)"
-            : $"select coalesce(max(e.seq_id), 0) from {s}.mt_events e where (e.stream_id = ? or e.stream_id in " +
-              $"(select id from {s}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ?)) and e.timestamp <= ?";
+              $"where st.id = ? or st.id in {PlanCommitmentIds("?")}"
+            : $"select coalesce(max(e.seq_id), 0) from {s}.mt_events e where (e.stream_id = ? or e.stream_id in {PlanCommitmentIds("?")}) and e.timestamp <= ?";
         // A DateTimeOffset, not a UTC DateTime: Marten sends DateTime as "timestamp without time zone", which Npgsql
         // refuses for Kind=Utc, so every as-of report failed here.
         object[] parameters = asOf is { } at ? [planId, planCode, at] : [planId, planCode];
@@ -119,8 +119,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     {
         if (upTo <= after) return [];
         var byId = commitments.ToDictionary(c => c.State.Id);
-        var where = $"e.seq_id > @after and e.seq_id <= @upTo and e.type = any(@changes) and e.stream_id in " +
-                    $"(select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = @plan)";
+        var where = $"e.seq_id > @after and e.seq_id <= @upTo and e.type = any(@changes) and e.stream_id in {PlanCommitmentIds("@plan")}";
         var parameters = new Dictionary<string, object>
         {
             ["after"] = after, ["upTo"] = upTo, ["plan"] = planCode,
