@@ -35,13 +35,8 @@ api_migrate_app_role strategy_app crash_bench_pw
 app_cs="$app_cs;Application Name=strategy-crash-bench"
 
 start_api() {
-  ConnectionStrings__Strategy="$app_cs" Database__ApplySchemaOnStartup=false Seed__DemoPlan=true \
-    Jobs__InvisibilityTimeoutSeconds="$invisibility" \
-    dotnet "$dll" --urls "$base" >>"$out/api.log" 2>&1 &
-  api_pid=$!
-  api_pids+=("$!")   # stopped by lib.sh's clean-up
-  for _ in $(seq 240); do curl -sf -o /dev/null "$base/health/ready" && return 0; sleep 0.25; done
-  log "the API did not get ready; last log lines:"; tail -n 30 "$out/api.log" >&2; exit 1
+  api_start api "$apiport" ConnectionStrings__Strategy="$app_cs" Database__ApplySchemaOnStartup=false Seed__DemoPlan=true \
+    Jobs__InvisibilityTimeoutSeconds="$invisibility"
 }
 
 sec=$(dotnet "$dll" token --role secretariat --name "Crash bench secretariat")

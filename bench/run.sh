@@ -78,6 +78,8 @@ export ASPNETCORE_ENVIRONMENT=Production Auth__SigningKey="bench-signing-key-$(h
 export ConnectionStrings__Strategy="$owner_cs" Logging__LogLevel__Default=Warning Jobs__Recurring=false \
   RateLimits__WritesPerMinute=0 RateLimits__ReportsPerMinute=0
 apiport=$(free_port 5380)
+# The commitment events (those the views and the report folds read), as SQL over mt_events aliased e.
+commitment_events="e.type like any (array['commitment%', 'progress%'])"
 base=http://127.0.0.1:$apiport
 plan=LMEC-2023-2027
 sec=$(dotnet "$dll" token --role secretariat --name "Bench secretariat")
@@ -115,17 +117,22 @@ rebuild_views() {
   record "rebuild_${1}_events" "$events"; record "rebuild_${1}_seconds" "$seconds"
 }
 
-# COPY of the rows a fold reads (the columns CommitmentEventLog selects), through psql to /dev/null: rows per second.
+# COPY of the rows a fold reads, through psql to /dev/null: rows per second. The columns are those CommitmentEventLog
+# selects; with ACTOR=1 also the actor's header fields, which the rebuild reads and a report's fold does not.
 copy_rate() {
-  local where=$1 t0 t1 rows
-  rows=$(psql_ -c "select count(*) from strategy.mt_events e where e.type like any (array['commitment%', 'progress%']) and ($where)")
+  local where=$1 actor=${2:-0} t0 t1 rows columns="e.seq_id, e.stream_id, e.version, e.timestamp, e.type, e.data, e.user_name"
+  [[ $actor == 1 ]] && columns+=", e.headers->>'actor-name', e.headers->>'actor-role', e.headers->>'actor-country'"
+  rows=$(psql_ -c "select count(*) from strategy.mt_events e where $commitment_events and ($where)")
   t0=$(now)
-  psql_ -c "copy (select e.seq_id, e.stream_id, e.version, e.timestamp, e.type, e.data, e.user_name, e.headers->>'actor-name', e.headers->>'actor-role', e.headers->>'actor-country' from strategy.mt_events e where e.type like any (array['commitment%', 'progress%']) and ($where) order by e.seq_id) to stdout" >/dev/null
+  psql_ -c "copy (select $columns from strategy.mt_events e where $commitment_events and ($where) order by e.seq_id) to stdout" >/dev/null
   t1=$(now)
   calc "$rows / ($t1 - $t0)" 0
 }
 
-# report KIND [ASOF]: requests a progress report, waits for it; prints "seconds eventSequence" (job run time).
+# median3 A B C
+median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+
+# report [ASOF]: requests a progress report, waits for it; prints "seconds eventSequence" (job run time).
 report() {
   local body id status
   if [[ -n "${1:-}" ]]; then body="{\"kind\": \"progress\", \"plan\": \"$plan\", \"asOf\": \"$1\"}"; else body="{\"kind\": \"progress\", \"plan\": \"$plan\"}"; fi
@@ -151,11 +158,11 @@ print((c - s).total_seconds(), r["eventSequence"])' "$status"
 # the median of three repeat runs, after a first run that is only logged (it warms the JIT up).
 current_report() {
   local first runs=() quarter
-  quarter=$(psql_ -c "select to_char((max(timestamp) - interval '91 days') at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') from strategy.mt_events where type like any (array['commitment%', 'progress%'])")
+  quarter=$(psql_ -c "select to_char((max(timestamp) - interval '91 days') at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') from strategy.mt_events e where $commitment_events")
   [[ $1 == S ]] || log "report as of a quarter before the end ($quarter): $(report "$quarter" | cut -d' ' -f1) s"
   first=$(report); log "current report at $1, first run: ${first% *} s"
   for _ in 1 2 3; do runs+=("$(report | cut -d' ' -f1)"); done
-  local median; median=$(printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p)
+  local median; median=$(median3 "${runs[@]}")
   log "current report at $1, repeat runs: ${runs[*]} s (median $median)"
   record "report_current_$1" "$median"; record "report_first_$1" "${first% *}"
 }
@@ -189,16 +196,16 @@ else
     grow L 11 50
   fi
 fi
-record rebuild_copy_rate "$(copy_rate true)"
+record rebuild_copy_rate "$(copy_rate true 1)"
 record events "$(psql_ -c 'select count(*) from strategy.mt_events')"
 record ready_seconds "$api_ready_s"
 
 # As-of report: the instant of the middle event of the history.
-mid=$(psql_ -c "select to_char(timestamp at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') from strategy.mt_events where seq_id = (select max(seq_id) / 2 from strategy.mt_events where type like any (array['commitment%', 'progress%']))")
-folded=$(psql_ -c "select count(*) from strategy.mt_events e where e.type like any (array['commitment%', 'progress%']) and e.timestamp <= '$mid'")
+mid=$(psql_ -c "select to_char(timestamp at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') from strategy.mt_events where seq_id = (select max(seq_id) / 2 from strategy.mt_events e where $commitment_events)")
+folded=$(psql_ -c "select count(*) from strategy.mt_events e where $commitment_events and e.timestamp <= '$mid'")
 report "$mid" >/dev/null   # warm-up
 runs=(); for _ in 1 2 3; do runs+=("$(report "$mid" | cut -d' ' -f1)"); done
-asof_seconds=$(printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p)
+asof_seconds=$(median3 "${runs[@]}")
 log "as-of report ($mid, $folded events): ${runs[*]} s"
 record asof_events "$folded"; record asof_seconds "$asof_seconds"
 record asof_rate "$(calc "$folded / $asof_seconds" 0)"

@@ -33,13 +33,10 @@ export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
 api_migrate_app_role strategy_app two_nodes_pw
 
 start_node() {  # name, seed
-  ConnectionStrings__Strategy="$app_cs;Application Name=strategy-node-$1" Database__ApplySchemaOnStartup=false \
-    Database__DaemonMode=HotCold Seed__DemoPlan="$2" \
-    dotnet "$dll" --urls "$(url "$1")" >>"$out/node-$1.log" 2>&1 &
-  pid[$1]=$!
-  api_pids+=("$!")   # stopped by lib.sh's clean-up
-  for _ in $(seq 240); do curl -sf -o /dev/null "$(url "$1")/health/ready" && return 0; sleep 0.25; done
-  log "node $1 did not get ready; last log lines:"; tail -n 30 "$out/node-$1.log" >&2; exit 1
+  api_start "node_$1" "${port[$1]}" ConnectionStrings__Strategy="$app_cs;Application Name=strategy-node-$1" \
+    Database__ApplySchemaOnStartup=false Database__DaemonMode=HotCold Seed__DemoPlan="$2"
+  local started="node_$1_pid"
+  pid[$1]=${!started}
 }
 
 token() { dotnet "$dll" token "$@"; }

@@ -6,23 +6,23 @@ using Strategy.Domain.Commitments;
 using Strategy.Infrastructure.Projections;
 using Strategy.Infrastructure.Store;
 
-// bench/run.sh's tool. Each command prints one JSON object on stdout.
-//   marten-loop CONNECTION SECONDS TASKS   the bare Marten baseline: one event appended per transaction
-//   rebuild CONNECTION PROJECTION          rebuilds an inline projection of the service's store from the events
+// bench/run.sh's tool, and the measurements docs/benchmarks.md cites for what was changed.
+//   marten-loop CONNECTION SECONDS TASKS   the bare Marten baseline: one event appended per transaction (JSON on stdout)
+//   rebuild CONNECTION PROJECTION          Marten's own daemon rebuild of an inline projection, timed
+//   scan CONNECTION                        Marten's raw-event query over the commitment events, timed
+//   read-log CONNECTION 0|1                CommitmentEventLog over the same events, timed; 1 also folds them
 return args switch
 {
     ["marten-loop", var cs, var seconds, var tasks] => await MartenLoop(cs, int.Parse(seconds), int.Parse(tasks)),
     ["rebuild", var cs, var projection] => await Rebuild(cs, projection),
-    ["rebuild-fast", var cs] => await RebuildFast(cs),
     ["scan", var cs] => await Scan(cs),
-    ["scan-raw", var cs] => await ScanRaw(cs),
-    ["read-log", var cs, var apply] => await ReadLog(cs, apply == "1"),
+    ["read-log", var cs, var fold] => await ReadLog(cs, fold == "1"),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | rebuild CONNECTION PROJECTION");
+    Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | rebuild CONNECTION PROJECTION | scan CONNECTION | read-log CONNECTION 0|1");
     return 2;
 }
 
@@ -98,14 +98,6 @@ static async Task<int> Rebuild(string cs, string projection)
     return 0;
 }
 
-static async Task<int> RebuildFast(string cs)
-{
-    await using var store = new DocumentStore(Options(cs));
-    var result = await ViewRebuild.CommitmentViewsAsync(store, new StoreSettings(cs, ApplySchemaOnStartup: false), CancellationToken.None);
-    Console.WriteLine(JsonSerializer.Serialize(new { result.Events, result.Documents, seconds = result.Elapsed.TotalSeconds }));
-    return 0;
-}
-
 static async Task<int> Scan(string cs)
 {
     await using var store = new DocumentStore(Options(cs));
@@ -117,44 +109,14 @@ static async Task<int> Scan(string cs)
     return 0;
 }
 
-static async Task<int> ScanRaw(string cs)
-{
-    var j = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-    j.Converters.Insert(0, new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
-    var map = new Dictionary<string, Type> { ["commitment_made"] = typeof(CommitmentMade), ["commitment_status_changed"] = typeof(CommitmentStatusChanged), ["progress_reported"] = typeof(ProgressReported) };
-    var w = Stopwatch.StartNew();
-    long n = 0;
-    await using var conn = new Npgsql.NpgsqlConnection(cs);
-    await conn.OpenAsync();
-    await using var cmd = new Npgsql.NpgsqlCommand("select seq_id, stream_id, version, type, timestamp, data, user_name, headers from strategy.mt_events where type = any(@t) order by seq_id", conn);
-    cmd.Parameters.AddWithValue("t", map.Keys.ToArray());
-    await using var r = await cmd.ExecuteReaderAsync();
-    object? last = null;
-    while (await r.ReadAsync())
-    {
-        var type = map[r.GetString(3)];
-        var bytes = r.GetFieldValue<byte[]>(5);
-        last = JsonSerializer.Deserialize(bytes, type, j);
-        var h = r.IsDBNull(7) ? null : r.GetFieldValue<byte[]>(7);
-        n++;
-    }
-    Console.WriteLine($"{n} {w.Elapsed} {last}");
-    return 0;
-}
-
-static async Task<int> ReadLog(string cs, bool apply)
+static async Task<int> ReadLog(string cs, bool fold)
 {
     await using var store = new DocumentStore(Options(cs));
     var w = Stopwatch.StartNew();
+    var log = CommitmentEventLog.ReadAsync(store, new StoreSettings(cs), "true", new Dictionary<string, object>(), CancellationToken.None);
     long n = 0;
-    var views = new Dictionary<Guid, CommitmentView>();
-    await foreach (var e in CommitmentEventLog.ReadAsync(store, new StoreSettings(cs), "true", new Dictionary<string, object>(), CancellationToken.None))
-    {
-        n++;
-        if (!apply) continue;
-        views.TryGetValue(e.StreamId, out var view);
-        if (CommitmentViewProjection.Apply(view, e.StreamId, e.Data, e.Version, e.Timestamp, e.Actor) is { } next) views[e.StreamId] = next;
-    }
+    if (fold) n = (await ViewRebuild.FoldAsync(log)).Events;
+    else await foreach (var _ in log) n++;
     Console.WriteLine($"{n} {w.Elapsed}");
     return 0;
 }
