@@ -59,6 +59,19 @@ class Api:
         return (r.status, (r.getheader("Content-Type") or "").split(";")[0].strip(), payload,
                 r.getheader("Idempotent-Replayed") == "true")
 
+    def timed(self, method, path, body=None, headers=None):
+        """request(), timed, with a transport failure as a value: (t0, t1, status, content type, body, replayed, error),
+        status None and error the failure's name when there was no answer."""
+        t0 = time.time()
+        status, ctype, payload, replayed, error = None, "", b"", False, None
+        try:
+            status, ctype, payload, replayed = self.request(method, path, body, headers)
+        except TimeoutError:
+            error = "timeout"
+        except (OSError, http.client.HTTPException) as e:
+            error = type(e).__name__
+        return t0, time.time(), status, ctype, payload, replayed, error
+
     def close(self):
         if self.conn is not None:
             self.conn.close()
@@ -117,15 +130,7 @@ class Worker(threading.Thread):
         attempt = 0
         while True:
             attempt += 1
-            t0 = time.time()
-            status, ctype, payload, replayed, error = None, "", b"", False, None
-            try:
-                status, ctype, payload, replayed = self.api.request("POST", path, body, {"Idempotency-Key": key})
-            except TimeoutError:
-                error = "timeout"
-            except (OSError, http.client.HTTPException) as e:
-                error = type(e).__name__
-            t1 = time.time()
+            t0, t1, status, ctype, payload, replayed, error = self.api.timed("POST", path, body, {"Idempotency-Key": key})
             with self.lock:
                 self.results["attempts"].append([round(t0, 4), round(t1, 4), status, ctype, error, key, attempt, replayed])
             if status is not None and 200 <= status < 300:
@@ -159,15 +164,7 @@ class Prober(threading.Thread):
             if n % 15 == 14:
                 method, path, body = "POST", "/api/reports", {"kind": "progress", "plan": plan}
             n += 1
-            t0 = time.time()
-            status, ctype, error = None, "", None
-            try:
-                status, ctype, _, _ = self.api.request(method, path, body)
-            except TimeoutError:
-                error = "timeout"
-            except (OSError, http.client.HTTPException) as e:
-                error = type(e).__name__
-            t1 = time.time()
+            t0, t1, status, ctype, _, _, error = self.api.timed(method, path, body)
             with self.lock:
                 self.results["probes"].append([round(t0, 4), round(t1, 4), status, ctype, error, f"{method} {path}"])
             time.sleep(0.2)
