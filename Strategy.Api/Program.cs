@@ -16,7 +16,7 @@ var app = builder.Build();
 
 if (args is ["migrate", .. var migrateArgs])
 {
-    await app.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    await StoreSetup.ApplySchemaAsync(app.Services.GetRequiredService<IDocumentStore>(), app.Services.GetRequiredService<StoreSettings>(), CancellationToken.None);
     // Resolving the job storage with PrepareSchemaIfNecessary creates or upgrades Hangfire's schema.
     _ = app.Services.GetRequiredService<Hangfire.JobStorage>();
     Console.Error.WriteLine("Database schema is up to date.");

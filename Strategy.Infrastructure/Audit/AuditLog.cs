@@ -32,16 +32,15 @@ public static class AuditLog
         // is already visible: a cursor past that event would skip it for good once it commits. The daemon's high-water
         // mark is the sequence below which nothing can still appear (it holds at a gap while an appender is alive),
         // so the log is read only up to it, like the hash chain.
-        var where = new List<string>
-        {
-            "e.seq_id > @after",
-            $"e.seq_id <= coalesce((select last_seq_id from {schema}.mt_event_progression where name = @highWaterMark), 0)",
-        };
+        // The mark is read first and passed as a value: as a subquery inside the page's query it left PostgreSQL
+        // guessing the range's size, and it planned a filtered page as a hash join and sort over the whole remaining
+        // log (450 ms for a page at 1M events instead of 10-22 ms).
+        var where = new List<string> { "e.seq_id > @after", "e.seq_id <= @upTo" };
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand { Connection = connection };
         command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("highWaterMark", ShardState.HighWaterMark);
+        command.Parameters.AddWithValue("upTo", await HighWaterMarkAsync(connection, schema, ct));
         if (filter.Plan is not null)
         {
             where.Add($"coalesce(c.{CommitmentColumns.PlanCode}, p.data->>'code') = @plan");
@@ -73,16 +72,28 @@ public static class AuditLog
             command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.UtcDateTime });
         }
 
+        var tables = $"{schema}.mt_events e " +
+            $"left join {schema}.mt_doc_commitmentview c on c.id = e.stream_id " +
+            $"left join {schema}.mt_doc_planview p on p.id = e.stream_id";
+        var matching = string.Join(" and ", where);
+        // A page first finds its sequences (from the indexes alone: ExtraIndex in StoreSetup), then reads only those
+        // rows; an export reads every matching row anyway.
+        if (limit is { } l) matching = $"e.seq_id in (select e.seq_id from {tables} where {matching} order by e.seq_id limit {l})";
         command.CommandText =
             "select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, coalesce(e.user_name, ''), e.headers::text, " +
             $"e.correlation_id, e.causation_id, c.{CommitmentColumns.PlanCode}, c.{CommitmentColumns.Code}, c.{CommitmentColumns.Country}, p.data->>'code' " +
-            $"from {schema}.mt_events e " +
-            $"left join {schema}.mt_doc_commitmentview c on c.id = e.stream_id " +
-            $"left join {schema}.mt_doc_planview p on p.id = e.stream_id " +
-            $"where {string.Join(" and ", where)} order by e.seq_id" + (limit is { } l ? $" limit {l}" : "");
+            $"from {tables} where {matching} order by e.seq_id";
 
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) yield return Read(reader);
+    }
+
+    private static async Task<long> HighWaterMarkAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = @name), 0)", connection);
+        command.Parameters.AddWithValue("name", ShardState.HighWaterMark);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private static AuditEntry Read(NpgsqlDataReader r)
