@@ -46,6 +46,7 @@ public static class JobSetup
         services.AddSingleton(settings);
         services.AddSingleton<ReportInputsLoader>();
         services.AddSingleton<ReportGenerator>();
+        services.AddSingleton<ReportContentStore>();
         services.AddSingleton<ReportNotifications>();
         services.AddScoped<ReportJob>();
         services.AddScoped<ScheduledJobs>();

@@ -37,7 +37,10 @@ public sealed class ReportViewProjection : SingleStreamProjection<ReportView, Gu
     }
 }
 
-/// <summary>A succeeded report's canonical JSON, from which the CSV and HTML are rendered.</summary>
+/// <summary>
+/// A succeeded report's canonical JSON, as reports stored it before their contents had a table of their own
+/// (ReportContentStore); still read for those reports.
+/// </summary>
 public sealed class ReportContent
 {
     public Guid Id { get; set; }

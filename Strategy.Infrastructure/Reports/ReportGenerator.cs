@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Marten;
@@ -11,7 +10,8 @@ using Strategy.Infrastructure.ReferenceData;
 
 namespace Strategy.Infrastructure.Reports;
 
-public sealed record GeneratedReport(object Content, string Json, string ContentHash, long EventSequence, string ChainHash);
+/// <param name="Json">The canonical JSON's UTF-8 bytes: what is hashed, stored and served.</param>
+public sealed record GeneratedReport(object Content, byte[] Json, string ContentHash, long EventSequence, string ChainHash);
 
 /// <summary>
 /// Computes a report's content from its request; the same request over the same events gives the same bytes.
@@ -48,13 +48,13 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
             content = SdgAlignmentReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds,
                 sdg.Goals.ToDictionary(g => g.Goal, g => g.Title), sdg.Targets.ToDictionary(t => t.Target, t => t.Title));
         }
-        var json = JsonSerializer.Serialize(content, content.GetType(), CanonicalJson);
+        var json = JsonSerializer.SerializeToUtf8Bytes(content, content.GetType(), CanonicalJson);
         return new GeneratedReport(content, json, Hash(json), inputs.EventSequence, inputs.ChainHash);
     }
 
-    public static string Hash(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+    public static string Hash(byte[] json) => Convert.ToHexStringLower(SHA256.HashData(json));
 
-    public static object Parse(string kind, string json) => kind switch
+    public static object Parse(string kind, byte[] json) => kind switch
     {
         "progress" => JsonSerializer.Deserialize<ProgressReportContent>(json, CanonicalJson)!,
         _ => JsonSerializer.Deserialize<SdgAlignmentReportContent>(json, CanonicalJson)!,

@@ -81,6 +81,7 @@ public static class StoreSetup
         o.Schema.For<IdempotencyRecord>();
         o.Schema.For<AuditLink>();
         o.Schema.For<ReportContent>();
+        o.Storage.ExtendedSchemaObjects.Add(Reports.ReportContentStore.Table(settings.Schema));
         o.Schema.For<AuditChainHead>();
     }
 

@@ -1,12 +1,15 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Reports;
 using Strategy.Infrastructure.Store;
 
 namespace Strategy.Tests.Api;
 
 /// <summary>
-/// What the service keeps beside Marten's own schema: the audit log's indexes on Marten's tables.
+/// What the service keeps beside Marten's own schema: the audit log's indexes on Marten's tables, and report contents
+/// as bytes in a table of their own (with the contents of older reports still served from their Marten documents).
 /// </summary>
 public sealed class StorageLayoutTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
@@ -43,5 +46,38 @@ public sealed class StorageLayoutTests(ApiFactory api) : IClassFixture<ApiFactor
         (await IndexNames()).ShouldBe([AuditIndexes.CommitmentStream.Name]);
         await StoreSetup.ApplySchemaAsync(api.Services.GetRequiredService<IDocumentStore>(), api.Services.GetRequiredService<StoreSettings>(), CancellationToken.None);
         (await IndexNames()).ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task A_report_content_is_stored_as_the_bytes_it_was_hashed_from_and_older_reports_are_served_from_their_documents()
+    {
+        var f = await ReportFixture.Seed(api);
+        var secretariat = api.Secretariat();
+        var id = await ReportFixture.Request(secretariat, new { kind = "progress", plan = f.Plan });
+        var status = await ReportFixture.Succeeded(secretariat, id);
+        var served = await (await secretariat.GetAsync($"/api/reports/{id}/content?format=json")).Content.ReadAsByteArrayAsync();
+        var servedCsv = await (await secretariat.GetAsync($"/api/reports/{id}/content?format=csv")).Content.ReadAsStringAsync();
+        servedCsv.ShouldNotBeEmpty();
+
+        byte[] stored;
+        await using (var connection = new NpgsqlConnection(api.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"select json from {api.Schema}.{ReportContentStore.TableName} where id = @id", connection);
+            command.Parameters.AddWithValue("id", id);
+            stored = (byte[])(await command.ExecuteScalarAsync())!;
+        }
+        stored.ShouldBe(served);
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stored)).ShouldBe(status.S("contentHash"));
+
+        // A report that succeeded before contents had a table of their own kept its JSON in a Marten document.
+        await using (var session = api.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Store(new ReportContent { Id = id, Kind = "progress", Json = System.Text.Encoding.UTF8.GetString(stored) });
+            session.QueueSqlCommand($"delete from {api.Schema}.{ReportContentStore.TableName} where id = ?", id);
+            await session.SaveChangesAsync();
+        }
+        (await (await secretariat.GetAsync($"/api/reports/{id}/content?format=json")).Content.ReadAsByteArrayAsync()).ShouldBe(served);
+        (await (await secretariat.GetAsync($"/api/reports/{id}/content?format=csv")).Content.ReadAsStringAsync()).ShouldBe(servedCsv);
     }
 }

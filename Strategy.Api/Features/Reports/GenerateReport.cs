@@ -23,7 +23,7 @@ public sealed record GenerateReport(Guid ReportId) : ICommand<ReportStatus?>;
 /// twice (a crash after the work, a duplicate delivery) still leaves one report. A failure is recorded on the
 /// report with its error and rethrown, so Hangfire retries it.
 /// </summary>
-public sealed class GenerateReportHandler(IDocumentSession session, IDocumentStore store, ReportGenerator generator, ReportNotifications notifications,
+public sealed class GenerateReportHandler(IDocumentSession session, IDocumentStore store, ReportGenerator generator, ReportContentStore contents, ReportNotifications notifications,
     ILogger<GenerateReportHandler> log) : ICommandHandler<GenerateReport, ReportStatus?>
 {
     public async ValueTask<ReportStatus?> Handle(GenerateReport command, CancellationToken ct)
@@ -50,7 +50,7 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
             // Conditional on the version this run started at: if another run got there first, this one loses (412-like)
             // and its retry finds the report succeeded.
             var finishing = await FetchIfStillOurs(session, id, startedVersion, ct);
-            session.Store(new ReportContent { Id = id, Kind = request.Kind == ReportKind.Progress ? "progress" : "sdg-alignment", Json = generated.Json });
+            contents.Store(session, id, request.Kind == ReportKind.Progress ? "progress" : "sdg-alignment", generated.Json);
             finishing.AppendOne(new ReportSucceeded(id, generated.EventSequence, generated.ChainHash, generated.ContentHash));
             await session.SaveChangesAsync(ct);
             notifications.Finished(id);

@@ -59,7 +59,7 @@ public static class ReportReadEndpoints
             .WithSummary("Report runs, newest first; filters plan and kind; limit (default 100)")
             .ReadResponses<IReadOnlyList<ReportDto>>();
 
-        api.MapGet("/reports/{id:guid}/content", async (Guid id, string? format, HttpContext http, IQuerySession session, CancellationToken ct) =>
+        api.MapGet("/reports/{id:guid}/content", async (Guid id, string? format, HttpContext http, IQuerySession session, ReportContentStore contents, CancellationToken ct) =>
             {
                 var chosen = format switch
                 {
@@ -71,12 +71,12 @@ public static class ReportReadEndpoints
                 var view = await session.LoadAsync<ReportView>(id, ct) ?? throw RejectedException.NotFound($"No report {id}.");
                 if (view.State.Status != ReportStatus.Succeeded)
                     throw new RejectedException(Domain.Rejection.Conflict($"The report is {Json.Kebab(view.State.Status.ToString())}; its content exists once it has succeeded."));
-                var stored = await session.LoadAsync<ReportContent>(id, ct) ?? throw new InvalidOperationException($"Report {id} succeeded without content.");
+                var stored = await contents.LoadAsync(session, id, ct) ?? throw new InvalidOperationException($"Report {id} succeeded without content.");
                 var name = $"{view.State.Plan}-{stored.Kind}-{id}";
                 switch (chosen)
                 {
                     case "json":
-                        return Results.Text(stored.Json, "application/json; charset=utf-8");
+                        return Results.Bytes(stored.Json, "application/json; charset=utf-8");
                     case "csv":
                         http.Response.ContentType = "text/csv; charset=utf-8";
                         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}.csv\"";
