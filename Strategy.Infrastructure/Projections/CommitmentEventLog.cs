@@ -54,11 +54,14 @@ public static class CommitmentEventLog
         IReadOnlyDictionary<string, object> parameters, [EnumeratorCancellation] CancellationToken ct, bool actorDetails = true)
     {
         var serializer = store.Options.Serializer();
+        // The type comes back as its position in the array sent (an int, not a string to allocate and look up per event).
+        var names = Types.Keys.ToArray();
+        var types = names.Select(n => Types[n]).ToArray();
         await using var command = new NpgsqlCommand(
-            "select e.seq_id, e.stream_id, e.version, e.timestamp, e.type, e.data, coalesce(e.user_name, 'unknown'), " +
+            "select e.seq_id, e.stream_id, e.version, e.timestamp, array_position(@types, e.type::text), e.data, coalesce(e.user_name, 'unknown'), " +
             (actorDetails ? "e.headers->>'actor-name', e.headers->>'actor-role', e.headers->>'actor-country' " : "null, null, null ") +
             $"from {schema}.mt_events e where e.type = any(@types) and ({where}) order by e.seq_id", connection);
-        command.Parameters.AddWithValue("types", Types.Keys.ToArray());
+        command.Parameters.AddWithValue("types", names);
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -67,7 +70,7 @@ public static class CommitmentEventLog
             var stream = reader.GetGuid(1);
             var version = reader.GetInt64(2);
             var timestamp = new DateTimeOffset(reader.GetFieldValue<DateTime>(3).ToUniversalTime(), TimeSpan.Zero);
-            var type = Types[reader.GetString(4)];
+            var type = types[reader.GetInt32(4) - 1];
             var data = serializer.FromJson(type, reader, 5);
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
             var actor = new ActorRef(reader.GetString(6), Text(7), Text(8), Text(9));
