@@ -38,6 +38,7 @@ public static class StoreSetup
         {
             foreach (var c in j.Converters.OfType<JsonStringEnumConverter>().ToList()) j.Converters.Remove(c);
             j.Converters.Insert(0, new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+            j.Converters.Add(new MeasurementHistoryConverter());
         });
 
         // Event timestamps are taken in .NET (100 ns ticks) and stored by PostgreSQL to the microsecond, so an inline
