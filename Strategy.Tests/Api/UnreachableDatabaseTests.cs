@@ -45,11 +45,13 @@ public sealed class UnreachableDatabaseTests(UnreachableDatabaseTests.SilentData
     }
 
     [Theory]
-    [InlineData("Host=db;Database=strategy;Username=app", "Host=db;Database=strategy;Username=app;Timeout=3")]
-    [InlineData("Host=db;Database=strategy;Timeout=20", "Host=db;Database=strategy;Timeout=20")]
-    [InlineData("host=db;timeout=15;command timeout=60", "Host=db;Timeout=15;Command Timeout=60")]
-    [InlineData("Host=db;Command Timeout=10", "Host=db;Command Timeout=10;Timeout=3")]
-    public void The_connect_timeout_defaults_to_3_seconds_unless_the_connection_string_sets_one(string given, string used) =>
+    [InlineData("Host=db;Database=strategy;Username=app", "Host=db;Database=strategy;Username=app;Timeout=3;Max Auto Prepare=100")]
+    [InlineData("Host=db;Database=strategy;Timeout=20", "Host=db;Database=strategy;Timeout=20;Max Auto Prepare=100")]
+    [InlineData("host=db;timeout=15;command timeout=60", "Host=db;Timeout=15;Command Timeout=60;Max Auto Prepare=100")]
+    [InlineData("Host=db;Command Timeout=10", "Host=db;Command Timeout=10;Timeout=3;Max Auto Prepare=100")]
+    [InlineData("Host=db;Max Auto Prepare=0", "Host=db;Max Auto Prepare=0;Timeout=3")]
+    [InlineData("host=db;max auto prepare=20;timeout=5", "Host=db;Max Auto Prepare=20;Timeout=5")]
+    public void The_connect_timeout_defaults_to_3_seconds_and_statements_are_auto_prepared_unless_the_connection_string_says_otherwise(string given, string used) =>
         ConnectionDefaults.Apply(given).ShouldBe(used);
 
     /// <summary>The API on a "database" that accepts TCP connections and never says a word.</summary>
