@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using Npgsql;
 using NpgsqlTypes;
 using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
 
 namespace Strategy.Infrastructure.Audit;
 
@@ -36,7 +37,7 @@ public static class AuditLog
         // guessing the range's size, and it planned a filtered page as a hash join and sort over the whole remaining
         // log (450 ms for a page at 1M events instead of 10-22 ms).
         var where = new List<string> { "e.seq_id > @after", "e.seq_id <= @upTo" };
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(ConnectionDefaults.WithCustomPlans(connectionString));
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand { Connection = connection };
         command.Parameters.AddWithValue("after", after);
