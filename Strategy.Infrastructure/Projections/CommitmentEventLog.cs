@@ -41,7 +41,7 @@ public static class CommitmentEventLog
     public static async IAsyncEnumerable<CommitmentLogEntry> ReadAsync(IDocumentStore store, StoreSettings settings, string where,
         IReadOnlyDictionary<string, object> parameters, [EnumeratorCancellation] CancellationToken ct, bool actorDetails = true)
     {
-        await using var connection = new NpgsqlConnection(ConnectionDefaults.WithCustomPlans(settings.ConnectionString));
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
         await foreach (var e in ReadAsync(store, connection, settings.Schema, where, parameters, ct, actorDetails)) yield return e;
     }

@@ -59,8 +59,6 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         var where = $"e.timestamp <= @at and e.stream_id in {PlanCommitmentIds("@plan")}";
         var parameters = new Dictionary<string, object> { ["at"] = at, ["plan"] = planCode };
         var connection = session.Connection ?? throw new InvalidOperationException("The report's session has no open connection.");
-        // As on the reads' own connections (ConnectionDefaults.WithCustomPlans): the fold's range is planned with its values.
-        await using (var customPlans = new NpgsqlCommand($"set local {ConnectionDefaults.CustomPlans}", connection)) await customPlans.ExecuteNonQueryAsync(ct);
         var (views, _) = await ViewRebuild.FoldAsync(CommitmentEventLog.ReadAsync(store, connection, settings.Schema, where, parameters, ct, actorDetails: false));
         return views;
     }

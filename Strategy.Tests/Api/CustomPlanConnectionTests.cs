@@ -4,7 +4,7 @@ using Strategy.Infrastructure.Store;
 namespace Strategy.Tests.Api;
 
 /// <summary>
-/// Reads whose plan depends on their values (audit pages, folds over a range of events) run on connections where
+/// The audit log's reads, whose plan depends on their values, run on connections where
 /// PostgreSQL plans every execution with its values, even once Npgsql has prepared the statement.
 /// </summary>
 public sealed class CustomPlanConnectionTests
