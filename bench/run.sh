@@ -86,6 +86,14 @@ sec=$(dotnet "$dll" token --role secretariat --name "Bench secretariat")
 rev=$(dotnet "$dll" token --role reviewer --name "Bench reviewer")
 get() { curl -sf -H "Authorization: Bearer $rev" "$@"; }
 peak_rss_kb=0
+# rss_note PHASE: the API's resident and peak memory after a phase, logged and recorded (where the peak is reached).
+rss_note() {
+  local rss hwm
+  rss=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$api_pid/status" 2>/dev/null || echo 0)
+  hwm=$(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$api_pid/status" 2>/dev/null || echo 0)
+  log "API memory after $1: RSS $rss MB, peak $hwm MB"
+  record "rss_after_$1" "$hwm"
+}
 stop_api() {
   local pid=$1 hwm
   hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
@@ -173,7 +181,9 @@ ready_at() {
   rebuild_views "$1"
   api_start api "$apiport" Database__ApplySchemaOnStartup=false
   wait_for_chain
+  rss_note "chain_$1"
   current_report "$1"
+  rss_note "reports_$1"
 }
 
 # grow SIZE VFROM VTO: history rounds VFROM..VTO appended (API stopped), then ready_at SIZE.
@@ -210,6 +220,7 @@ log "as-of report ($mid, $folded events): ${runs[*]} s"
 record asof_events "$folded"; record asof_seconds "$asof_seconds"
 record asof_rate "$(calc "$folded / $asof_seconds" 0)"
 record asof_copy_rate "$(copy_rate "e.timestamp <= '$mid'")"
+rss_note asof
 
 # Audit: 200 pages at random cursors, 100 filtered pages, 300 commitment histories.
 max_seq=$(psql_ -c "select max(seq_id) from strategy.mt_events")
@@ -227,6 +238,7 @@ for k in audit audit-filtered history; do
   record "${k}_p50" "$(json p50 <"$out/$k.json")"; record "${k}_p99" "$(json p99 <"$out/$k.json")"
   log "$k: $(cat "$out/$k.json")"
 done
+rss_note audit
 
 # Writes: the commitments, each with its country's focal-point token.
 declare -A fp
@@ -239,6 +251,7 @@ wrk -t2 -c16 -d"${write_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.
 tail -n 1 "$out/wrk.txt" >"$out/writes.json"
 log "writes: $(cat "$out/writes.json")"
 for k in rps p50 p99 non2xx socketErrors; do record "writes_$k" "$(json "$k" <"$out/writes.json")"; done
+rss_note writes
 
 commitments=$(psql_ -c "select count(*) from strategy.mt_doc_commitmentview")
 psql_ -f bench/sql/pgbench-setup.sql >/dev/null 2>&1
