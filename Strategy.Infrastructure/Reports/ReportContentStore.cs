@@ -30,10 +30,38 @@ public sealed class ReportContentStore(StoreSettings settings)
     }
 
     /// <summary>Queues the content's row in the session, so it commits with the events the session saves.</summary>
-    public void Store(IDocumentSession session, Guid id, string kind, byte[] json) =>
-        session.QueueSqlCommand(
-            $"insert into {settings.Schema}.{TableName} (id, kind, json) values (?, ?, ?) on conflict (id) do update set kind = excluded.kind, json = excluded.json",
-            id, kind, json);
+    public void Store(IDocumentSession session, Guid id, string kind, JsonChunks json) =>
+        session.QueueOperation(new StoreContent(settings.Schema, id, kind, json));
+
+    /// <summary>
+    /// The content's row as an operation of the session's batch. Not QueueSqlCommand: it sends a stream parameter as
+    /// text; this one sends the chunks as bytea, streamed, without gathering them into one array.
+    /// </summary>
+    private sealed class StoreContent(string schema, Guid id, string kind, JsonChunks json)
+        : Marten.Internal.Operations.IStorageOperation, Weasel.Storage.NoDataReturnedCall
+    {
+        // What Marten's own SQL operations (QueueSqlCommand) give. With a type of its own here (not a document Marten
+        // knows), the report job's save never completed.
+        public Type DocumentType => typeof(Marten.Storage.StorageFeatures);
+
+        public Weasel.Core.OperationRole Role() => Weasel.Core.OperationRole.Other;
+
+        public void ConfigureCommand(Weasel.Postgresql.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
+        {
+            builder.Append($"insert into {schema}.{TableName} (id, kind, json) values (");
+            builder.AppendParameter(id);
+            builder.Append(", ");
+            builder.AppendParameter(kind);
+            builder.Append(", ");
+            builder.AppendParameter(json.OpenRead(), NpgsqlTypes.NpgsqlDbType.Bytea);
+            builder.Append(") on conflict (id) do update set kind = excluded.kind, json = excluded.json");
+        }
+
+        void Weasel.Storage.IStorageOperation.ConfigureCommand(Weasel.Core.ICommandBuilder builder, Weasel.Storage.IStorageSession session) =>
+            ConfigureCommand((Weasel.Postgresql.ICommandBuilder)builder, session);
+
+        public Task PostprocessAsync(System.Data.Common.DbDataReader reader, IList<Exception> exceptions, CancellationToken ct) => Task.CompletedTask;
+    }
 
     public async Task<StoredReportContent?> LoadAsync(IQuerySession session, Guid id, CancellationToken ct)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Marten;
@@ -11,7 +10,7 @@ using Strategy.Infrastructure.ReferenceData;
 namespace Strategy.Infrastructure.Reports;
 
 /// <param name="Json">The canonical JSON's UTF-8 bytes: what is hashed, stored and served.</param>
-public sealed record GeneratedReport(object Content, byte[] Json, string ContentHash, long EventSequence, string ChainHash);
+public sealed record GeneratedReport(JsonChunks Json, string ContentHash, long EventSequence, string ChainHash);
 
 /// <summary>
 /// Computes a report's content from its request; the same request over the same events gives the same bytes.
@@ -48,11 +47,12 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
             content = SdgAlignmentReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds,
                 sdg.Goals.ToDictionary(g => g.Goal, g => g.Title), sdg.Targets.ToDictionary(t => t.Target, t => t.Title));
         }
-        var json = JsonSerializer.SerializeToUtf8Bytes(content, content.GetType(), CanonicalJson);
-        return new GeneratedReport(content, json, Hash(json), inputs.EventSequence, inputs.ChainHash);
+        var json = new JsonChunks();
+        // The writer's options are the ones the serializer would give its own writer, so the bytes are the same.
+        await using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = CanonicalJson.Encoder, Indented = CanonicalJson.WriteIndented }))
+            JsonSerializer.Serialize(writer, content, content.GetType(), CanonicalJson);
+        return new GeneratedReport(json, json.Sha256(), inputs.EventSequence, inputs.ChainHash);
     }
-
-    public static string Hash(byte[] json) => Convert.ToHexStringLower(SHA256.HashData(json));
 
     public static object Parse(string kind, byte[] json) => kind switch
     {
