@@ -13,21 +13,7 @@ public sealed class ReportJob(IMediator mediator)
 {
     [AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 30, 120])]
     [JobDisplayName("Report {0}")]
-    public async Task Run(Guid reportId, CancellationToken ct)
-    {
-        try
-        {
-            await mediator.Send(new GenerateReport(reportId), ct);
-        }
-        finally
-        {
-            // A report is a batch: at 20,000 commitments it folds up to a million events and builds an 11 MB document,
-            // and the GC grows the heap for it and keeps it. Compacting once the job is done gives the memory back, so
-            // the next report starts from the service's own size instead of stacking on this one's heap (peak RSS over
-            // the benchmark's reports: docs/benchmarks.md). Reports are minutes apart; the pause is one blocking GC.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        }
-    }
+    public async Task Run(Guid reportId, CancellationToken ct) => await mediator.Send(new GenerateReport(reportId), ct);
 }
 
 public sealed record GenerateReport(Guid ReportId) : ICommand<ReportStatus?>;
