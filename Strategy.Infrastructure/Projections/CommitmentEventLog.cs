@@ -30,6 +30,11 @@ public static class CommitmentEventLog
         ["commitment_became_overdue"] = typeof(CommitmentBecameOverdue),
     };
 
+    // Sent with each query; the type comes back as its position in this array (an int, not a string to allocate and
+    // look up per event), and TypesByPosition maps it back.
+    private static readonly string[] TypeNames = [.. Types.Keys];
+    private static readonly Type[] TypesByPosition = [.. TypeNames.Select(n => Types[n])];
+
     /// <summary>
     /// The commitment events matching <paramref name="where"/> (SQL over the event table aliased <c>e</c>, with its
     /// parameters), oldest first.
@@ -54,14 +59,11 @@ public static class CommitmentEventLog
         IReadOnlyDictionary<string, object> parameters, [EnumeratorCancellation] CancellationToken ct, bool actorDetails = true)
     {
         var serializer = store.Options.Serializer();
-        // The type comes back as its position in the array sent (an int, not a string to allocate and look up per event).
-        var names = Types.Keys.ToArray();
-        var types = names.Select(n => Types[n]).ToArray();
         await using var command = new NpgsqlCommand(
             "select e.seq_id, e.stream_id, e.version, e.timestamp, array_position(@types, e.type::text), e.data, coalesce(e.user_name, 'unknown'), " +
             (actorDetails ? "e.headers->>'actor-name', e.headers->>'actor-role', e.headers->>'actor-country' " : "null, null, null ") +
             $"from {schema}.mt_events e where e.type = any(@types) and ({where}) order by e.seq_id", connection);
-        command.Parameters.AddWithValue("types", names);
+        command.Parameters.AddWithValue("types", TypeNames);
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -70,7 +72,7 @@ public static class CommitmentEventLog
             var stream = reader.GetGuid(1);
             var version = reader.GetInt64(2);
             var timestamp = new DateTimeOffset(reader.GetFieldValue<DateTime>(3).ToUniversalTime(), TimeSpan.Zero);
-            var type = types[reader.GetInt32(4) - 1];
+            var type = TypesByPosition[reader.GetInt32(4) - 1];
             var data = serializer.FromJson(type, reader, 5);
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
             var actor = new ActorRef(reader.GetString(6), Text(7), Text(8), Text(9));
