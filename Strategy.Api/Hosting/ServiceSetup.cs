@@ -58,6 +58,8 @@ public static class ServiceSetup
         services.AddStrategyStore(store);
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
+        services.AddScoped<Strategy.Infrastructure.Values.ValueReads>();
+        services.AddScoped<Features.Values.EvidenceLookup>();
         services.AddScoped<RequestTransaction>();
         // Replaces Marten's default session: ours carries the actor and correlation metadata and can enlist in the
         // idempotency transaction.
@@ -148,9 +150,14 @@ public static class ServiceSetup
         PlanReadEndpoints.Map(api);
         MakeCommitmentEndpoint.Map(api);
         ChangeStatusEndpoint.Map(api);
-        ReportProgressEndpoint.Map(api);
+        Features.Values.SubmitValueEndpoint.Map(api);
+        Features.Values.ReviewValueEndpoints.Map(api);
+        Features.Values.ValueReadEndpoints.Map(api);
+        CommentEndpoints.Map(api);
+        Features.Rounds.RoundEndpoints.Map(api);
         ReviseCommitmentEndpoint.Map(api);
         WithdrawCommitmentEndpoint.Map(api);
+        WithdrawCommitmentEndpoint.MapRestore(api);
         CommitmentReadEndpoints.Map(api);
         ListCommitmentsEndpoint.Map(api);
         SdgEndpoints.Map(api);

@@ -1,54 +1,75 @@
-using Strategy.Domain.Progress;
 namespace Strategy.Domain.Commitments;
 
-public sealed record Measurement(DateOnly AsOf, double Value);
+/// <summary>A reported value as decisions need it: its state, who sent it, and whether it is the one counting for its date.</summary>
+public sealed record ReportedValue(Guid Id, DateOnly AsOf, double Value, ValueState State, string SubmittedBy, string? Round,
+    bool Standing = false, Guid? SupersededBy = null, long AcceptedOrder = 0);
 
+/// <summary>
+/// The write model of a commitment: what its decisions need and nothing more (no display history, no figures).
+/// Read models (views, reports) are built apart from it, by <see cref="CommitmentSummary"/>.
+/// </summary>
 public sealed record Commitment(
-    Guid Id, string PlanCode, string Code, string Country, string Goal, string Outcome,
-    string Title, string? Description, string LeadAgency, DateOnly PlanStart, DateOnly PlanEnd, DateOnly Due,
-    string? Indicator, string? Unit, double? Baseline, double? Target, bool ShouldDecrease,
-    CommitmentStatus Status, bool Withdrawn, IReadOnlyList<Measurement> Values, DateOnly? OverdueRecordedFor = null)
+    Guid Id, string PlanCode, string Code, string Country, string Title, string? Description, string LeadAgency,
+    DateOnly PlanStart, DateOnly PlanEnd, DateOnly Start, DateOnly Due, string? Unit, double? Target,
+    CommitmentStatus Status, bool Withdrawn, bool Review, IReadOnlyList<ReportedValue> Values)
 {
     public bool IsFinal => Status is CommitmentStatus.Completed or CommitmentStatus.Cancelled;
 
-    /// <summary>The value with the latest as-of date; a later report for the same date corrects an earlier one.</summary>
-    public Measurement? Latest => Values.Count == 0 ? null : Values[^1];
+    public ReportedValue? FindValue(Guid id) => Values.FirstOrDefault(v => v.Id == id);
 
-    public double? Progress => Latest is { } m ? ProgressMath.Ratio(Baseline, Target, m.Value, ShouldDecrease) : null;
+    /// <summary>The accepted value that counts for <paramref name="asOf"/>, if any.</summary>
+    public ReportedValue? StandingAt(DateOnly asOf) => Values.FirstOrDefault(v => v.Standing && v.AsOf == asOf);
 
-    public static Commitment Create(CommitmentMade e) => new(
-        e.CommitmentId, e.PlanCode, e.Code, e.Country, e.Goal, e.Outcome, e.Title, e.Description, e.LeadAgency,
-        e.PlanStart, e.PlanEnd, e.Due, e.Indicator, e.Unit, e.Baseline, e.Target, e.ShouldDecrease,
-        CommitmentStatus.NotStarted, false, []);
+    private static Commitment Made(CommitmentMade e) => new(
+        e.CommitmentId, e.PlanCode, e.Code, e.Country, e.Title, e.Description, e.LeadAgency, e.PlanStart, e.PlanEnd,
+        e.Start, e.Due, e.Unit, e.Target, CommitmentStatus.NotStarted, false, e.Review, []);
 
-    public static Commitment? Evolve(Commitment? state, object @event) => @event switch
+    /// <param name="actorId">Who appended the event (event metadata): the submitter of a value, whom only it may retract.</param>
+    public static Commitment Evolve(Commitment? state, ICommitmentEvent @event, string actorId)
     {
-        CommitmentMade e => Create(e),
-        CommitmentStatusChanged e when state is not null => state with { Status = e.To },
-        CommitmentReopened e when state is not null => state with { Status = e.To },
-        ProgressReported e when state is not null => state with { Values = Insert(state.Values, new Measurement(e.AsOf, e.Value)) },
-        CommitmentRevised e when state is not null => state with
+        if (@event is CommitmentMade made) return Made(made);
+        if (state is null) throw new InvalidOperationException($"{@event.GetType().Name} before the commitment was made.");
+        return @event switch
         {
-            Title = e.After.Title ?? state.Title,
-            Description = e.After.Description ?? state.Description,
-            LeadAgency = e.After.LeadAgency ?? state.LeadAgency,
-            Due = e.After.Due ?? state.Due,
-            Target = e.After.Target ?? state.Target,
-        },
-        CommitmentWithdrawn when state is not null => state with { Withdrawn = true },
-        CommitmentBecameOverdue e when state is not null => state with { OverdueRecordedFor = e.Due },
-        _ => state,
-    };
-
-    /// <summary>Keeps values ordered by as-of date, one per date (the newest report for a date wins).</summary>
-    private static IReadOnlyList<Measurement> Insert(IReadOnlyList<Measurement> values, Measurement m)
-    {
-        // Values nearly always arrive in date order: then the new one goes last, a plain copy (folds of long histories
-        // spend most of their time here).
-        if (values.Count == 0 || values[^1].AsOf < m.AsOf) return [.. values, m];
-        var list = values.Where(v => v.AsOf != m.AsOf).ToList();
-        var at = list.FindLastIndex(v => v.AsOf < m.AsOf) + 1;
-        list.Insert(at, m);
-        return list;
+            CommitmentStatusChanged e => state with { Status = e.To },
+            CommitmentReopened e => state with { Status = e.To },
+            CommitmentRevised e => state with
+            {
+                Title = e.After.Title ?? state.Title,
+                Description = e.After.Description ?? state.Description,
+                LeadAgency = e.After.LeadAgency ?? state.LeadAgency,
+                Due = e.After.Due ?? state.Due,
+                Target = e.After.Target ?? state.Target,
+            },
+            CommitmentWithdrawn => state with { Withdrawn = true },
+            CommitmentRestored => state with { Withdrawn = false },
+            ValueSubmitted e => state with
+            {
+                Values = [.. state.Values.Select(v => v.Id == e.Supersedes ? v with { SupersededBy = e.ValueId } : v),
+                    new ReportedValue(e.ValueId, e.AsOf, e.Value, ValueState.Submitted, actorId, e.Round)],
+            },
+            ValueAccepted e => state with
+            {
+                Values = [.. state.Values.Select(v =>
+                    v.Id == e.ValueId ? v with { State = ValueState.Accepted, Standing = true, AcceptedOrder = NextOrder(state) }
+                    : v.Id == e.Replaces?.ValueId ? v with { Standing = false }
+                    : v)],
+            },
+            ValueReturned e => state.WithValue(e.ValueId, v => v with { State = ValueState.Returned }),
+            ValueRetracted e => state.WithValue(e.ValueId, v => v with { State = ValueState.Retracted }),
+            ValueVoided e => state with
+            {
+                Values = [.. state.Values.Select(v =>
+                    v.Id == e.ValueId ? v with { State = ValueState.Voided, Standing = false }
+                    : v.Id == e.Restored?.ValueId ? v with { Standing = true }
+                    : v)],
+            },
+            _ => throw CommitmentEvents.Unhandled(@event, nameof(Commitment)),
+        };
     }
+
+    private Commitment WithValue(Guid id, Func<ReportedValue, ReportedValue> change) =>
+        this with { Values = [.. Values.Select(v => v.Id == id ? change(v) : v)] };
+
+    private static long NextOrder(Commitment state) => state.Values.Count == 0 ? 1 : state.Values.Max(v => v.AcceptedOrder) + 1;
 }

@@ -3,14 +3,14 @@ using Strategy.Domain.Plans;
 namespace Strategy.Domain.Commitments;
 
 public sealed record MakeCommitment(string? Code, string Country, string Outcome, string Title, string? Description,
-    string LeadAgency, DateOnly Due, string? Indicator, double? Baseline, double? Target);
+    string LeadAgency, DateOnly Due, string? Indicator, double? Baseline, double? Target, DateOnly? Start = null);
 
 public sealed record ReviseCommitment(string? Title, string? Description, string? LeadAgency, DateOnly? Due, double? Target, string Reason);
 
 /// <summary>
 /// Decisions on one commitment. The rules: a focal point acts only for its own country; reviewers write nothing;
 /// completed and cancelled are final unless the secretariat reopens them with a reason; a withdrawn commitment
-/// accepts nothing more; only the secretariat withdraws.
+/// accepts nothing more; only the secretariat withdraws, and restores a withdrawal made in error.
 /// </summary>
 public static class CommitmentDecisions
 {
@@ -26,7 +26,11 @@ public static class CommitmentDecisions
     public static bool CanMove(CommitmentStatus from, CommitmentStatus to) => Allowed[from].Contains(to);
 
     /// <param name="code">The commitment's code: the requested one, or one the caller generated when none was given.</param>
-    public static Decision Make(Plan plan, MakeCommitment cmd, string code, Guid id, Actor actor)
+    /// <param name="madeOn">
+    /// The day the commitment is made, in its country's time zone: its start when none is given (not before the plan
+    /// starts), so expected progress runs from when it was made rather than from the plan's start.
+    /// </param>
+    public static Decision Make(Plan plan, MakeCommitment cmd, string code, Guid id, Actor actor, DateOnly madeOn)
     {
         if (actor.Role == Role.Reviewer) return Rejection.Forbidden("Reviewers cannot make commitments.");
         if (string.IsNullOrWhiteSpace(cmd.Country)) return Rejection.Invalid("country", "Required.");
@@ -39,6 +43,9 @@ public static class CommitmentDecisions
         if (Codes.CheckText("description", cmd.Description) is { } badText) return badText;
         if (Codes.CheckTitle("leadAgency", cmd.LeadAgency) is { } badAgency) return badAgency;
         if (!plan.Covers(cmd.Due)) return Rejection.Invalid("due", $"Must fall within the plan period {plan.Start:yyyy-MM-dd} to {plan.End:yyyy-MM-dd}.");
+        if (cmd.Start is { } given && (!plan.Covers(given) || given > cmd.Due))
+            return Rejection.Invalid("start", $"Must fall within the plan period and not after the due date {cmd.Due:yyyy-MM-dd}.");
+        var start = cmd.Start ?? (madeOn < plan.Start ? plan.Start : madeOn > cmd.Due ? cmd.Due : madeOn);
 
         Indicator? indicator = null;
         if (!string.IsNullOrEmpty(cmd.Indicator))
@@ -55,8 +62,8 @@ public static class CommitmentDecisions
         var shouldDecrease = indicator?.ShouldDecrease ?? (target < baseline);
 
         return Decision.Accept(new CommitmentMade(id, plan.Code, code, cmd.Country, outcome.Goal, outcome.Code,
-            cmd.Title.Trim(), cmd.Description, cmd.LeadAgency.Trim(), plan.Start, plan.End, cmd.Due,
-            indicator?.Code, unit, baseline, target, shouldDecrease));
+            cmd.Title.Trim(), cmd.Description, cmd.LeadAgency.Trim(), plan.Start, plan.End, start, cmd.Due,
+            indicator?.Code, unit, baseline, target, shouldDecrease, plan.Review == ReviewMode.On));
     }
 
     public static Decision ChangeStatus(Commitment state, CommitmentStatus to, string? note, Actor actor)
@@ -80,20 +87,6 @@ public static class CommitmentDecisions
         return Decision.Accept(new CommitmentStatusChanged(state.Id, state.Status, to, note));
     }
 
-    public static Decision ReportProgress(Commitment state, double value, DateOnly asOf, string? note, string? evidenceUrl, Actor actor, DateOnly today)
-    {
-        if (CheckWritable(state, actor) is { } refused) return refused;
-        if (state.Status == CommitmentStatus.Cancelled) return Rejection.Conflict("The commitment is cancelled; reopen it before reporting progress.");
-        if (Units.CheckValue(state.Unit, value) is { } why) return Rejection.Invalid("value", why);
-        if (asOf > today) return Rejection.Invalid("asOf", "Must not be in the future.");
-        if (asOf < state.PlanStart) return Rejection.Invalid("asOf", $"Must not be before the plan starts ({state.PlanStart:yyyy-MM-dd}).");
-        if (Codes.CheckText("note", note) is { } badNote) return badNote;
-        if (evidenceUrl is not null &&
-            (evidenceUrl.Length > 2000 || !Uri.TryCreate(evidenceUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            return Rejection.Invalid("evidenceUrl", "Must be an absolute http or https URL of at most 2000 characters.");
-        return Decision.Accept(new ProgressReported(state.Id, value, asOf, note, evidenceUrl));
-    }
-
     public static Decision Revise(Commitment state, ReviseCommitment cmd, Actor actor)
     {
         if (CheckWritable(state, actor) is { } refused) return refused;
@@ -103,6 +96,8 @@ public static class CommitmentDecisions
         if (cmd.LeadAgency is not null && Codes.CheckTitle("leadAgency", cmd.LeadAgency) is { } badAgency) return badAgency;
         if (cmd.Due is { } due && (due < state.PlanStart || due > state.PlanEnd))
             return Rejection.Invalid("due", $"Must fall within the plan period {state.PlanStart:yyyy-MM-dd} to {state.PlanEnd:yyyy-MM-dd}.");
+        if (cmd.Due is { } early && early < state.Start)
+            return Rejection.Invalid("due", $"Must not be before the commitment's start {state.Start:yyyy-MM-dd}.");
         if (cmd.Target is { } t && Units.CheckValue(state.Unit, t) is { } why) return Rejection.Invalid("target", why);
         if (cmd.Title is null && cmd.Description is null && cmd.LeadAgency is null && cmd.Due is null && cmd.Target is null)
             return Rejection.Invalid("body", "Give at least one of title, description, leadAgency, due, target.");
@@ -128,18 +123,16 @@ public static class CommitmentDecisions
         return Decision.Accept(new CommitmentWithdrawn(state.Id, reason));
     }
 
-    /// <summary>
-    /// The daily overdue check: records that an open commitment passed its due date, once per due date (a revised due
-    /// date that passes again is recorded again). Nothing to record gives no event.
-    /// </summary>
-    public static Decision MarkOverdue(Commitment state, DateOnly today)
+    public static Decision Restore(Commitment state, string reason, Actor actor)
     {
-        if (state.Withdrawn || state.IsFinal || today <= state.Due || state.OverdueRecordedFor == state.Due) return Decision.Accept();
-        return Decision.Accept(new CommitmentBecameOverdue(state.Id, state.Due, today));
+        if (!actor.ActsForSecretariat) return Rejection.Forbidden("Only the secretariat restores withdrawn commitments.");
+        if (!state.Withdrawn) return Rejection.Conflict("The commitment is not withdrawn.");
+        if (Codes.CheckText("reason", reason, required: true) is { } badReason) return badReason;
+        return Decision.Accept(new CommitmentRestored(state.Id, reason));
     }
 
     /// <summary>Who may write to this commitment at all: checked before any rule about the write itself.</summary>
-    private static Rejection? CheckWritable(Commitment state, Actor actor)
+    internal static Rejection? CheckWritable(Commitment state, Actor actor)
     {
         if (actor.Role == Role.Reviewer) return Rejection.Forbidden("Reviewers cannot change commitments.");
         if (!actor.MayActFor(state.Country)) return Rejection.Forbidden($"A focal point for {actor.Country} cannot act for {state.Country}.");

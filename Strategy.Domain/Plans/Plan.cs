@@ -6,7 +6,7 @@ public sealed record Goal(string Code, string Title, string? Description, IReadO
 
 /// <summary>A plan's structure as its events have built it.</summary>
 public sealed record Plan(string Code, string Title, string? Note, DateOnly Start, DateOnly End,
-    IReadOnlyList<Country> Countries, IReadOnlyList<Goal> Goals)
+    IReadOnlyList<Country> Countries, IReadOnlyList<Goal> Goals, ReviewMode Review = ReviewMode.On)
 {
     public IEnumerable<Outcome> Outcomes => Goals.SelectMany(g => g.Outcomes);
     public IEnumerable<Indicator> Indicators => Outcomes.SelectMany(o => o.Indicators);
@@ -17,7 +17,7 @@ public sealed record Plan(string Code, string Title, string? Note, DateOnly Star
     public Indicator? FindIndicator(string code) => Indicators.FirstOrDefault(i => i.Code == code);
     public bool Covers(DateOnly date) => date >= Start && date <= End;
 
-    public static Plan Create(PlanCreated e) => new(e.Code, e.Title, e.Note, e.Start, e.End, e.Countries, []);
+    public static Plan Create(PlanCreated e) => new(e.Code, e.Title, e.Note, e.Start, e.End, e.Countries, [], e.Review);
 
     public static Plan? Evolve(Plan? plan, object @event) => @event switch
     {

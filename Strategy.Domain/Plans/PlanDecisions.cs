@@ -4,7 +4,7 @@ public sealed record IndicatorDefinition(string Code, string Title, string Unit,
 public sealed record OutcomeDefinition(string Goal, string Code, string Title, IReadOnlyList<string> SdgTargets, IReadOnlyList<IndicatorDefinition> Indicators);
 public sealed record GoalDefinition(string Code, string Title, string? Description, IReadOnlyList<OutcomeDefinition> Outcomes);
 public sealed record PlanDefinition(string Code, string Title, string? Note, DateOnly Start, DateOnly End,
-    IReadOnlyList<Country> Countries, IReadOnlyList<GoalDefinition> Goals);
+    IReadOnlyList<Country> Countries, IReadOnlyList<GoalDefinition> Goals, ReviewMode Review = ReviewMode.On);
 
 /// <summary>
 /// Decisions on a plan's structure. Only the secretariat (or an admin) shapes a plan. Every code is unique
@@ -31,8 +31,8 @@ public static class PlanDecisions
             if (Codes.CheckTitle($"countries[{i}].name", c.Name) is { } badName) return badName;
         }
 
-        var empty = new Plan(plan.Code, plan.Title, plan.Note, plan.Start, plan.End, plan.Countries, []);
-        var events = new List<object> { new PlanCreated(plan.Code, plan.Title, plan.Note, plan.Start, plan.End, plan.Countries) };
+        var empty = new Plan(plan.Code, plan.Title, plan.Note, plan.Start, plan.End, plan.Countries, [], plan.Review);
+        var events = new List<object> { new PlanCreated(plan.Code, plan.Title, plan.Note, plan.Start, plan.End, plan.Countries, plan.Review) };
         var state = empty;
         for (var g = 0; g < plan.Goals.Count; g++)
         {

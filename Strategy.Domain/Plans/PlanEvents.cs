@@ -8,7 +8,11 @@ public sealed record Indicator(string Code, string Title, string Unit, double Ba
     public bool ShouldDecrease => Target < Baseline;
 }
 
-public sealed record PlanCreated(string Code, string Title, string? Note, DateOnly Start, DateOnly End, IReadOnlyList<Country> Countries);
+/// <summary>Whether the secretariat reviews a focal point's values before they count (on), or they count on entry (off).</summary>
+public enum ReviewMode { On, Off }
+
+public sealed record PlanCreated(string Code, string Title, string? Note, DateOnly Start, DateOnly End, IReadOnlyList<Country> Countries,
+    ReviewMode Review = ReviewMode.On);
 public sealed record GoalAdded(string PlanCode, string Code, string Title, string? Description);
 public sealed record OutcomeAdded(string PlanCode, string Goal, string Code, string Title, IReadOnlyList<string> SdgTargets, IReadOnlyList<Indicator> Indicators);
 public sealed record OutcomeSdgTargetsAligned(string PlanCode, string Outcome, IReadOnlyList<string> Previous, IReadOnlyList<string> SdgTargets, string Reason);

@@ -45,27 +45,23 @@ public static class ProgressMath
         return Health.OffTrack;
     }
 
-    public static Health HealthOf(Commitment c, DateOnly at, HealthThresholds thresholds) =>
-        HealthOf(c.Status, c.Withdrawn, c.PlanStart, c.Due, c.Progress, at, thresholds);
+    public static Health HealthOf(CommitmentSummary c, DateOnly at, HealthThresholds thresholds) =>
+        HealthOf(c.Status, c.Withdrawn, c.Start, c.Due, c.Progress, at, thresholds);
 
     /// <summary>
     /// With two or more values on distinct dates: the least-squares line through (date, value), read at the due
     /// date, as progress r = (v̂(due) - b) / (T - b). Null when it cannot be computed.
     /// </summary>
+    public static double? AnticipatedRatio(Trend trend, DateOnly origin, double? baseline, double? target, DateOnly due, bool shouldDecrease) =>
+        baseline is null || target is null || trend.ValueAt(origin, due) is not { } projected
+            ? null
+            : Ratio(baseline, target, projected, shouldDecrease);
+
+    /// <summary>The same from the values themselves.</summary>
     public static double? AnticipatedRatio(IReadOnlyList<Measurement> values, double? baseline, double? target, DateOnly due, bool shouldDecrease)
     {
-        if (values.Count < 2 || baseline is null || target is null) return null;
-        double meanX = values.Average(v => (double)v.AsOf.DayNumber), meanY = values.Average(v => v.Value);
-        double sxx = 0, sxy = 0;
-        foreach (var v in values)
-        {
-            var dx = v.AsOf.DayNumber - meanX;
-            sxx += dx * dx;
-            sxy += dx * (v.Value - meanY);
-        }
-        if (sxx == 0) return null;
-        var projected = meanY + sxy / sxx * (due.DayNumber - meanX);
-        return Ratio(baseline, target, projected, shouldDecrease);
+        var origin = values.Count == 0 ? due : values[0].AsOf;
+        return AnticipatedRatio(Trend.Of(origin, values.Select(v => (v.AsOf, v.Value))), origin, baseline, target, due, shouldDecrease);
     }
 
     public static Anticipation? Anticipate(double? anticipatedRatio, HealthThresholds thresholds) => anticipatedRatio switch

@@ -20,7 +20,8 @@ public sealed record IndicatorProgress(string Code, string Title, string Unit, s
 
 public sealed record AttentionItem(string Code, string Country, string Title, string Health, IReadOnlyList<string> Reasons, DateTimeOffset LastUpdatedAt, string LastUpdatedBy);
 
-public sealed record ChangesSince(PreviousReport? Previous, IReadOnlyList<CommitmentChange> NewCommitments, IReadOnlyList<CommitmentChange> StatusChanges, IReadOnlyList<CommitmentChange> Withdrawals);
+public sealed record ChangesSince(PreviousReport? Previous, IReadOnlyList<CommitmentChange> NewCommitments, IReadOnlyList<CommitmentChange> StatusChanges,
+    IReadOnlyList<CommitmentChange> Withdrawals, IReadOnlyList<CommitmentChange> Restorations);
 
 public sealed record ReportPlan(string Code, string Title, DateOnly Start, DateOnly End, long Version);
 
@@ -73,7 +74,8 @@ public static class ProgressReport
         var since = new ChangesSince(previous,
             [.. inScope.Where(c => c.Kind == ChangeKind.NewCommitment)],
             [.. inScope.Where(c => c.Kind == ChangeKind.StatusChange)],
-            [.. inScope.Where(c => c.Kind == ChangeKind.Withdrawal)]);
+            [.. inScope.Where(c => c.Kind == ChangeKind.Withdrawal)],
+            [.. inScope.Where(c => c.Kind == ChangeKind.Restoration)]);
 
         return new ProgressReportContent("progress", new ReportPlan(plan.Code, plan.Title, plan.Start, plan.End, basis.PlanVersion), scope, basis,
             ReportMethod.Notes(thresholds), Breakdown(rows), byCountry, byGoal, byOutcome, matrix, indicators, attention, since);
@@ -106,7 +108,7 @@ public static class ProgressReport
     private static IndicatorCountry IndicatorRow(Row r, HealthThresholds thresholds)
     {
         var s = r.C.State;
-        var anticipated = ProgressMath.AnticipatedRatio(s.Values, s.Baseline, s.Target, s.Due, s.ShouldDecrease);
+        var anticipated = s.AnticipatedRatio;
         var anticipation = ProgressMath.Anticipate(anticipated, thresholds);
         return new IndicatorCountry(s.Country, s.Code, s.Baseline, s.Target, s.Latest?.Value, s.Latest?.AsOf, ReportMethod.Round(r.Progress),
             ReportMethod.Round(anticipated), anticipation is { } a ? Kebab(a.ToString()) : null, Name(r.Health));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using JasperFx.Events.Projections;
 using Npgsql;
 using NpgsqlTypes;
+using Strategy.Domain.Commitments;
 using Strategy.Infrastructure.Projections;
 using Strategy.Infrastructure.Store;
 
@@ -117,24 +118,37 @@ public static class AuditLog
             Text(8), Text(9), String(data, "note"), String(data, "reason"), Changes(type, data), data);
     }
 
-    /// <summary>What a change event changed, as before and after values.</summary>
-    private static IReadOnlyList<AuditChange> Changes(string type, JsonElement data)
-    {
-        switch (type)
+    /// <summary>
+    /// What an event changed, as before and after values, by its stored type. Every commitment event type is listed
+    /// (a test holds this to <see cref="CommitmentEvents.Types"/>), so a new one cannot pass without a decision here.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, Func<JsonElement, IReadOnlyList<AuditChange>>> ChangeReaders =
+        new Dictionary<string, Func<JsonElement, IReadOnlyList<AuditChange>>>
         {
-            case "commitment-status-changed" or "commitment-reopened":
-                return [new AuditChange("status", data.GetProperty("from"), data.GetProperty("to"))];
-            case "outcome-sdg-targets-aligned":
-                return [new AuditChange("sdgTargets", data.GetProperty("previous"), data.GetProperty("sdgTargets"))];
-            case "commitment-revised":
-                var before = data.GetProperty("before");
-                return [.. data.GetProperty("after").EnumerateObject()
+            ["commitment-made"] = _ => [],
+            ["commitment-status-changed"] = d => [new AuditChange("status", d.GetProperty("from"), d.GetProperty("to"))],
+            ["commitment-reopened"] = d => [new AuditChange("status", d.GetProperty("from"), d.GetProperty("to"))],
+            ["commitment-revised"] = d =>
+            {
+                var before = d.GetProperty("before");
+                return [.. d.GetProperty("after").EnumerateObject()
                     .Where(p => p.Value.ValueKind != JsonValueKind.Null)
                     .Select(p => new AuditChange(p.Name, before.TryGetProperty(p.Name, out var b) ? b : null, p.Value))];
-            default:
-                return [];
-        }
-    }
+            },
+            ["commitment-withdrawn"] = _ => [new AuditChange("withdrawn", Json("false"), Json("true"))],
+            ["commitment-restored"] = _ => [new AuditChange("withdrawn", Json("true"), Json("false"))],
+            ["value-submitted"] = d => [new AuditChange("value", null, d.GetProperty("value"))],
+            ["value-accepted"] = _ => [new AuditChange("valueState", Json("\"submitted\""), Json("\"accepted\""))],
+            ["value-returned"] = _ => [new AuditChange("valueState", Json("\"submitted\""), Json("\"returned\""))],
+            ["value-retracted"] = d => [new AuditChange("valueState", d.GetProperty("from"), Json("\"retracted\""))],
+            ["value-voided"] = d => [new AuditChange("valueState", d.GetProperty("from"), Json("\"voided\""))],
+            ["outcome-sdg-targets-aligned"] = d => [new AuditChange("sdgTargets", d.GetProperty("previous"), d.GetProperty("sdgTargets"))],
+        };
+
+    private static IReadOnlyList<AuditChange> Changes(string type, JsonElement data) =>
+        ChangeReaders.TryGetValue(type, out var read) ? read(data) : [];
+
+    private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
 
     private static string? String(JsonElement data, string name) =>
         data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

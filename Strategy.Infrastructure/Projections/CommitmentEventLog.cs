@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using Marten;
 using Npgsql;
+using JasperFx.Events;
 using Strategy.Domain.Commitments;
 using Strategy.Infrastructure.Store;
 
 namespace Strategy.Infrastructure.Projections;
 
 /// <summary>A commitment event as stored, with the metadata the views keep.</summary>
-public sealed record CommitmentLogEntry(long Sequence, Guid StreamId, long Version, DateTimeOffset Timestamp, ActorRef Actor, object Data);
+public sealed record CommitmentLogEntry(long Sequence, Guid StreamId, long Version, DateTimeOffset Timestamp, ActorRef Actor, ICommitmentEvent Data);
 
 /// <summary>
 /// Streams commitment events straight from the event table, in sequence order, for the folds that read a large part of
@@ -18,17 +19,8 @@ public sealed record CommitmentLogEntry(long Sequence, Guid StreamId, long Versi
 /// </summary>
 public static class CommitmentEventLog
 {
-    /// <summary>Every event type a commitment stream holds, by Marten's stored name.</summary>
-    public static readonly IReadOnlyDictionary<string, Type> Types = new Dictionary<string, Type>
-    {
-        ["commitment_made"] = typeof(CommitmentMade),
-        ["commitment_status_changed"] = typeof(CommitmentStatusChanged),
-        ["commitment_reopened"] = typeof(CommitmentReopened),
-        ["progress_reported"] = typeof(ProgressReported),
-        ["commitment_revised"] = typeof(CommitmentRevised),
-        ["commitment_withdrawn"] = typeof(CommitmentWithdrawn),
-        ["commitment_became_overdue"] = typeof(CommitmentBecameOverdue),
-    };
+    /// <summary>Every event type a commitment stream holds (<see cref="CommitmentEvents.Types"/>), by Marten's stored name.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> Types = CommitmentEvents.Types.ToDictionary(t => t.GetEventTypeName(), t => t);
 
     // Sent with each query; the type comes back as its position in this array (an int, not a string to allocate and
     // look up per event), and TypesByPosition maps it back.
@@ -73,7 +65,7 @@ public static class CommitmentEventLog
             var version = reader.GetInt64(2);
             var timestamp = new DateTimeOffset(reader.GetFieldValue<DateTime>(3).ToUniversalTime(), TimeSpan.Zero);
             var type = TypesByPosition[reader.GetInt32(4) - 1];
-            var data = serializer.FromJson(type, reader, 5);
+            var data = (ICommitmentEvent)serializer.FromJson(type, reader, 5);
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
             var actor = new ActorRef(reader.GetString(6), Text(7), Text(8), Text(9));
             yield return new CommitmentLogEntry(sequence, stream, version, timestamp, actor, data);

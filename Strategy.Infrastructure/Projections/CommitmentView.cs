@@ -6,14 +6,15 @@ using Strategy.Infrastructure.Store;
 namespace Strategy.Infrastructure.Projections;
 
 /// <summary>
-/// A commitment as the API reads it back at once (inline projection). <see cref="State"/> is the domain state,
-/// folded by the domain's own Evolve, so reads and decisions never disagree.
+/// A commitment as the API reads it back at once (inline projection): <see cref="State"/> is its summary, folded by the
+/// domain's <see cref="CommitmentSummary.Evolve"/>, with who made and last changed it. Decisions never read it: they
+/// take the write model, <see cref="Commitment"/>, a document of its own.
 /// </summary>
 public sealed class CommitmentView
 {
     public Guid Id { get; set; }
     public long Version { get; set; }
-    public Commitment State { get; set; } = null!;
+    public CommitmentSummary State { get; set; } = null!;
     public DateTimeOffset CreatedAt { get; set; }
     public ActorRef CreatedBy { get; set; } = null!;
     public DateTimeOffset? WithdrawnAt { get; set; }
@@ -33,20 +34,32 @@ public static class CommitmentColumns
 public sealed class CommitmentViewProjection : SingleStreamProjection<CommitmentView, Guid>
 {
     public override CommitmentView? Evolve(CommitmentView? snapshot, Guid id, IEvent e) =>
-        Apply(snapshot, id, e.Data, e.Version, EventTime.Of(e), ActorRef.From(e));
+        e.Data is ICommitmentEvent data ? Apply(snapshot, id, data, e.Version, EventTime.Of(e), ActorRef.From(e)) : snapshot;
 
-    /// <summary>One event applied to a view: shared by the inline projection and <see cref="ViewRebuild"/>.</summary>
-    public static CommitmentView? Apply(CommitmentView? snapshot, Guid id, object data, long version, DateTimeOffset at, ActorRef actor)
+    /// <summary>One event applied to a view: shared by the inline projection, <see cref="ViewRebuild"/> and as-of folds.</summary>
+    public static CommitmentView Apply(CommitmentView? snapshot, Guid id, ICommitmentEvent data, long version, DateTimeOffset at, ActorRef actor)
     {
-        var state = Commitment.Evolve(snapshot?.State, data);
-        if (state is null) return snapshot;
         var view = snapshot ?? new CommitmentView { Id = id, CreatedAt = at, CreatedBy = actor };
-        view.State = state;
+        view.State = CommitmentSummary.Evolve(snapshot?.State, data);
         view.Version = version;
         view.LastUpdatedAt = at;
         view.LastUpdatedBy = actor;
-        if (data is CommitmentWithdrawn) view.WithdrawnAt = at;
-        if (data is ProgressReported) view.LastProgressAt = at;
+        switch (data)
+        {
+            case CommitmentWithdrawn: view.WithdrawnAt = at; break;
+            case CommitmentRestored: view.WithdrawnAt = null; break;
+            case ValueSubmitted: view.LastProgressAt = at; break;
+        }
         return view;
     }
+}
+
+/// <summary>
+/// The write model of each commitment, kept as a document of its own by an inline projection, so a write loads one
+/// small document rather than folding the stream. Folded by the domain's <see cref="Commitment.Evolve"/>.
+/// </summary>
+public sealed class CommitmentStateProjection : SingleStreamProjection<Commitment, Guid>
+{
+    public override Commitment? Evolve(Commitment? snapshot, Guid id, IEvent e) =>
+        e.Data is ICommitmentEvent data ? Commitment.Evolve(snapshot, data, e.UserName ?? "unknown") : snapshot;
 }

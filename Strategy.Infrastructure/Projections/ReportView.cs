@@ -36,14 +36,3 @@ public sealed class ReportViewProjection : SingleStreamProjection<ReportView, Gu
         return view;
     }
 }
-
-/// <summary>
-/// A succeeded report's canonical JSON, as reports stored it before their contents had a table of their own
-/// (ReportContentStore); still read for those reports.
-/// </summary>
-public sealed class ReportContent
-{
-    public Guid Id { get; set; }
-    public string Kind { get; set; } = "";
-    public string Json { get; set; } = "";
-}

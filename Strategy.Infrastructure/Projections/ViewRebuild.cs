@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Marten;
+using Strategy.Domain.Commitments;
 using Strategy.Infrastructure.Store;
 using Weasel.Core;
 
@@ -8,26 +9,53 @@ namespace Strategy.Infrastructure.Projections;
 public sealed record RebuildResult(string View, long Events, int Documents, TimeSpan Elapsed);
 
 /// <summary>
-/// Rebuilds the commitment views from the event log in one pass: one query reads the commitment events in sequence
-/// order, the projection's own Evolve folds them in memory (one view per commitment, so memory grows with commitments,
-/// not with history), and the views are written back with COPY. Marten's daemon rebuild reads the log a page at a time
-/// through its generic event pipeline (about 25,000 events/s here); this streams only the commitment
-/// events through <see cref="CommitmentEventLog"/>. Run it with writes stopped (the `rebuild` command is for deployments and repairs, not a live store): a
-/// commitment written during the rebuild could be overwritten with its state from before that write.
+/// Rebuilds what the commitment events project inline (the views, the write models, the value documents) from the
+/// event log in one pass: one query reads the commitment events in sequence order, the projections' own folds apply
+/// them in memory, and the documents are written back in bulk. Marten's daemon rebuild reads the log a page at a time
+/// through its generic event pipeline (about 25,000 events/s here); this streams only the commitment events through
+/// <see cref="CommitmentEventLog"/>. Run it with writes stopped (the `rebuild` command is for deployments and repairs,
+/// not a live store): a commitment written during the rebuild could be overwritten with its state from before that write.
 /// </summary>
 public static class ViewRebuild
 {
     public static async Task<RebuildResult> CommitmentViewsAsync(IDocumentStore store, StoreSettings settings, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var (views, events) = await FoldAsync(CommitmentEventLog.ReadAsync(store, settings, "true", new Dictionary<string, object>(), ct));
-        await store.BulkInsertAsync(views.ToList(), BulkInsertMode.OverwriteExisting, batchSize: 5000, ct);
+        var views = new Dictionary<Guid, CommitmentView>();
+        var states = new Dictionary<Guid, Commitment>();
+        var values = new Dictionary<Guid, ValueView>();
+        long events = 0;
+        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, "true", new Dictionary<string, object>(), ct))
+        {
+            views.TryGetValue(e.StreamId, out var view);
+            views[e.StreamId] = CommitmentViewProjection.Apply(view, e.StreamId, e.Data, e.Version, e.Timestamp, e.Actor);
+            states.TryGetValue(e.StreamId, out var state);
+            states[e.StreamId] = Commitment.Evolve(state, e.Data, e.Actor.Id);
+            foreach (var id in ValueIds(e.Data))
+                if (ValueViewProjection.Apply(values.GetValueOrDefault(id), id, e.Data, e.Timestamp, e.Actor) is { } value) values[id] = value;
+            events++;
+        }
+        await store.BulkInsertAsync(views.Values.ToList(), BulkInsertMode.OverwriteExisting, batchSize: 5000, ct);
+        await store.BulkInsertAsync(states.Values.ToList(), BulkInsertMode.OverwriteExisting, batchSize: 5000, ct);
+        await store.BulkInsertAsync(values.Values.ToList(), BulkInsertMode.OverwriteExisting, batchSize: 5000, ct);
         return new RebuildResult("commitment-view", events, views.Count, watch.Elapsed);
     }
 
+    /// <summary>The value documents an event touches: the same identities the inline projection groups it by.</summary>
+    public static IEnumerable<Guid> ValueIds(ICommitmentEvent e) => e switch
+    {
+        ValueSubmitted s => s.Supersedes is { } old ? [s.ValueId, old] : [s.ValueId],
+        ValueAccepted a => a.Replaces is { } old ? [a.ValueId, old.ValueId] : [a.ValueId],
+        ValueReturned r => [r.ValueId],
+        ValueRetracted r => [r.ValueId],
+        ValueVoided v => v.Restored is { } back ? [v.ValueId, back.ValueId] : [v.ValueId],
+        CommitmentMade or CommitmentStatusChanged or CommitmentReopened or CommitmentRevised or CommitmentWithdrawn or CommitmentRestored => [],
+        _ => throw CommitmentEvents.Unhandled(e, "The value documents"),
+    };
+
     /// <summary>
-    /// Commitment events, oldest first, folded into their views with the inline projection's own Apply: the rebuild's
-    /// fold and the as-of report's.
+    /// Commitment events, oldest first, folded into their views with the inline projection's own Apply: the as-of
+    /// report's fold.
     /// </summary>
     public static async Task<(IReadOnlyCollection<CommitmentView> Views, long Events)> FoldAsync(IAsyncEnumerable<CommitmentLogEntry> log)
     {
@@ -36,7 +64,7 @@ public static class ViewRebuild
         await foreach (var e in log)
         {
             views.TryGetValue(e.StreamId, out var view);
-            if (CommitmentViewProjection.Apply(view, e.StreamId, e.Data, e.Version, e.Timestamp, e.Actor) is { } next) views[e.StreamId] = next;
+            views[e.StreamId] = CommitmentViewProjection.Apply(view, e.StreamId, e.Data, e.Version, e.Timestamp, e.Actor);
             events++;
         }
         return (views.Values, events);

@@ -63,19 +63,13 @@ public sealed class ReportContentStore(StoreSettings settings)
         public Task PostprocessAsync(System.Data.Common.DbDataReader reader, IList<Exception> exceptions, CancellationToken ct) => Task.CompletedTask;
     }
 
-    public async Task<StoredReportContent?> LoadAsync(IQuerySession session, Guid id, CancellationToken ct)
+    public async Task<StoredReportContent?> LoadAsync(Guid id, CancellationToken ct)
     {
-        await using (var connection = new NpgsqlConnection(settings.ConnectionString))
-        {
-            await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand($"select kind, json from {settings.Schema}.{TableName} where id = @id", connection);
-            command.Parameters.AddWithValue("id", id);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            if (await reader.ReadAsync(ct)) return new StoredReportContent(reader.GetString(0), reader.GetFieldValue<byte[]>(1));
-        }
-        // Reports that succeeded before contents had a table of their own.
-        return await session.LoadAsync<ReportContent>(id, ct) is { } legacy
-            ? new StoredReportContent(legacy.Kind, System.Text.Encoding.UTF8.GetBytes(legacy.Json))
-            : null;
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select kind, json from {settings.Schema}.{TableName} where id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new StoredReportContent(reader.GetString(0), reader.GetFieldValue<byte[]>(1)) : null;
     }
 }

@@ -84,6 +84,7 @@ public static class ReportCsv
         foreach (var c in ch.NewCommitments) yield return new Row("changes", "new", c.Timestamp.ToString("O", CultureInfo.InvariantCulture), Country: c.Country, Commitment: c.Code);
         foreach (var c in ch.StatusChanges) yield return new Row("changes", "status", $"{c.From}->{c.To}", Country: c.Country, Commitment: c.Code);
         foreach (var c in ch.Withdrawals) yield return new Row("changes", "withdrawn", c.Reason, Country: c.Country, Commitment: c.Code);
+        foreach (var c in ch.Restorations) yield return new Row("changes", "restored", c.Reason, Country: c.Country, Commitment: c.Code);
     }
 
     private static IEnumerable<Row> Sdg(SdgAlignmentReportContent s)

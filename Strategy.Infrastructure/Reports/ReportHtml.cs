@@ -122,8 +122,8 @@ public static class ReportHtml
             ? $"Since report <code>{prev.Id}</code> (last event {prev.EventSequence})."
             : "This is the plan's first progress report: every change so far is listed.").Append("</p>");
         b.Append("<table><tr><th>change</th><th>commitment</th><th>country</th><th>detail</th></tr>");
-        foreach (var c in ch.NewCommitments.Concat(ch.StatusChanges).Concat(ch.Withdrawals).OrderBy(c => c.Sequence))
-            b.Append("<tr><td>").Append(c.Kind switch { ChangeKind.NewCommitment => "new commitment", ChangeKind.StatusChange => "status", _ => "withdrawn" })
+        foreach (var c in ch.NewCommitments.Concat(ch.StatusChanges).Concat(ch.Withdrawals).Concat(ch.Restorations).OrderBy(c => c.Sequence))
+            b.Append("<tr><td>").Append(c.Kind switch { ChangeKind.NewCommitment => "new commitment", ChangeKind.StatusChange => "status", ChangeKind.Restoration => "restored", _ => "withdrawn" })
                 .Append("</td><td>").Append(E(c.Code)).Append("</td><td>").Append(E(c.Country)).Append("</td><td>")
                 .Append(c.Kind == ChangeKind.StatusChange ? E($"{c.From} → {c.To}") : "").Append(c.Reason is { } r ? " " + E(r) : "").Append("</td></tr>");
         b.Append("</table>");

@@ -123,20 +123,15 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         var parameters = new Dictionary<string, object>
         {
             ["after"] = after, ["upTo"] = upTo, ["plan"] = planCode,
-            ["changes"] = new[] { "commitment_made", "commitment_status_changed", "commitment_reopened", "commitment_withdrawn" },
+            ["changes"] = ChangeTypeNames,
         };
         var changes = new List<CommitmentChange>();
         await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, where, parameters, ct, actorDetails: false))
-            if (byId.TryGetValue(e.StreamId, out var snapshot) && Change(e, snapshot.State) is { } change) changes.Add(change);
+            if (byId.TryGetValue(e.StreamId, out var snapshot) && CommitmentChanges.From(e.Sequence, e.Timestamp, e.Data, snapshot.State) is { } change) changes.Add(change);
         return changes;
     }
 
-    private static CommitmentChange? Change(CommitmentLogEntry e, Commitment c) => e.Data switch
-    {
-        CommitmentMade m => new(e.Sequence, e.Timestamp, ChangeKind.NewCommitment, m.Code, m.Country, null, null, null),
-        CommitmentStatusChanged s => new(e.Sequence, e.Timestamp, ChangeKind.StatusChange, c.Code, c.Country, CommitmentDecisions.Kebab(s.From), CommitmentDecisions.Kebab(s.To), s.Note),
-        CommitmentReopened r => new(e.Sequence, e.Timestamp, ChangeKind.StatusChange, c.Code, c.Country, CommitmentDecisions.Kebab(r.From), CommitmentDecisions.Kebab(r.To), r.Reason),
-        CommitmentWithdrawn w => new(e.Sequence, e.Timestamp, ChangeKind.Withdrawal, c.Code, c.Country, null, null, w.Reason),
-        _ => null,
-    };
+    /// <summary>The stored names of the event types reports list as changes.</summary>
+    private static readonly string[] ChangeTypeNames =
+        [.. CommitmentEventLog.Types.Where(t => CommitmentChanges.KindOf(t.Value) is not null).Select(t => t.Key)];
 }

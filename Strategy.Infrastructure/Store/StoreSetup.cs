@@ -38,7 +38,6 @@ public static class StoreSetup
         {
             foreach (var c in j.Converters.OfType<JsonStringEnumConverter>().ToList()) j.Converters.Remove(c);
             j.Converters.Insert(0, new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
-            j.Converters.Add(new MeasurementHistoryConverter());
         });
 
         // Event timestamps are taken in .NET (100 ns ticks) and stored by PostgreSQL to the microsecond, so an inline
@@ -46,9 +45,9 @@ public static class StoreSetup
         // history, audit and as-of reads) and than the same view rebuilt from the events.
         o.Events.TimeProvider = new MicrosecondTimeProvider(TimeProvider.System);
 
-        // A write loads the commitment's view with FetchForWriting; without this, the inline projection loads the same
-        // document again while saving (one more round trip and deserialization on every write). Safe here: nothing
-        // mutates a fetched view except the projection itself, applying the events being saved.
+        // A write loads the commitment's write model with FetchForWriting; without this, the inline projection loads the
+        // same document again while saving (one more round trip and deserialization on every write). Safe here: the
+        // write models are immutable records, replaced by the projection applying the events being saved.
         o.Events.UseIdentityMapForAggregates = true;
 
         o.Events.MetadataConfig.CorrelationIdEnabled = true;
@@ -57,7 +56,13 @@ public static class StoreSetup
         o.Events.MetadataConfig.UserNameEnabled = true;
 
         o.Projections.Add<PlanViewProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add<CommitmentStateProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add<CommitmentViewProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add<ValueViewProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add<CommentViewProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add<OverdueRecordProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add<RoundStateProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add<RoundViewProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add<ReportViewProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add(new AuditChainProjection(settings.ConnectionString, settings.Schema), ProjectionLifecycle.Async);
         // Advisory locks are per database: give each schema its own, so several stores in one database (tests,
@@ -76,12 +81,20 @@ public static class StoreSetup
             .Duplicate(x => x.State.PlanCode)
             .Duplicate(x => x.State.Country)
             .Duplicate(x => x.State.Code);
+        // The review queue (submitted values, oldest first), a commitment's values, and a round's values.
+        o.Schema.For<ValueView>()
+            .Duplicate(x => x.CommitmentId)
+            .Duplicate(x => x.Round)
+            .Index(x => x.SubmittedAt, i => i.Predicate = "data->>'state' = 'submitted'");
+        o.Schema.For<CommentView>().Duplicate(x => x.CommitmentId);
+        o.Schema.For<RoundView>()
+            .UniqueIndex(UniqueIndexType.Computed, "uix_round_plan_code", x => x.State.Plan, x => x.State.Code)
+            .Duplicate(x => x.State.Plan);
         o.Events.IgnoreIndex(AuditIndexes.EventsByType.Name);
         o.Schema.For<CommitmentView>().IgnoreIndex(AuditIndexes.CommitmentStream.Name);
 
         o.Schema.For<IdempotencyRecord>();
         o.Schema.For<AuditLink>();
-        o.Schema.For<ReportContent>();
         o.Storage.ExtendedSchemaObjects.Add(Reports.ReportContentStore.Table(settings.Schema));
         o.Schema.For<AuditChainHead>();
     }

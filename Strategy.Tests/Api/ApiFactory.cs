@@ -167,3 +167,22 @@ public static class HttpExtensions
         return problem;
     }
 }
+
+/// <summary>A clock a test sets: "today" in the service is what the test says, whatever the date it runs on.</summary>
+public sealed class TestClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>The real API whose clock (for "today", due dates, late submissions) is a <see cref="TestClock"/>.</summary>
+public class FixedClockFactory : ApiFactory
+{
+    public TestClock Clock { get; } = new(new DateTimeOffset(2026, 7, 1, 12, 0, 0, TimeSpan.Zero));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(Clock));
+    }
+}

@@ -130,7 +130,7 @@ public sealed class AsOfAuditTests(ApiFactory api) : IClassFixture<ApiFactory>
         var reviewer = api.Reviewer();
         var history = (await Ok(reviewer.GetAsync($"/api/commitments/{id}/history"))).EnumerateArray().ToList();
         history.Select(h => h.GetProperty("type").GetString()).ShouldBe(
-            ["commitment-made", "commitment-status-changed", "progress-reported", "commitment-revised", "commitment-status-changed", "commitment-withdrawn"]);
+            ["commitment-made", "commitment-status-changed", "value-submitted", "commitment-revised", "commitment-status-changed", "commitment-withdrawn"]);
         var t = history.Select(h => h.GetProperty("timestamp").GetDateTimeOffset()).ToList();
         t.ShouldBeInOrder(SortDirection.Ascending);
         t.Distinct().Count().ShouldBe(6);
@@ -150,15 +150,17 @@ public sealed class AsOfAuditTests(ApiFactory api) : IClassFixture<ApiFactory>
         started.GetProperty("lastUpdatedAt").GetDateTimeOffset().ShouldBe(t[1]);
         started.GetProperty("lastUpdatedBy").GetProperty("id").GetString().ShouldBe("fp-kh");
 
-        // Between the revision and putting it on hold: revised terms, one value, progress against the new target.
+        // Between the revision and putting it on hold: revised terms, one value awaiting review (so no progress yet).
         var (revised, revisedTag) = await Read(reviewer, $"/api/commitments/{id}?asOf={Iso(Midpoint(t[3], t[4]))}");
         revisedTag.ShouldBe(4);
         revised.GetProperty("status").GetString().ShouldBe("in-progress");
         revised.GetProperty("title").GetString().ShouldBe("Adopt all provincial adaptation plans");
         revised.GetProperty("target").GetDouble().ShouldBe(5);
-        revised.GetProperty("valuesReported").GetInt32().ShouldBe(1);
-        revised.GetProperty("latestValue").GetProperty("value").GetDouble().ShouldBe(2);
-        revised.GetProperty("progress").GetDouble().ShouldBe(0.4); // (2 - 0) / (5 - 0)
+        revised.GetProperty("valuesReported").GetInt32().ShouldBe(0);
+        revised.GetProperty("latestValue").ValueKind.ShouldBe(JsonValueKind.Null);
+        revised.GetProperty("progress").ValueKind.ShouldBe(JsonValueKind.Null);
+        revised.GetProperty("pending").GetProperty("count").GetInt32().ShouldBe(1);
+        revised.GetProperty("pending").GetProperty("latest").GetProperty("value").GetDouble().ShouldBe(2);
         revised.GetProperty("lastUpdatedBy").GetProperty("id").GetString().ShouldBe("sec-1");
 
         // Between putting it on hold and the withdrawal.

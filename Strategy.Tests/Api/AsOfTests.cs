@@ -52,13 +52,18 @@ public sealed class AsOfTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyn
         var reported = await kh.PostJson($"/api/commitments/{id}/progress", new { value = 3, asOf = "2025-06-30" });
         reported.StatusCode.ShouldBe(HttpStatusCode.OK);
         var t3 = LastUpdatedAt(await reported.Json());
+        var valueId = (await (await reviewer.GetAsync($"/api/commitments/{id}/values")).Json())[0].GetProperty("id").GetGuid();
+        var accepted = await api.Secretariat().PostJson($"/api/commitments/{id}/values/{valueId}/accept", new { });
+        accepted.StatusCode.ShouldBe(HttpStatusCode.OK, await accepted.Content.ReadAsStringAsync());
+        var t4 = LastUpdatedAt(await accepted.Json());
         t1.ShouldBeLessThan(t2);
         t2.ShouldBeLessThan(t3);
+        t3.ShouldBeLessThan(t4);
 
         // The history's timestamps are the same instants.
         var history = (await (await reviewer.GetAsync($"/api/commitments/{id}/history")).Json()).EnumerateArray()
             .Select(e => e.GetProperty("timestamp").GetDateTimeOffset()).ToList();
-        history.ShouldBe([t1, t2, t3]);
+        history.ShouldBe([t1, t2, t3, t4]);
 
         var before = await reviewer.GetAsync($"/api/commitments/{id}?asOf={Q(t1.AddMilliseconds(-1))}");
         await before.ShouldBeProblem(404);
@@ -79,14 +84,21 @@ public sealed class AsOfTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyn
         startedThen.GetProperty("latestValue").ValueKind.ShouldBe(JsonValueKind.Null);
         startedThen.GetProperty("lastUpdatedAt").GetDateTimeOffset().ShouldBe(t2);
 
-        var after = await Ok(await reviewer.GetAsync($"/api/commitments/{id}?asOf={Q(t3.AddSeconds(1))}"), 3);
+        // Submitted, not yet accepted: pending, and no official value.
+        var submittedThen = await Ok(await reviewer.GetAsync($"/api/commitments/{id}?asOf={Q(Between(t3, t4))}"), 3);
+        submittedThen.GetProperty("latestValue").ValueKind.ShouldBe(JsonValueKind.Null);
+        submittedThen.GetProperty("pending").GetProperty("count").GetInt32().ShouldBe(1);
+        submittedThen.GetProperty("pending").GetProperty("latest").GetProperty("value").GetDouble().ShouldBe(3);
+
+        var after = await Ok(await reviewer.GetAsync($"/api/commitments/{id}?asOf={Q(t4.AddSeconds(1))}"), 4);
         after.GetProperty("status").GetString().ShouldBe("in-progress");
+        after.GetProperty("pending").GetProperty("count").GetInt32().ShouldBe(0);
         after.GetProperty("latestValue").GetProperty("value").GetDouble().ShouldBe(3);
         after.GetProperty("latestValue").GetProperty("asOf").GetString().ShouldBe("2025-06-30");
         // baseline 0 (count), target 4: p = 3 / 4
         after.GetProperty("progress").GetDouble().ShouldBe(0.75);
 
-        var current = await Ok(await reviewer.GetAsync($"/api/commitments/{id}"), 3);
+        var current = await Ok(await reviewer.GetAsync($"/api/commitments/{id}"), 4);
         foreach (var field in new[] { "status", "progress", "valuesReported", "lastUpdatedAt", "title", "due", "target" })
             after.GetProperty(field).GetRawText().ShouldBe(current.GetProperty(field).GetRawText(), field);
     }

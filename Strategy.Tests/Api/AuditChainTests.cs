@@ -134,7 +134,7 @@ public sealed class AuditTamperingTests
             await connection.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             await using var session = store.LightweightSession(SessionOptions.ForTransaction(transaction, false));
-            session.Events.Append(id, new ProgressReported(id, 1, new DateOnly(2025, 1, 31), "rolled back", null));
+            session.Events.Append(id, new CommitmentStatusChanged(id, CommitmentStatus.InProgress, CommitmentStatus.OnHold, "rolled back"));
             await session.SaveChangesAsync();
             await transaction.RollbackAsync();
         }

@@ -49,7 +49,7 @@ public sealed class AuditLogTests(AuditStory story) : IClassFixture<AuditStory>
     }
 
     [Fact]
-    public async Task Status_changes_and_sdg_realignments_show_before_and_after_and_other_events_no_changes()
+    public async Task Changes_show_before_and_after_and_a_commitment_made_no_changes()
     {
         var items = (await Everything()).ToDictionary(Sequence);
 
@@ -75,12 +75,20 @@ public sealed class AuditLogTests(AuditStory story) : IClassFixture<AuditStory>
 
         var withdrawn = items[story.Single(story.Th, "commitment-withdrawn").Sequence];
         withdrawn.GetProperty("reason").GetString().ShouldBe("Merged into a regional programme");
-        withdrawn.GetProperty("changes").GetArrayLength().ShouldBe(0);
+        var withdrawal = withdrawn.GetProperty("changes").EnumerateArray().ShouldHaveSingleItem();
+        withdrawal.GetProperty("field").GetString().ShouldBe("withdrawn");
+        withdrawal.GetProperty("before").GetBoolean().ShouldBeFalse();
+        withdrawal.GetProperty("after").GetBoolean().ShouldBeTrue();
 
-        var progress = items[story.Single(story.Kh, "progress-reported").Sequence];
+        var progress = items[story.Single(story.Kh, "value-submitted").Sequence];
         progress.GetProperty("note").GetString().ShouldBe("Two provinces");
         progress.GetProperty("data").GetProperty("value").GetDouble().ShouldBe(2);
-        progress.GetProperty("changes").GetArrayLength().ShouldBe(0);
+        var submitted = progress.GetProperty("changes").EnumerateArray().ShouldHaveSingleItem();
+        submitted.GetProperty("field").GetString().ShouldBe("value");
+        submitted.GetProperty("after").GetDouble().ShouldBe(2);
+
+        var made = items[story.Single(story.Kh, "commitment-made").Sequence];
+        made.GetProperty("changes").GetArrayLength().ShouldBe(0);
     }
 
     public static TheoryData<string> FilterCases =>
@@ -386,7 +394,7 @@ public sealed class AuditCursorUnderWritesTests(ApiFactory api) : IClassFixture<
         await WaitForDaemon(api);
         var (page, next) = await Page(reviewer, "", cursor, 5);
         page.Count.ShouldBe(5);
-        page.ShouldAllBe(e => e.GetProperty("type").GetString() == "progress-reported");
+        page.ShouldAllBe(e => e.GetProperty("type").GetString() == "value-submitted" || e.GetProperty("type").GetString() == "value-accepted");
         seen.AddRange(page);
 
         await Task.WhenAll(burst);
@@ -395,7 +403,9 @@ public sealed class AuditCursorUnderWritesTests(ApiFactory api) : IClassFixture<
 
         var stored = await StoredSequences(api);
         seen.Select(Sequence).ShouldBe(stored);
-        seen.Count(e => e.GetProperty("type").GetString() == "progress-reported").ShouldBe(30);
+        // The secretariat's values are accepted on entry: submitted and accepted, 30 each.
+        seen.Count(e => e.GetProperty("type").GetString() == "value-submitted").ShouldBe(30);
+        seen.Count(e => e.GetProperty("type").GetString() == "value-accepted").ShouldBe(30);
     }
 
     [Fact]
@@ -416,10 +426,11 @@ public sealed class AuditCursorUnderWritesTests(ApiFactory api) : IClassFixture<
         await using (var slow = store.LightweightSession(SessionOptions.ForTransaction(transaction, false)))
         {
             slow.LastModifiedBy = "slow-writer";
-            slow.Events.Append(early, new ProgressReported(early, 1, new DateOnly(2025, 3, 31), "slow", null));
+            slow.Events.Append(early, new CommitmentStatusChanged(early, CommitmentStatus.NotStarted, CommitmentStatus.OnHold, "slow"));
             await slow.SaveChangesAsync();
         }
-        var fast = await api.Secretariat().PostJson($"/api/commitments/{late}/progress", new { value = 1, asOf = "2025-03-31", note = "fast" });
+        // A focal point's value is one event (submitted); the secretariat's would be two.
+        var fast = await api.FocalPoint("TH").PostJson($"/api/commitments/{late}/progress", new { value = 1, asOf = "2025-03-31", note = "fast" });
         fast.StatusCode.ShouldBe(HttpStatusCode.OK, await fast.Content.ReadAsStringAsync());
 
         // A reader pages through now, while the slow write is still open...

@@ -38,10 +38,18 @@ public sealed class CommitmentLifecycleTests(ApiFactory api) : IClassFixture<Api
 
         var reported = await kh.PostJson($"/api/commitments/{id}/progress", new { value = 2, asOf = "2025-06-30", note = "Two provinces" });
         reported.StatusCode.ShouldBe(HttpStatusCode.OK, await reported.Content.ReadAsStringAsync());
-        var afterProgress = await reported.Json();
+        var submitted = await reported.Json();
+        // Submitted: it awaits the secretariat's review and does not count yet.
+        submitted.GetProperty("progress").ValueKind.ShouldBe(JsonValueKind.Null);
+        submitted.GetProperty("pending").GetProperty("count").GetInt32().ShouldBe(1);
+        var valueId = (await (await kh.GetAsync($"/api/commitments/{id}/values")).Json())[0].GetProperty("id").GetGuid();
+        var accepted = await api.Secretariat().PostJson($"/api/commitments/{id}/values/{valueId}/accept", new { note = "Checked against the minutes" });
+        accepted.StatusCode.ShouldBe(HttpStatusCode.OK, await accepted.Content.ReadAsStringAsync());
+        var afterProgress = await accepted.Json();
         // baseline 0 (count unit), target 4, value 2: p = (2 - 0) / (4 - 0)
         afterProgress.GetProperty("progress").GetDouble().ShouldBe(0.5);
         afterProgress.GetProperty("latestValue").GetProperty("value").GetDouble().ShouldBe(2);
+        afterProgress.GetProperty("pending").GetProperty("count").GetInt32().ShouldBe(0);
 
         var revised = await kh.SendJson(HttpMethod.Patch, $"/api/commitments/{id}", new { target = 5.0, reason = "Budget increased" });
         revised.StatusCode.ShouldBe(HttpStatusCode.OK, await revised.Content.ReadAsStringAsync());
@@ -55,7 +63,7 @@ public sealed class CommitmentLifecycleTests(ApiFactory api) : IClassFixture<Api
         await blocked.ShouldBeProblem(409);
 
         var read = await api.Reviewer().GetAsync($"/api/commitments/{id}");
-        read.ETag().ShouldBe(5);
+        read.ETag().ShouldBe(6);
     }
 
     [Fact]

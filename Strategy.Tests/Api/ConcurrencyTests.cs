@@ -149,19 +149,22 @@ public sealed class ConcurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var history = await History(id);
         history.Count.ShouldBe(21);
-        history.Skip(1).ShouldAllBe(e => e.GetProperty("type").GetString() == "progress-reported");
+        history.Skip(1).ShouldAllBe(e => e.GetProperty("type").GetString() == "value-submitted");
         history.Select(e => e.GetProperty("version").GetInt64()).ShouldBe(Enumerable.Range(1, 21).Select(v => (long)v));
         (await api.EventCount()).ShouldBe(before + 20);
 
         var read = await api.Reviewer().GetAsync($"/api/commitments/{id}");
         read.ETag().ShouldBe(21);
         var body = await read.Json();
-        body.GetProperty("valuesReported").GetInt32().ShouldBe(20);
-        // The latest value is the one with the latest as-of date (the 20th, value 20), whatever order they were saved in.
-        body.GetProperty("latestValue").GetProperty("value").GetDouble().ShouldBe(20);
-        body.GetProperty("latestValue").GetProperty("asOf").GetString().ShouldBe("2024-02-20");
-        // baseline 0 (count), target 4: p = 20 / 4
-        body.GetProperty("progress").GetDouble().ShouldBe(5);
+        // A focal point's values await review: none counts yet, all twenty are pending.
+        body.GetProperty("valuesReported").GetInt32().ShouldBe(0);
+        body.GetProperty("pending").GetProperty("count").GetInt32().ShouldBe(20);
+        // The latest pending value is the one with the latest as-of date (the 20th, value 20), whatever order they were saved in.
+        body.GetProperty("pending").GetProperty("latest").GetProperty("value").GetDouble().ShouldBe(20);
+        body.GetProperty("pending").GetProperty("latest").GetProperty("asOf").GetString().ShouldBe("2024-02-20");
+        var values = (await (await api.Reviewer().GetAsync($"/api/commitments/{id}/values")).Json()).EnumerateArray().ToList();
+        values.Select(v => v.GetProperty("value").GetDouble()).Order().ShouldBe(Enumerable.Range(1, 20).Select(v => (double)v));
+        values.ShouldAllBe(v => v.GetProperty("state").GetString() == "submitted");
     }
 
     [Fact]

@@ -454,53 +454,72 @@ public sealed class ReportJobTests(ApiFactory api, ManualJobsFactory manual) : I
     }
 }
 
-/// <summary>The daily job that records commitments which became overdue: once per due date, open commitments only.</summary>
-public sealed class OverdueJobTests(ApiFactory api) : IClassFixture<ApiFactory>
+/// <summary>
+/// The daily job that records commitments which became overdue: once per due date, open commitments only, on the
+/// country's own date, in the plan's overdue register rather than on the commitment.
+/// </summary>
+public sealed class OverdueJobTests(FixedClockFactory api) : IClassFixture<FixedClockFactory>
 {
     [Fact]
     public async Task The_daily_overdue_job_records_a_past_due_open_commitment_once_and_nothing_else()
     {
         var plan = "OVD-" + Guid.NewGuid().ToString("N")[..8];
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        today.ShouldBeGreaterThan(new DateOnly(2025, 9, 30));
         var secretariat = api.Secretariat();
         object C(string code, string due) => TestPlan.Commitment("KH", "G1.O1", code, due, "G1.O1.I1", 4, $"Commitment {code}");
         (await secretariat.PostJson("/api/plans", TestPlan.Document(plan, [
-            C("LATE", "2025-06-30"), C("DONE", "2025-06-30"), C("GONE", "2025-06-30"), C("AHEAD", "2028-12-31")]))).StatusCode.ShouldBe(HttpStatusCode.Created);
+            C("LATE", "2026-06-30"), C("DONE", "2026-06-30"), C("GONE", "2026-06-30"), C("TODAY", "2026-07-01"), C("AHEAD", "2028-12-31")]))).StatusCode.ShouldBe(HttpStatusCode.Created);
         var ids = (await (await secretariat.GetAsync($"/api/plans/{plan}/commitments?includeWithdrawn=true")).Json()).EnumerateArray()
             .ToDictionary(c => c.GetProperty("code").GetString()!, c => c.GetProperty("id").GetGuid());
         (await secretariat.PostJson($"/api/commitments/{ids["LATE"]}/status", new { status = "in-progress" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await secretariat.PostJson($"/api/commitments/{ids["DONE"]}/status", new { status = "completed" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await secretariat.PostJson($"/api/commitments/{ids["GONE"]}/withdraw", new { reason = "Superseded" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var lateBefore = await (await api.Reviewer().GetAsync($"/api/commitments/{ids["LATE"]}")).Json();
 
-        async Task<List<JsonElement>> Overdue(string code) =>
-            [.. (await (await api.Reviewer().GetAsync($"/api/commitments/{ids[code]}/history")).Json()).EnumerateArray()
-                .Where(e => e.GetProperty("type").GetString() == "commitment-became-overdue")];
+        async Task<List<JsonElement>> Recorded()
+        {
+            await AuditSupport.WaitForDaemon(api);
+            return [.. (await (await api.Reviewer().GetAsync($"/api/audit?type=commitment-became-overdue&limit=1000")).Json()).GetProperty("items").EnumerateArray()];
+        }
+        async Task<int> Run()
+        {
+            await using var scope = api.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkOverdueCommitments());
+        }
 
-        // First run, as the command the recurring job sends.
-        await using (var scope = api.Services.CreateAsyncScope())
-            (await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkOverdueCommitments())).ShouldBe(1);
-        var recorded = (await Overdue("LATE")).Single();
-        recorded.GetProperty("data").GetProperty("due").GetString().ShouldBe("2025-06-30");
-        recorded.GetProperty("data").GetProperty("detectedOn").GetString().ShouldBeOneOf(today.ToString("yyyy-MM-dd"), today.AddDays(1).ToString("yyyy-MM-dd"));
-        recorded.GetProperty("actor").GetProperty("role").GetString().ShouldBe("admin");
-        foreach (var code in new[] { "DONE", "GONE", "AHEAD" }) (await Overdue(code)).ShouldBeEmpty(code);
+        // 2026-07-01 16:00 UTC is 23:00 in Phnom Penh: LATE (due 30 June) is overdue there, TODAY (due 1 July) is not yet.
+        api.Clock.Now = new DateTimeOffset(2026, 7, 1, 16, 0, 0, TimeSpan.Zero);
+        (await Run()).ShouldBe(1);
+        var first = (await Recorded()).ShouldHaveSingleItem();
+        first.GetProperty("data").GetProperty("commitmentId").GetGuid().ShouldBe(ids["LATE"]);
+        first.GetProperty("data").GetProperty("due").GetString().ShouldBe("2026-06-30");
+        first.GetProperty("data").GetProperty("detectedOn").GetString().ShouldBe("2026-07-01");
+        first.GetProperty("actor").GetProperty("role").GetString().ShouldBe("admin");
 
-        // Second run, through the Hangfire job method itself: nothing new.
+        // The commitment itself is as people left it: same version (a focal point's If-Match still holds), same last update.
+        var lateAfter = await (await api.Reviewer().GetAsync($"/api/commitments/{ids["LATE"]}")).Json();
+        lateAfter.GetProperty("version").GetInt64().ShouldBe(lateBefore.GetProperty("version").GetInt64());
+        lateAfter.GetProperty("lastUpdatedAt").GetDateTimeOffset().ShouldBe(lateBefore.GetProperty("lastUpdatedAt").GetDateTimeOffset());
+        lateAfter.GetProperty("lastUpdatedBy").GetProperty("id").GetString().ShouldBe("sec-1");
+        lateAfter.GetProperty("health").GetString().ShouldBe("overdue");
+        var history = await (await api.Reviewer().GetAsync($"/api/commitments/{ids["LATE"]}/history")).Json();
+        history.EnumerateArray().ShouldNotContain(e => e.GetProperty("type").GetString() == "commitment-became-overdue");
+        (await api.FocalPoint("KH").PostJson($"/api/commitments/{ids["LATE"]}/status", new { status = "on-hold" }, ifMatch: lateBefore.GetProperty("version").GetInt64()))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // An hour later it is 2 July in Phnom Penh: TODAY is overdue now; LATE is not recorded twice.
+        api.Clock.Now = new DateTimeOffset(2026, 7, 1, 17, 0, 0, TimeSpan.Zero);
         var before = await api.EventCount();
         await using (var scope = api.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<ScheduledJobs>().MarkOverdue(CancellationToken.None);
-        (await api.EventCount()).ShouldBe(before);
-        (await Overdue("LATE")).Count.ShouldBe(1);
+        (await api.EventCount()).ShouldBe(before + 1);
+        (await Run()).ShouldBe(0);
+        (await Recorded()).Select(e => e.GetProperty("data").GetProperty("code").GetString()).ShouldBe(["LATE", "TODAY"]);
 
         // Once per due date: moved to another past date, it is recorded again, once.
-        (await secretariat.SendJson(HttpMethod.Patch, $"/api/commitments/{ids["LATE"]}", new { due = "2025-09-30", reason = "Rescheduled" })).StatusCode.ShouldBe(HttpStatusCode.OK);
-        await using (var scope = api.Services.CreateAsyncScope())
-        {
-            var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
-            (await mediator.Send(new MarkOverdueCommitments())).ShouldBe(1);
-            (await mediator.Send(new MarkOverdueCommitments())).ShouldBe(0);
-        }
-        (await Overdue("LATE")).Select(e => e.GetProperty("data").GetProperty("due").GetString()).ShouldBe(["2025-06-30", "2025-09-30"]);
+        (await secretariat.SendJson(HttpMethod.Patch, $"/api/commitments/{ids["LATE"]}", new { due = "2026-06-15", reason = "Rescheduled" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Run()).ShouldBe(1);
+        (await Run()).ShouldBe(0);
+        (await Recorded()).Where(e => e.GetProperty("data").GetProperty("code").GetString() == "LATE")
+            .Select(e => e.GetProperty("data").GetProperty("due").GetString()).ShouldBe(["2026-06-30", "2026-06-15"]);
     }
 }

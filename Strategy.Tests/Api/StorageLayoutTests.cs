@@ -70,13 +70,6 @@ public sealed class StorageLayoutTests(ApiFactory api) : IClassFixture<ApiFactor
         stored.ShouldBe(served);
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stored)).ShouldBe(status.S("contentHash"));
 
-        // A report that succeeded before contents had a table of their own kept its JSON in a Marten document.
-        await using (var session = api.Services.GetRequiredService<IDocumentStore>().LightweightSession())
-        {
-            session.Store(new ReportContent { Id = id, Kind = "progress", Json = System.Text.Encoding.UTF8.GetString(stored) });
-            session.QueueSqlCommand($"delete from {api.Schema}.{ReportContentStore.TableName} where id = ?", id);
-            await session.SaveChangesAsync();
-        }
         (await (await secretariat.GetAsync($"/api/reports/{id}/content?format=json")).Content.ReadAsByteArrayAsync()).ShouldBe(served);
         (await (await secretariat.GetAsync($"/api/reports/{id}/content?format=csv")).Content.ReadAsStringAsync()).ShouldBe(servedCsv);
     }

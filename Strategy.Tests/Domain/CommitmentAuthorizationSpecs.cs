@@ -26,7 +26,7 @@ public class CommitmentAuthorizationSpecs
     {
         var state = Given.CommitmentIn(CommitmentStatus.InProgress);
 
-        CommitmentDecisions.ReportProgress(state, 3, Given.Today, null, null, Given.FocalPointTH, Given.Today)
+        ValueDecisions.Submit(state, new SubmitValue(3, Given.Today, null, null, null, [], null), [], Guid.NewGuid(), Given.FocalPointTH, Given.Today)
             .ShouldBeRejected(RejectionKind.Forbidden);
     }
 
@@ -41,7 +41,7 @@ public class CommitmentAuthorizationSpecs
     [Fact]
     public void Focal_point_cannot_make_a_commitment_for_another_country()
     {
-        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), Given.FocalPointTH)
+        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), Given.FocalPointTH, Given.Today)
             .ShouldBeRejected(RejectionKind.Forbidden);
     }
 
@@ -52,7 +52,7 @@ public class CommitmentAuthorizationSpecs
         var state = Given.CommitmentIn(CommitmentStatus.NotStarted);
 
         CommitmentDecisions.ChangeStatus(state, CommitmentStatus.InProgress, null, noCountry).ShouldBeRejected(RejectionKind.Forbidden);
-        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), noCountry).ShouldBeRejected(RejectionKind.Forbidden);
+        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), noCountry, Given.Today).ShouldBeRejected(RejectionKind.Forbidden);
     }
 
     [Fact]
@@ -69,9 +69,9 @@ public class CommitmentAuthorizationSpecs
     {
         var state = Given.CommitmentIn(CommitmentStatus.InProgress);
 
-        CommitmentDecisions.ReportProgress(state, 3, Given.Today, null, null, Given.FocalPointKH, Given.Today).IsAccepted.ShouldBeTrue();
+        ValueDecisions.Submit(state, new SubmitValue(3, Given.Today, null, null, null, [], null), [], Guid.NewGuid(), Given.FocalPointKH, Given.Today).IsAccepted.ShouldBeTrue();
         CommitmentDecisions.Revise(state, NewTitle, Given.FocalPointKH).IsAccepted.ShouldBeTrue();
-        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), Given.FocalPointKH).IsAccepted.ShouldBeTrue();
+        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), Given.FocalPointKH, Given.Today).IsAccepted.ShouldBeTrue();
     }
 
     [Theory]
@@ -83,9 +83,9 @@ public class CommitmentAuthorizationSpecs
         var state = Given.CommitmentIn(CommitmentStatus.InProgress, Given.Made(country: "TH"));
 
         CommitmentDecisions.ChangeStatus(state, CommitmentStatus.OnHold, null, actor).IsAccepted.ShouldBeTrue();
-        CommitmentDecisions.ReportProgress(state, 3, Given.Today, null, null, actor, Given.Today).IsAccepted.ShouldBeTrue();
+        ValueDecisions.Submit(state, new SubmitValue(3, Given.Today, null, null, null, [], null), [], Guid.NewGuid(), actor, Given.Today).IsAccepted.ShouldBeTrue();
         CommitmentDecisions.Revise(state, NewTitle, actor).IsAccepted.ShouldBeTrue();
-        CommitmentDecisions.Make(Given.TestPlan, MakeFor("TH"), "TH-G1.O1-02", Guid.NewGuid(), actor).IsAccepted.ShouldBeTrue();
+        CommitmentDecisions.Make(Given.TestPlan, MakeFor("TH"), "TH-G1.O1-02", Guid.NewGuid(), actor, Given.Today).IsAccepted.ShouldBeTrue();
         CommitmentDecisions.Withdraw(state, "Superseded", actor).IsAccepted.ShouldBeTrue();
     }
 
@@ -109,7 +109,7 @@ public class CommitmentAuthorizationSpecs
 
         withdrawn.CommitmentId.ShouldBe(Given.CommitmentId);
         withdrawn.Reason.ShouldBe("Superseded by KH-G1.O1-02");
-        var after = Commitment.Evolve(state, withdrawn).ShouldNotBeNull();
+        var after = Commitment.Evolve(state, withdrawn, Given.Secretariat.Id);
         after.Withdrawn.ShouldBeTrue();
         after.Status.ShouldBe(CommitmentStatus.InProgress);
     }
@@ -148,8 +148,8 @@ public class CommitmentAuthorizationSpecs
     {
         var state = Given.CommitmentIn(CommitmentStatus.InProgress);
 
-        CommitmentDecisions.ReportProgress(state, 3, Given.Today, null, null, Given.Reviewer, Given.Today).ShouldBeRejected(RejectionKind.Forbidden);
-        CommitmentDecisions.ReportProgress(state, 3, Given.Today, null, null, Given.ReviewerKH, Given.Today).ShouldBeRejected(RejectionKind.Forbidden);
+        ValueDecisions.Submit(state, new SubmitValue(3, Given.Today, null, null, null, [], null), [], Guid.NewGuid(), Given.Reviewer, Given.Today).ShouldBeRejected(RejectionKind.Forbidden);
+        ValueDecisions.Submit(state, new SubmitValue(3, Given.Today, null, null, null, [], null), [], Guid.NewGuid(), Given.ReviewerKH, Given.Today).ShouldBeRejected(RejectionKind.Forbidden);
     }
 
     [Fact]
@@ -164,8 +164,8 @@ public class CommitmentAuthorizationSpecs
     [Fact]
     public void Reviewer_cannot_make_a_commitment()
     {
-        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), Given.Reviewer).ShouldBeRejected(RejectionKind.Forbidden);
-        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), Given.ReviewerKH).ShouldBeRejected(RejectionKind.Forbidden);
+        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), Given.Reviewer, Given.Today).ShouldBeRejected(RejectionKind.Forbidden);
+        CommitmentDecisions.Make(Given.TestPlan, MakeFor("KH"), "KH-G1.O1-02", Guid.NewGuid(), Given.ReviewerKH, Given.Today).ShouldBeRejected(RejectionKind.Forbidden);
     }
 
     [Fact]
@@ -205,8 +205,8 @@ public class CommitmentAuthorizationSpecs
     {
         var state = Given.Withdrawn();
 
-        CommitmentDecisions.ReportProgress(state, 3, Given.Today, null, null, Given.FocalPointKH, Given.Today).ShouldBeRejected(RejectionKind.Conflict);
-        CommitmentDecisions.ReportProgress(state, 3, Given.Today, null, null, Given.Secretariat, Given.Today).ShouldBeRejected(RejectionKind.Conflict);
+        ValueDecisions.Submit(state, new SubmitValue(3, Given.Today, null, null, null, [], null), [], Guid.NewGuid(), Given.FocalPointKH, Given.Today).ShouldBeRejected(RejectionKind.Conflict);
+        ValueDecisions.Submit(state, new SubmitValue(3, Given.Today, null, null, null, [], null), [], Guid.NewGuid(), Given.Secretariat, Given.Today).ShouldBeRejected(RejectionKind.Conflict);
     }
 
     [Fact]
@@ -231,6 +231,6 @@ public class CommitmentAuthorizationSpecs
     {
         var state = Given.Withdrawn();
 
-        CommitmentDecisions.ReportProgress(state, 3, Given.Today, null, null, Given.FocalPointTH, Given.Today).ShouldBeRejected(RejectionKind.Forbidden);
+        ValueDecisions.Submit(state, new SubmitValue(3, Given.Today, null, null, null, [], null), [], Guid.NewGuid(), Given.FocalPointTH, Given.Today).ShouldBeRejected(RejectionKind.Forbidden);
     }
 }

@@ -57,12 +57,31 @@ internal static class Given
 
     /// <summary>KH commits to 10 dialogues of its own (baseline 0) by <see cref="Due"/>.</summary>
     public static CommitmentMade Made(string country = "KH", string? indicator = "G1.O1.I1", string? unit = "count",
-        double? baseline = 0, double? target = 10, bool shouldDecrease = false, DateOnly? due = null) =>
+        double? baseline = 0, double? target = 10, bool shouldDecrease = false, DateOnly? due = null, DateOnly? start = null, bool review = true) =>
         new(CommitmentId, PlanCode, $"{country}-G1.O1-01", country, "G1", "G1.O1", "Host national dialogues", null,
-            "Ministry of Environment", PlanStart, PlanEnd, due ?? Due, indicator, unit, baseline, target, shouldDecrease);
+            "Ministry of Environment", PlanStart, PlanEnd, start ?? PlanStart, due ?? Due, indicator, unit, baseline, target, shouldDecrease, review);
 
+    /// <summary>
+    /// The write model folded from <paramref name="events"/> (an item may be an array of events, as <see cref="Accepted"/>
+    /// gives); values are submitted by KH's focal point.
+    /// </summary>
     public static Commitment Commitment(params object[] events) =>
-        events.Aggregate((Commitment?)null, Strategy.Domain.Commitments.Commitment.Evolve).ShouldNotBeNull();
+        Flat(events).Aggregate((Commitment?)null, (s, e) => Strategy.Domain.Commitments.Commitment.Evolve(s, e, FocalPointKH.Id)).ShouldNotBeNull();
+
+    /// <summary>The read-side summary folded from the same events.</summary>
+    public static CommitmentSummary Summary(params object[] events) =>
+        Flat(events).Aggregate((CommitmentSummary?)null, CommitmentSummary.Evolve).ShouldNotBeNull();
+
+    /// <summary>A value submitted and accepted, on a date no other accepted value has.</summary>
+    public static object[] Accepted(double value, DateOnly asOf, Guid? commitmentId = null, Guid? valueId = null)
+    {
+        var commitment = commitmentId ?? CommitmentId;
+        var id = valueId ?? Guid.NewGuid();
+        return [new ValueSubmitted(commitment, id, value, asOf, null, false, null, null, [], null), new ValueAccepted(commitment, id, asOf, value, null, null)];
+    }
+
+    private static IEnumerable<ICommitmentEvent> Flat(object[] events) =>
+        events.SelectMany(e => e is object[] many ? many.Cast<ICommitmentEvent>() : [(ICommitmentEvent)e]);
 
     /// <summary>KH's commitment folded from its making and the status changes that lead to <paramref name="status"/>.</summary>
     public static Commitment CommitmentIn(CommitmentStatus status, CommitmentMade? made = null)

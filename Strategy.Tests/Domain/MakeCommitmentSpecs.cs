@@ -12,7 +12,7 @@ public class MakeCommitmentSpecs
         new(null, country, outcome, title, "Two a year", "Ministry of Environment", due ?? Given.Due, indicator, baseline, target);
 
     private static Decision Make(MakeCommitment cmd, Actor? actor = null, string code = "KH-G1.O1-01") =>
-        CommitmentDecisions.Make(Given.TestPlan, cmd, code, Id, actor ?? Given.FocalPointKH);
+        CommitmentDecisions.Make(Given.TestPlan, cmd, code, Id, actor ?? Given.FocalPointKH, Given.Today);
 
     [Fact]
     public void Focal_point_makes_a_commitment_for_its_own_country()
@@ -49,7 +49,7 @@ public class MakeCommitmentSpecs
         state.Status.ShouldBe(CommitmentStatus.NotStarted);
         state.Withdrawn.ShouldBeFalse();
         state.Values.ShouldBeEmpty();
-        state.Progress.ShouldBeNull();
+        Given.Summary(made).Progress.ShouldBeNull();
     }
 
     [Fact]

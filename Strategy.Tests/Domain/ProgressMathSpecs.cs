@@ -85,9 +85,9 @@ public class ProgressMathSpecs
     [Fact]
     public void Commitment_progress_uses_its_latest_value()
     {
-        var state = Given.Commitment(Given.Made(indicator: "G1.O1.I3", unit: "ug/m3", baseline: 35, target: 25, shouldDecrease: true),
-            new ProgressReported(Given.CommitmentId, 33, new DateOnly(2024, 6, 30), null, null),
-            new ProgressReported(Given.CommitmentId, 30, new DateOnly(2024, 12, 31), null, null));
+        var state = Given.Summary(Given.Made(indicator: "G1.O1.I3", unit: "ug/m3", baseline: 35, target: 25, shouldDecrease: true),
+            Given.Accepted(33, new DateOnly(2024, 6, 30)),
+            Given.Accepted(30, new DateOnly(2024, 12, 31)));
 
         // (30 - 35) / (25 - 35)
         state.Progress.ShouldBe(0.5);
@@ -232,9 +232,9 @@ public class ProgressMathSpecs
     {
         var due = Given.PlanStart.AddDays(200);
         var at = Given.PlanStart.AddDays(100);
-        var state = Given.Commitment(Given.Made(baseline: 0, target: 10, due: due),
+        var state = Given.Summary(Given.Made(baseline: 0, target: 10, due: due),
             new CommitmentStatusChanged(Given.CommitmentId, CommitmentStatus.NotStarted, CommitmentStatus.InProgress, null),
-            new ProgressReported(Given.CommitmentId, value, at, null, null));
+            Given.Accepted(value, at));
 
         ProgressMath.HealthOf(state, at, Defaults).ShouldBe(expected);
     }
@@ -244,8 +244,8 @@ public class ProgressMathSpecs
     {
         var due = Given.PlanStart.AddDays(200);
         var at = Given.PlanStart.AddDays(100);
-        var state = Given.Commitment(Given.Made(indicator: "G1.O1.I3", unit: "ug/m3", baseline: 35, target: 25, shouldDecrease: true, due: due),
-            new ProgressReported(Given.CommitmentId, 30, at, null, null));
+        var state = Given.Summary(Given.Made(indicator: "G1.O1.I3", unit: "ug/m3", baseline: 35, target: 25, shouldDecrease: true, due: due),
+            Given.Accepted(30, at));
 
         // p = (30 - 35) / (25 - 35) = 0.5 >= 0.95 * 0.5
         ProgressMath.HealthOf(state, at, Defaults).ShouldBe(Health.OnTrack);
@@ -254,14 +254,14 @@ public class ProgressMathSpecs
     [Fact]
     public void Health_of_a_commitment_without_values_is_unknown()
     {
-        ProgressMath.HealthOf(Given.CommitmentIn(CommitmentStatus.InProgress), Given.Today, Defaults).ShouldBe(Health.Unknown);
+        ProgressMath.HealthOf(Given.Summary(Given.Made(), new CommitmentStatusChanged(Given.CommitmentId, CommitmentStatus.NotStarted, CommitmentStatus.InProgress, null)), Given.Today, Defaults).ShouldBe(Health.Unknown);
     }
 
     [Fact]
     public void Health_of_a_withdrawn_commitment_is_unknown()
     {
-        var state = Given.Commitment(Given.Made(),
-            new ProgressReported(Given.CommitmentId, 9, new DateOnly(2025, 3, 31), null, null),
+        var state = Given.Summary(Given.Made(),
+            Given.Accepted(9, new DateOnly(2025, 3, 31)),
             new CommitmentWithdrawn(Given.CommitmentId, "Made in error"));
 
         ProgressMath.HealthOf(state, Given.Today, Defaults).ShouldBe(Health.Unknown);
@@ -375,11 +375,11 @@ public class ProgressMathSpecs
         // KH's count commitment, baseline 0, target 10, due 2025-12-31.
         // 2 on 2024-12-31 and 4 on 2025-03-31 (90 days later): slope 2 / 90 a day; from the mean (45 days, 3) to the due
         // date (365 days after 2024-12-31) is 320 days: v̂ = 3 + 320 * 2 / 90 = 3 + 64 / 9 = 91 / 9; r = 91 / 90.
-        var state = Given.Commitment(Given.Made(),
-            new ProgressReported(Given.CommitmentId, 4, new DateOnly(2025, 3, 31), null, null),
-            new ProgressReported(Given.CommitmentId, 2, new DateOnly(2024, 12, 31), null, null));
+        var state = Given.Summary(Given.Made(),
+            Given.Accepted(4, new DateOnly(2025, 3, 31)),
+            Given.Accepted(2, new DateOnly(2024, 12, 31)));
 
-        var r = ProgressMath.AnticipatedRatio(state.Values, state.Baseline, state.Target, state.Due, state.ShouldDecrease);
+        var r = state.AnticipatedRatio;
 
         r.ShouldNotBeNull().ShouldBe(91.0 / 90.0, 1e-9);
         ProgressMath.Anticipate(r, Defaults).ShouldBe(Anticipation.OnTrack);

@@ -20,12 +20,12 @@ public sealed class ReportSpecs
         var events = new List<object>
         {
             new CommitmentMade(id, Given.PlanCode, code, country, "G1", "G1.O1", $"Commitment {code}", null, "Ministry", Given.PlanStart, Given.PlanEnd,
-                due ?? Given.Due, "G1.O1.I1", "count", 0, 10, false),
+                Given.PlanStart, due ?? Given.Due, "G1.O1.I1", "count", 0, 10, false, true),
         };
         if (status != CommitmentStatus.NotStarted) events.Add(new CommitmentStatusChanged(id, CommitmentStatus.NotStarted, status, null));
-        if (value is { } v) events.Add(new ProgressReported(id, v, new DateOnly(2025, 1, 15), null, null));
+        if (value is { } v) events.Add(Given.Accepted(v, new DateOnly(2025, 1, 15), commitmentId: id));
         if (withdrawn) events.Add(new CommitmentWithdrawn(id, "Made in error"));
-        return new CommitmentSnapshot(Given.Commitment([.. events]), Noon.AddYears(-1), lastUpdatedAt ?? Noon.AddDays(-1), "fp-kh");
+        return new CommitmentSnapshot(Given.Summary([.. events]), Noon.AddYears(-1), lastUpdatedAt ?? Noon.AddDays(-1), "fp-kh");
     }
 
     private static ProgressReportContent Build(DateOnly on, params CommitmentSnapshot[] commitments) =>

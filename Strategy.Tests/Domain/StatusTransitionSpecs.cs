@@ -59,7 +59,7 @@ public class StatusTransitionSpecs
             changed.From.ShouldBe(from);
             changed.To.ShouldBe(to);
             changed.Note.ShouldBe("quarterly update");
-            Commitment.Evolve(state, changed).ShouldNotBeNull().Status.ShouldBe(to);
+            Commitment.Evolve(state, changed, Given.FocalPointKH.Id).Status.ShouldBe(to);
         }
         else
         {
@@ -138,7 +138,7 @@ public class StatusTransitionSpecs
         reopened.From.ShouldBe(final);
         reopened.To.ShouldBe(to);
         reopened.Reason.ShouldBe("Closed by mistake");
-        Commitment.Evolve(state, reopened).ShouldNotBeNull().Status.ShouldBe(to);
+        Commitment.Evolve(state, reopened, Given.Secretariat.Id).Status.ShouldBe(to);
     }
 
     [Theory]

@@ -44,19 +44,29 @@ public static class HistoryEntries
 {
     public static HistoryEntry From(JasperFx.Events.IEvent e)
     {
-        var (note, reason) = e.Data switch
-        {
-            CommitmentStatusChanged s => (s.Note, null),
-            CommitmentReopened r => (null, r.Reason),
-            ProgressReported p => (p.Note, null),
-            CommitmentRevised r => (null, r.Reason),
-            CommitmentWithdrawn w => ((string?)null, w.Reason),
-            Domain.Plans.OutcomeSdgTargetsAligned a => (null, a.Reason),
-            _ => (null, null),
-        };
+        var (note, reason) = NoteAndReason(e.Data);
         return new HistoryEntry(e.Sequence, e.Version, TypeName(e.EventTypeName), e.Timestamp, e.Data, ActorRef.From(e),
             e.CorrelationId, e.CausationId, note, reason);
     }
+
+    /// <summary>What the person acting wrote: a note on the change, or the reason for it. Every commitment event answers.</summary>
+    public static (string? Note, string? Reason) NoteAndReason(object data) => data switch
+    {
+        CommitmentMade => (null, null),
+        CommitmentStatusChanged s => (s.Note, null),
+        CommitmentReopened r => (null, r.Reason),
+        CommitmentRevised r => (null, r.Reason),
+        CommitmentWithdrawn w => (null, w.Reason),
+        CommitmentRestored r => (null, r.Reason),
+        ValueSubmitted v => (v.Note, null),
+        ValueAccepted a => (a.Note, null),
+        ValueReturned r => (r.Comment, null),
+        ValueRetracted r => (null, r.Reason),
+        ValueVoided v => (null, v.Reason),
+        ICommitmentEvent other => throw CommitmentEvents.Unhandled(other, "History"),
+        Domain.Plans.OutcomeSdgTargetsAligned a => (null, a.Reason),
+        _ => (null, null),
+    };
 
     /// <summary>Marten's "commitment_status_changed" as the API's kebab-case "commitment-status-changed".</summary>
     public static string TypeName(string eventTypeName) => eventTypeName.Replace('_', '-');

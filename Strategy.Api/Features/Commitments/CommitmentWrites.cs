@@ -12,39 +12,55 @@ namespace Strategy.Api.Features.Commitments;
 /// <summary>Load, decide, append, save for a write to one existing commitment.</summary>
 public static class CommitmentWrites
 {
+    /// <summary>
+    /// Loads the commitment's write model, lets <paramref name="decide"/> decide on it, appends what it decided and
+    /// answers with the commitment's view as saved.
+    /// </summary>
+    public static Task<CommitmentWriteResult> Decide(IDocumentSession session, Guid id, long? expectedVersion,
+        Func<Commitment, Decision> decide, TimeProvider clock, HealthThresholds thresholds, CancellationToken ct) =>
+        Decide(session, id, expectedVersion, state => ValueTask.FromResult(decide(state)), clock, thresholds, ct);
+
+    /// <summary>The same, for a decision that needs more than the commitment (the plan's rounds, say), read once it is loaded.</summary>
     public static async Task<CommitmentWriteResult> Decide(IDocumentSession session, Guid id, long? expectedVersion,
-        Func<Commitment, Decision> decide, TimeProvider clock, HealthThresholds thresholds, CancellationToken ct)
+        Func<Commitment, ValueTask<Decision>> decide, TimeProvider clock, HealthThresholds thresholds, CancellationToken ct)
     {
         // No commitment has the empty id (ids are version 7 GUIDs), and Marten refuses it as a stream id with an exception.
         if (id == Guid.Empty) throw RejectedException.NotFound($"No commitment {id}.");
-        JasperFx.Events.IEventStream<CommitmentView> stream;
+        JasperFx.Events.IEventStream<Commitment> stream;
         try
         {
             // With If-Match the write is optimistic and a stale version fails at once; without it, concurrent writers
             // queue on the stream's row lock, so each decides on the state the previous one left.
             stream = expectedVersion is { } v
-                ? await session.Events.FetchForWriting<CommitmentView>(id, v, ct)
-                : await session.Events.FetchForExclusiveWriting<CommitmentView>(id, ct);
+                ? await session.Events.FetchForWriting<Commitment>(id, v, ct)
+                : await session.Events.FetchForExclusiveWriting<Commitment>(id, ct);
         }
         catch (ConcurrencyException)
         {
-            if (await session.LoadAsync<CommitmentView>(id, ct) is null) throw RejectedException.NotFound($"No commitment {id}.");
+            if (await session.LoadAsync<Commitment>(id, ct) is null) throw RejectedException.NotFound($"No commitment {id}.");
             throw;
         }
         if (stream.Aggregate is not { } current) throw RejectedException.NotFound($"No commitment {id}.");
 
-        var decision = decide(current.State);
+        var decision = await decide(current);
         if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
         var events = decision.Events.ToArray();
-        var expected = current.Version + events.Length;
         stream.AppendMany(events);
+        var version = (stream.StartingVersion ?? 0) + events.Length;
         await session.SaveChangesAsync(ct);
+        return new CommitmentWriteResult(CommitmentDto.From(await ViewAtAsync(session, id, version, ct), clock.GetUtcNow(), thresholds), version);
+    }
 
-        // With UseIdentityMapForAggregates the inline projection applied the saved events to the fetched view itself,
-        // so the answer needs no read back (one round trip less per write). Loaded only if it did not.
-        var saved = current.Version == expected ? current
-            : await session.LoadAsync<CommitmentView>(id, ct) ?? throw new InvalidOperationException("The inline view was not written.");
-        return new CommitmentWriteResult(CommitmentDto.From(saved, clock.GetUtcNow(), thresholds), saved.Version);
+    /// <summary>
+    /// The commitment's view as this write left it. Another write may commit between this one's commit and the read;
+    /// then the view is folded from the events up to this write's version (rare: only under simultaneous writes).
+    /// </summary>
+    private static async Task<CommitmentView> ViewAtAsync(IDocumentSession session, Guid id, long version, CancellationToken ct)
+    {
+        var view = await session.LoadAsync<CommitmentView>(id, ct) ?? throw new InvalidOperationException("The inline view was not written.");
+        if (view.Version == version) return view;
+        return await session.Events.AggregateStreamAsync<CommitmentView>(id, version, token: ct)
+            ?? throw new InvalidOperationException($"Commitment {id} has no version {version}.");
     }
 }
 

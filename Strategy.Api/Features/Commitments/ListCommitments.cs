@@ -26,20 +26,19 @@ public sealed class ListCommitmentsHandler(IQuerySession session, TimeProvider c
             ?? throw RejectedException.NotFound($"No plan {query.PlanCode}.");
         var f = query.Filter;
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
 
-        var page = await Filtered(plan, f, today).OrderBy(x => x.State.Code)
+        var page = await Filtered(plan, f, now).OrderBy(x => x.State.Code)
             .Stats(out var stats)
             .Skip((f.Page - 1) * f.PageSize)
             .Take(f.PageSize)
             .ToListAsync(ct);
         // The total rides on the page's rows (count(*) over ()), so a page past the end has none to carry it; count
         // with a query of its own (Marten refuses a count on a query that took statistics).
-        var total = page.Count == 0 && f.Page > 1 ? await Filtered(plan, f, today).CountAsync(ct) : stats.TotalResults;
+        var total = page.Count == 0 && f.Page > 1 ? await Filtered(plan, f, now).CountAsync(ct) : stats.TotalResults;
         return new CommitmentPage([.. page.Select(v => CommitmentDto.From(v, now, thresholds))], total);
     }
 
-    private IQueryable<CommitmentView> Filtered(PlanView plan, CommitmentFilter f, DateOnly today)
+    private IQueryable<CommitmentView> Filtered(PlanView plan, CommitmentFilter f, DateTimeOffset now)
     {
         IQueryable<CommitmentView> q = session.Query<CommitmentView>().Where(x => x.State.PlanCode == plan.Code);
         if (!f.IncludeWithdrawn) q = q.Where(x => !x.State.Withdrawn);
@@ -53,9 +52,9 @@ public sealed class ListCommitmentsHandler(IQuerySession session, TimeProvider c
             q = q.Where(x => x.State.Outcome.IsOneOf(outcomes));
         }
         if (f.Health is { } health)
-            q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(today, thresholds, Json.Kebab(health.ToString()))));
+            q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(now, thresholds, Json.Kebab(health.ToString()))));
         if (f.Overdue)
-            q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(today, thresholds, "overdue")));
+            q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(now, thresholds, "overdue")));
         return q;
     }
 }

@@ -14,9 +14,9 @@ using Strategy.Infrastructure.Store;
 namespace Strategy.Api.Features.Commitments;
 
 public sealed record MakeCommitmentBody(string? Code, string? Country, string? Outcome, string? Title, string? Description,
-    string? LeadAgency, DateOnly? Due, string? Indicator, double? Baseline, double? Target)
+    string? LeadAgency, DateOnly? Due, string? Indicator, double? Baseline, double? Target, DateOnly? Start = null)
 {
-    public MakeCommitment ToCommand() => new(Code, Country!, Outcome!, Title ?? "", Description, LeadAgency!, Due!.Value, Indicator, Baseline, Target);
+    public MakeCommitment ToCommand() => new(Code, Country!, Outcome!, Title ?? "", Description, LeadAgency!, Due!.Value, Indicator, Baseline, Target, Start);
 }
 
 public sealed class MakeCommitmentBodyValidator : AbstractValidator<MakeCommitmentBody>
@@ -49,7 +49,8 @@ public sealed class MakeCommitmentInPlanHandler(IDocumentSession session, Curren
         if (command.ExpectedVersion is { } expected && expected != plan.Version)
             throw new PreconditionFailedException($"Plan {plan.Code} is at version {plan.Version}, not {expected}.");
 
-        var id = await NewCommitments.Start(session, plan.Plan, command.Body.ToCommand(), actor.Actor, new HashSet<string>(), ct);
+        var made = command.Body.ToCommand();
+        var id = await NewCommitments.Start(session, plan.Plan, made, actor.Actor, MemberTime.Today(made.Country, clock.GetUtcNow()), new HashSet<string>(), ct);
         await session.SaveChangesAsync(ct);
         var saved = await session.LoadAsync<CommitmentView>(id, ct) ?? throw new InvalidOperationException("The inline view was not written.");
         return new CommitmentWriteResult(CommitmentDto.From(saved, clock.GetUtcNow(), thresholds), saved.Version);
@@ -59,8 +60,9 @@ public sealed class MakeCommitmentInPlanHandler(IDocumentSession session, Curren
 /// <summary>Starting a commitment's stream, shared by the commitment endpoint and plan import.</summary>
 public static class NewCommitments
 {
+    /// <param name="madeOn">The day it is made in its country: its start unless the command gives one.</param>
     /// <param name="pendingCodes">Codes taken by commitments started earlier in the same unit of work (plan import).</param>
-    public static async Task<Guid> Start(IDocumentSession session, Plan plan, MakeCommitment command, Actor actor, ISet<string> pendingCodes, CancellationToken ct)
+    public static async Task<Guid> Start(IDocumentSession session, Plan plan, MakeCommitment command, Actor actor, DateOnly madeOn, ISet<string> pendingCodes, CancellationToken ct)
     {
         var code = command.Code;
         if (string.IsNullOrEmpty(code))
@@ -74,9 +76,9 @@ public static class NewCommitments
         }
 
         var id = Guid.CreateVersion7();
-        var decision = CommitmentDecisions.Make(plan, command, code, id, actor);
+        var decision = CommitmentDecisions.Make(plan, command, code, id, actor, madeOn);
         if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
-        session.Events.StartStream<CommitmentView>(id, decision.Events.ToArray());
+        session.Events.StartStream<Commitment>(id, decision.Events.ToArray());
         pendingCodes.Add(code);
         return id;
     }
@@ -121,6 +123,6 @@ public static class MakeCommitmentEndpoint
             })
             .WithName("MakeCommitment")
             .WithSummary("Make a country commitment under an outcome")
-            .WithDescription("Secretariat for any member country; a focal point for its own country only. code is optional (COUNTRY-OUTCOME-NN is generated). baseline and target default from the indicator: 0 and the indicator's target for cumulative units (count, hectares, MW), the indicator's baseline and target for levels (percent, ug/m3). If-Match, when given, is the plan's version.")
+            .WithDescription("Secretariat for any member country; a focal point for its own country only. code is optional (COUNTRY-OUTCOME-NN is generated). start (from which expected progress is measured) defaults to the day it is made in the country's time zone, not before the plan starts. baseline and target default from the indicator: 0 and the indicator's target for cumulative units (count, hectares, MW), the indicator's baseline and target for levels (percent, ug/m3). If-Match, when given, is the plan's version.")
             .WriteResponses(created: true);
 }

@@ -24,12 +24,13 @@ public sealed record GoalBody(string? Code, string? Title, string? Description, 
 
 /// <summary>A whole plan, in the shape of the LMEC seed file (Strategy.Infrastructure/ReferenceData/lmec-2023-2027.json).</summary>
 public sealed record PlanDocument(string? Code, string? Title, string? Note, PeriodBody? Period, IReadOnlyList<CountryBody>? Countries,
-    IReadOnlyList<GoalBody>? Goals, IReadOnlyList<MakeCommitmentBody>? Commitments)
+    IReadOnlyList<GoalBody>? Goals, IReadOnlyList<MakeCommitmentBody>? Commitments, ReviewMode? Review = null)
 {
     public PlanDefinition ToDefinition() => new(Code ?? "", Title ?? "", Note, Period!.Start!.Value, Period.End!.Value,
         [.. (Countries ?? []).Select(c => new Country(c.Code ?? "", c.Iso3 ?? "", c.Name ?? ""))],
         [.. (Goals ?? []).Select(g => new GoalDefinition(g.Code ?? "", g.Title ?? "", g.Description,
-            [.. (g.Outcomes ?? []).Select(o => o.ToDefinition(g.Code))]))]);
+            [.. (g.Outcomes ?? []).Select(o => o.ToDefinition(g.Code))]))],
+        Review ?? ReviewMode.On);
 }
 
 public sealed class IndicatorBodyValidator : AbstractValidator<IndicatorBody>
@@ -106,7 +107,7 @@ public sealed class ImportPlanHandler(IDocumentSession session, CurrentActor act
         {
             try
             {
-                await NewCommitments.Start(session, plan, commitments[i].ToCommand(), actor.Actor, codes, ct);
+                await NewCommitments.Start(session, plan, commitments[i].ToCommand(), actor.Actor, plan.Start, codes, ct);
             }
             catch (RejectedException e) when (e.Rejection.Field is not null)
             {
@@ -133,6 +134,6 @@ public static class ImportPlanEndpoint
             })
             .WithName("ImportPlan")
             .WithSummary("Create a whole plan: goals, outcomes, indicators, SDG targets and optional commitments (secretariat)")
-            .WithDescription("All or nothing, in one transaction. 409 when the code exists.")
+            .WithDescription("All or nothing, in one transaction. 409 when the code exists. review: on (default; a focal point's values count once the secretariat accepts them) or off (they count on entry). Commitments given here start with the plan unless they give a start.")
             .WriteResponses(created: true);
 }

@@ -14,14 +14,14 @@ public sealed record GoalDto(string Code, string Title, string? Description, IRe
 
 public sealed record PlanDto(string Code, string Title, string? Note, Period Period, IReadOnlyList<Country> Countries,
     IReadOnlyList<GoalDto> Goals, long Version, DateTimeOffset CreatedAt, DateTimeOffset LastUpdatedAt, ActorRef LastUpdatedBy,
-    PlanCounts Counts, DateTimeOffset? AsOf)
+    PlanCounts Counts, DateTimeOffset? AsOf, ReviewMode Review)
 {
     public static PlanDto From(PlanView view, PlanCounts counts, DateTimeOffset? asOf)
     {
         var p = view.Plan;
         return new PlanDto(p.Code, p.Title, p.Note, new Period(p.Start, p.End), p.Countries,
             [.. p.Goals.Select(g => new GoalDto(g.Code, g.Title, g.Description, [.. g.Outcomes.Select(o => new OutcomeDto(o.Code, o.Title, o.SdgTargets, o.Indicators))]))],
-            view.Version, view.CreatedAt, view.LastUpdatedAt, view.LastUpdatedBy, counts, asOf);
+            view.Version, view.CreatedAt, view.LastUpdatedAt, view.LastUpdatedBy, counts, asOf, p.Review);
     }
 
     public static PlanCounts Structure(Plan p, int commitments, IReadOnlyDictionary<string, int> byCountry, IReadOnlyDictionary<string, int>? byStatus) =>

@@ -71,7 +71,7 @@ public static class ReportReadEndpoints
                 var view = await session.LoadAsync<ReportView>(id, ct) ?? throw RejectedException.NotFound($"No report {id}.");
                 if (view.State.Status != ReportStatus.Succeeded)
                     throw new RejectedException(Domain.Rejection.Conflict($"The report is {Json.Kebab(view.State.Status.ToString())}; its content exists once it has succeeded."));
-                var stored = await contents.LoadAsync(session, id, ct) ?? throw new InvalidOperationException($"Report {id} succeeded without content.");
+                var stored = await contents.LoadAsync(id, ct) ?? throw new InvalidOperationException($"Report {id} succeeded without content.");
                 var name = $"{view.State.Plan}-{stored.Kind}-{id}";
                 switch (chosen)
                 {

@@ -3,6 +3,7 @@ using Marten;
 using Mediator;
 using Strategy.Api.Http;
 using Strategy.Domain.Commitments;
+using Strategy.Infrastructure.Store;
 using Strategy.Domain.Reports;
 using Strategy.Infrastructure.Projections;
 
@@ -56,37 +57,35 @@ public sealed class RequestScheduledReportsHandler(IQuerySession session, IMedia
 
 public sealed record MarkOverdueCommitments : ICommand<int>;
 
-/// <summary>Records, once per due date, each open commitment whose due date has passed.</summary>
+/// <summary>
+/// Records, once per due date, each open commitment whose due date has passed in its country. The record goes to the
+/// plan's overdue register, not to the commitment's stream: the commitment's version, last update and history of
+/// changes stay as people left them.
+/// </summary>
 public sealed class MarkOverdueCommitmentsHandler(IDocumentStore store, TimeProvider clock) : ICommandHandler<MarkOverdueCommitments, int>
 {
     public async ValueTask<int> Handle(MarkOverdueCommitments command, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        List<Guid> candidates;
-        await using (var query = store.QuerySession())
-        {
-            candidates = [.. await query.Query<CommitmentView>()
-                .Where(x => !x.State.Withdrawn && x.State.Due < today)
-                .Select(x => x.Id).ToListAsync(ct)];
-        }
-        var marked = 0;
-        foreach (var id in candidates)
-        {
-            // One transaction per commitment: a ministry's write to one commitment cannot hold up the others.
-            await using var session = store.LightweightSession();
-            session.LastModifiedBy = Domain.Actor.System.Id;
-            session.SetHeader(Infrastructure.Store.ActorRef.NameHeader, Domain.Actor.System.Name);
-            session.SetHeader(Infrastructure.Store.ActorRef.RoleHeader, "admin");
-            session.CorrelationId = $"overdue-{today:yyyy-MM-dd}";
-            var stream = await session.Events.FetchForExclusiveWriting<CommitmentView>(id, ct);
-            if (stream.Aggregate is null) continue;
-            var decision = CommitmentDecisions.MarkOverdue(stream.Aggregate.State, today);
-            if (decision.Events.Count == 0) continue;
-            stream.AppendMany(decision.Events.ToArray());
-            await session.SaveChangesAsync(ct);
-            marked++;
-        }
-        return marked;
+        var now = clock.GetUtcNow();
+        // A day ahead of UTC covers every member's date; the domain check decides per country.
+        var latestToday = DateOnly.FromDateTime(now.UtcDateTime).AddDays(1);
+        await using var session = store.LightweightSession();
+        var candidates = await session.Query<CommitmentView>().Where(x => !x.State.Withdrawn && x.State.Due < latestToday).ToListAsync(ct);
+        if (candidates.Count == 0) return 0;
+        var recorded = (await session.LoadManyAsync<OverdueRecord>(ct, candidates.Select(c => c.Id))).ToDictionary(r => r.Id, r => r.Due);
+        var observed = candidates
+            .Select(c => OverdueCheck.Check(c.State, recorded.TryGetValue(c.Id, out var due) ? due : null, now) is { } e ? (c.State.PlanCode, e) : default)
+            .Where(x => x.e is not null)
+            .ToList();
+        if (observed.Count == 0) return 0;
+        session.LastModifiedBy = Domain.Actor.System.Id;
+        session.SetHeader(Infrastructure.Store.ActorRef.NameHeader, Domain.Actor.System.Name);
+        session.SetHeader(Infrastructure.Store.ActorRef.RoleHeader, "admin");
+        session.CorrelationId = $"overdue-{now:yyyy-MM-dd}";
+        foreach (var plan in observed.GroupBy(x => x.PlanCode))
+            session.Events.Append(StreamIds.ForOverdueRegister(plan.Key), plan.Select(x => (object)x.e!).ToArray());
+        await session.SaveChangesAsync(ct);
+        return observed.Count;
     }
 }
 

@@ -3,12 +3,13 @@ using Strategy.Domain.Commitments;
 
 namespace Strategy.Tests.Domain;
 
-public class ReportProgressSpecs
+public class SubmitValueSpecs
 {
     private static readonly DateOnly Today = Given.Today;
 
     private static Decision Report(Commitment state, double value, DateOnly? asOf = null, string? evidenceUrl = null, Actor? actor = null) =>
-        CommitmentDecisions.ReportProgress(state, value, asOf ?? Today, "Quarterly figures", evidenceUrl, actor ?? Given.FocalPointKH, Today);
+        ValueDecisions.Submit(state, new SubmitValue(value, asOf ?? Today, null, null, "Quarterly figures", [], evidenceUrl), [], Guid.NewGuid(),
+            actor ?? Given.FocalPointKH, Today);
 
     private static Commitment Percent() =>
         Given.CommitmentIn(CommitmentStatus.InProgress, Given.Made(indicator: "G1.O1.I2", unit: "percent", baseline: 70, target: 80));
@@ -18,7 +19,7 @@ public class ReportProgressSpecs
     {
         var state = Given.CommitmentIn(CommitmentStatus.InProgress);
 
-        var reported = Report(state, 4, new DateOnly(2025, 3, 31), "https://example.org/kh/dialogues-q1.pdf").ShouldAcceptSingle<ProgressReported>();
+        var reported = Report(state, 4, new DateOnly(2025, 3, 31), "https://example.org/kh/dialogues-q1.pdf").ShouldAcceptSingle<ValueSubmitted>();
 
         reported.CommitmentId.ShouldBe(Given.CommitmentId);
         reported.Value.ShouldBe(4);
@@ -28,15 +29,43 @@ public class ReportProgressSpecs
     }
 
     [Fact]
-    public void Reported_value_becomes_the_latest_and_sets_progress()
+    public void A_focal_points_value_is_submitted_and_does_not_count_until_accepted()
     {
         var state = Given.CommitmentIn(CommitmentStatus.InProgress);
 
-        var reported = Report(state, 4).ShouldAcceptSingle<ProgressReported>();
-        var after = Commitment.Evolve(state, reported).ShouldNotBeNull();
+        var submitted = Report(state, 4).ShouldAcceptSingle<ValueSubmitted>();
+        var summary = Given.Summary(Given.Made(), submitted);
 
-        after.Latest.ShouldBe(new Measurement(Today, 4));
-        after.Progress.ShouldBe(0.4); // (4 - 0) / (10 - 0)
+        summary.Latest.ShouldBeNull();
+        summary.Progress.ShouldBeNull();
+        summary.Pending.ShouldHaveSingleItem().Value.ShouldBe(4);
+        Commitment.Evolve(state, submitted, Given.FocalPointKH.Id).FindValue(submitted.ValueId).ShouldNotBeNull().State.ShouldBe(ValueState.Submitted);
+    }
+
+    [Fact]
+    public void The_secretariats_value_is_accepted_on_entry_and_sets_progress()
+    {
+        var state = Given.CommitmentIn(CommitmentStatus.InProgress);
+
+        var decision = Report(state, 4, actor: Given.Secretariat);
+
+        decision.IsAccepted.ShouldBeTrue();
+        decision.Events.Select(e => e.GetType()).ShouldBe([typeof(ValueSubmitted), typeof(ValueAccepted)]);
+        var summary = Given.Summary([Given.Made(), .. decision.Events]);
+        summary.Latest.ShouldBe(new Measurement(Today, 4));
+        summary.Progress.ShouldBe(0.4); // (4 - 0) / (10 - 0)
+        summary.Pending.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Without_review_a_focal_points_value_counts_on_entry()
+    {
+        var state = Given.CommitmentIn(CommitmentStatus.InProgress, Given.Made(review: false));
+
+        var decision = Report(state, 4);
+
+        decision.Events.Select(e => e.GetType()).ShouldBe([typeof(ValueSubmitted), typeof(ValueAccepted)]);
+        Given.Summary([Given.Made(review: false), .. decision.Events]).Latest.ShouldBe(new Measurement(Today, 4));
     }
 
     [Fact]
@@ -83,7 +112,7 @@ public class ReportProgressSpecs
     {
         var state = Given.CommitmentIn(CommitmentStatus.InProgress, Given.Made(indicator: null, unit: null));
 
-        Report(state, -2).ShouldAcceptSingle<ProgressReported>().Value.ShouldBe(-2);
+        Report(state, -2).ShouldAcceptSingle<ValueSubmitted>().Value.ShouldBe(-2);
     }
 
     [Fact]
@@ -95,7 +124,7 @@ public class ReportProgressSpecs
     [Fact]
     public void Percent_of_exactly_100_is_valid()
     {
-        Report(Percent(), 100).ShouldAcceptSingle<ProgressReported>().Value.ShouldBe(100);
+        Report(Percent(), 100).ShouldAcceptSingle<ValueSubmitted>().Value.ShouldBe(100);
     }
 
     [Fact]
@@ -130,32 +159,34 @@ public class ReportProgressSpecs
     [InlineData("https://example.org/evidence?q=1")]
     public void Http_and_https_evidence_urls_are_accepted(string url)
     {
-        Report(Given.CommitmentIn(CommitmentStatus.InProgress), 1, evidenceUrl: url).ShouldAcceptSingle<ProgressReported>().EvidenceUrl.ShouldBe(url);
+        Report(Given.CommitmentIn(CommitmentStatus.InProgress), 1, evidenceUrl: url).ShouldAcceptSingle<ValueSubmitted>().EvidenceUrl.ShouldBe(url);
     }
 
     [Fact]
-    public void A_later_report_for_the_same_date_corrects_the_earlier_one()
+    public void A_later_accepted_value_for_the_same_date_replaces_the_earlier_one()
     {
         var date = new DateOnly(2025, 3, 31);
-        var state = Given.Commitment(Given.Made(),
-            new ProgressReported(Given.CommitmentId, 2, new DateOnly(2024, 12, 31), null, null),
-            new ProgressReported(Given.CommitmentId, 3, date, null, null),
-            new ProgressReported(Given.CommitmentId, 5, date, "corrected", null));
+        var events = new List<object> { Given.Made() };
+        foreach (var (value, asOf) in new[] { (2.0, new DateOnly(2024, 12, 31)), (3.0, date), (5.0, date) })
+            events.AddRange(ValueDecisions.Submit(Given.Commitment([.. events]), new SubmitValue(value, asOf, null, null, null, [], null), [],
+                Guid.NewGuid(), Given.Secretariat, Today).Events);
 
-        state.Values.ShouldBe([new Measurement(new DateOnly(2024, 12, 31), 2), new Measurement(date, 5)]);
-        state.Latest.ShouldBe(new Measurement(date, 5));
+        var accepted = events.OfType<ValueAccepted>().ToList();
+        accepted[2].Replaces.ShouldNotBeNull().ValueId.ShouldBe(accepted[1].ValueId);
+        var summary = Given.Summary([.. events]);
+        summary.Latest.ShouldBe(new Measurement(date, 5));
+        summary.ValuesAccepted.ShouldBe(2);
+        Given.Commitment([.. events]).Values.Where(v => v.Standing).Select(v => v.Value).ShouldBe([2, 5]);
     }
 
     [Fact]
-    public void A_back_dated_report_does_not_replace_the_latest_value()
+    public void A_back_dated_value_does_not_replace_the_latest_value()
     {
-        var state = Given.Commitment(Given.Made(),
-            new ProgressReported(Given.CommitmentId, 6, new DateOnly(2025, 3, 31), null, null),
-            new ProgressReported(Given.CommitmentId, 2, new DateOnly(2024, 6, 30), null, null));
+        var summary = Given.Summary(Given.Made(), Given.Accepted(6, new DateOnly(2025, 3, 31)), Given.Accepted(2, new DateOnly(2024, 6, 30)));
 
-        state.Values.ShouldBe([new Measurement(new DateOnly(2024, 6, 30), 2), new Measurement(new DateOnly(2025, 3, 31), 6)]);
-        state.Latest.ShouldBe(new Measurement(new DateOnly(2025, 3, 31), 6));
-        state.Progress.ShouldBe(0.6); // (6 - 0) / (10 - 0)
+        summary.Latest.ShouldBe(new Measurement(new DateOnly(2025, 3, 31), 6));
+        summary.Progress.ShouldBe(0.6); // (6 - 0) / (10 - 0)
+        summary.ValuesAccepted.ShouldBe(2);
     }
 
     [Theory]

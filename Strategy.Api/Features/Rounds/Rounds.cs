@@ -1,0 +1,198 @@
+using FluentValidation;
+using Marten;
+using Mediator;
+using Strategy.Api.Auth;
+using Strategy.Api.Http;
+using Strategy.Api.Pipeline;
+using Strategy.Domain;
+using Strategy.Domain.Rounds;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+using Strategy.Infrastructure.Values;
+
+namespace Strategy.Api.Features.Rounds;
+
+public sealed record OpenRoundBody(string? Code, string? Title, DateOnly? PeriodStart, DateOnly? PeriodEnd, DateOnly? Deadline);
+
+public sealed record MoveDeadlineBody(DateOnly? Deadline, string? Reason);
+
+public sealed record CloseRoundBody(string? Note);
+
+public enum RoundState { Open, Closed }
+
+/// <summary>A round, and for a single round read its completeness per country.</summary>
+public sealed record RoundDto(Guid Id, string Plan, string Code, string? Title, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly Deadline,
+    RoundState State, DateTimeOffset OpenedAt, ActorRef OpenedBy, DateTimeOffset? ClosedAt, ActorRef? ClosedBy, long Version,
+    IReadOnlyList<CountryCompleteness>? Completeness)
+{
+    public static RoundDto From(RoundView v, IReadOnlyList<CountryCompleteness>? completeness = null)
+    {
+        var r = v.State;
+        return new RoundDto(v.Id, r.Plan, r.Code, r.Title, r.PeriodStart, r.PeriodEnd, r.Deadline, r.Closed ? RoundState.Closed : RoundState.Open,
+            v.OpenedAt, v.OpenedBy, v.ClosedAt, v.ClosedBy, v.Version, completeness);
+    }
+}
+
+public sealed record RoundWriteResult(RoundDto Round, long Version);
+
+[AllowedRoles(Role.Secretariat, Role.Admin)]
+public sealed record OpenReportingRound(string Plan, OpenRoundBody Body) : ICommand<RoundWriteResult>;
+
+[AllowedRoles(Role.Secretariat, Role.Admin)]
+public sealed record MoveRoundDeadline(Guid Id, long? ExpectedVersion, MoveDeadlineBody Body) : ICommand<RoundWriteResult>;
+
+[AllowedRoles(Role.Secretariat, Role.Admin)]
+public sealed record CloseReportingRound(Guid Id, long? ExpectedVersion, CloseRoundBody Body) : ICommand<RoundWriteResult>;
+
+public sealed class OpenReportingRoundValidator : AbstractValidator<OpenReportingRound>
+{
+    public OpenReportingRoundValidator()
+    {
+        RuleFor(x => x.Body.Code).NotEmpty().OverridePropertyName("code");
+        RuleFor(x => x.Body.PeriodStart).NotNull().OverridePropertyName("periodStart");
+        RuleFor(x => x.Body.PeriodEnd).NotNull().OverridePropertyName("periodEnd");
+        RuleFor(x => x.Body.Deadline).NotNull().OverridePropertyName("deadline");
+    }
+}
+
+public sealed class MoveRoundDeadlineValidator : AbstractValidator<MoveRoundDeadline>
+{
+    public MoveRoundDeadlineValidator()
+    {
+        RuleFor(x => x.Body.Deadline).NotNull().OverridePropertyName("deadline");
+        RuleFor(x => x.Body.Reason).NotEmpty().OverridePropertyName("reason");
+    }
+}
+
+public sealed class RoundWriteHandlers(IDocumentSession session, CurrentActor actor)
+    : ICommandHandler<OpenReportingRound, RoundWriteResult>, ICommandHandler<MoveRoundDeadline, RoundWriteResult>, ICommandHandler<CloseReportingRound, RoundWriteResult>
+{
+    public async ValueTask<RoundWriteResult> Handle(OpenReportingRound command, CancellationToken ct)
+    {
+        var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(command.Plan), ct) ?? throw RejectedException.NotFound($"No plan {command.Plan}.");
+        var existing = await session.Query<Round>().Where(r => r.Plan == plan.Code).ToListAsync(ct);
+        var b = command.Body;
+        var id = Guid.CreateVersion7();
+        var decision = RoundDecisions.Open(plan.Plan, existing, new OpenRound(b.Code!, b.Title, b.PeriodStart!.Value, b.PeriodEnd!.Value, b.Deadline!.Value), id, actor.Actor);
+        if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
+        session.Events.StartStream<Round>(id, decision.Events.ToArray());
+        await session.SaveChangesAsync(ct);
+        return await Saved(id, ct);
+    }
+
+    public async ValueTask<RoundWriteResult> Handle(MoveRoundDeadline command, CancellationToken ct) =>
+        await Decide(command.Id, command.ExpectedVersion, r => RoundDecisions.MoveDeadline(r, command.Body.Deadline!.Value, command.Body.Reason, actor.Actor), ct);
+
+    public async ValueTask<RoundWriteResult> Handle(CloseReportingRound command, CancellationToken ct) =>
+        await Decide(command.Id, command.ExpectedVersion, r => RoundDecisions.Close(r, command.Body.Note, actor.Actor), ct);
+
+    private async Task<RoundWriteResult> Decide(Guid id, long? expectedVersion, Func<Round, Decision> decide, CancellationToken ct)
+    {
+        if (id == Guid.Empty || await session.LoadAsync<Round>(id, ct) is null) throw RejectedException.NotFound($"No round {id}.");
+        var stream = expectedVersion is { } v
+            ? await session.Events.FetchForWriting<Round>(id, v, ct)
+            : await session.Events.FetchForExclusiveWriting<Round>(id, ct);
+        var decision = decide(stream.Aggregate!);
+        if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
+        stream.AppendMany(decision.Events.ToArray());
+        await session.SaveChangesAsync(ct);
+        return await Saved(id, ct);
+    }
+
+    private async Task<RoundWriteResult> Saved(Guid id, CancellationToken ct)
+    {
+        var view = await session.LoadAsync<RoundView>(id, ct) ?? throw new InvalidOperationException("The inline round view was not written.");
+        return new RoundWriteResult(RoundDto.From(view), view.Version);
+    }
+}
+
+public sealed record ListRounds(string Plan) : IQuery<IReadOnlyList<RoundDto>>;
+
+public sealed record GetRound(Guid Id) : IQuery<RoundWriteResult>;
+
+public sealed class RoundQueryHandlers(IQuerySession session, ValueReads values)
+    : IQueryHandler<ListRounds, IReadOnlyList<RoundDto>>, IQueryHandler<GetRound, RoundWriteResult>
+{
+    public async ValueTask<IReadOnlyList<RoundDto>> Handle(ListRounds query, CancellationToken ct)
+    {
+        if (await session.LoadAsync<PlanView>(StreamIds.ForPlan(query.Plan), ct) is null) throw RejectedException.NotFound($"No plan {query.Plan}.");
+        var rounds = await session.Query<RoundView>().Where(r => r.State.Plan == query.Plan).ToListAsync(ct);
+        return [.. rounds.OrderByDescending(r => r.State.PeriodEnd).ThenByDescending(r => r.OpenedAt).Select(r => RoundDto.From(r))];
+    }
+
+    public async ValueTask<RoundWriteResult> Handle(GetRound query, CancellationToken ct)
+    {
+        var view = await session.LoadAsync<RoundView>(query.Id, ct) ?? throw RejectedException.NotFound($"No round {query.Id}.");
+        var completeness = await RoundReads.CompletenessAsync(session, values, view.State, ct);
+        return new RoundWriteResult(RoundDto.From(view, completeness), view.Version);
+    }
+}
+
+public static class RoundReads
+{
+    /// <summary>Per member country of the plan: its commitments (not withdrawn) and where their values in the round stand.</summary>
+    public static async Task<IReadOnlyList<CountryCompleteness>> CompletenessAsync(IQuerySession session, ValueReads values, Round round, CancellationToken ct)
+    {
+        var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(round.Plan), ct) ?? throw RejectedException.NotFound($"No plan {round.Plan}.");
+        var commitments = await session.Query<CommitmentView>()
+            .Where(c => c.State.PlanCode == round.Plan && !c.State.Withdrawn)
+            .Select(c => new RoundCommitment(c.Id, c.State.Country)).ToListAsync(ct);
+        var sent = await values.InRoundAsync(round.Plan, round.Code, ct);
+        return RoundCompleteness.Compute(plan.Plan.Countries.Select(c => c.Code), commitments,
+            sent.Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy is not null)));
+    }
+}
+
+public static class RoundEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/plans/{code}/rounds", async (string code, OpenRoundBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(new OpenReportingRound(code, body), ct);
+                Versions.SetETag(http.Response, result.Version);
+                return TypedResults.Created($"/api/rounds/{result.Round.Id}", result.Round);
+            })
+            .WithName("OpenRound")
+            .WithSummary("Open a reporting round for a plan (secretariat)")
+            .WithDescription("code unique within the plan (e.g. 2026-Q4); periodStart and periodEnd within the plan's period; deadline not before the period ends. Values dated in the period go to the round until it is closed; after the deadline they are taken, marked late.")
+            .WriteResponses(created: true);
+
+        api.MapGet("/plans/{code}/rounds", async (string code, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListRounds(code), ct)))
+            .WithName("ListRounds")
+            .WithSummary("A plan's reporting rounds, newest first")
+            .ReadResponses<IReadOnlyList<RoundDto>>();
+
+        api.MapGet("/rounds/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(new GetRound(id), ct);
+                Versions.SetETag(http.Response, result.Version);
+                return TypedResults.Ok(result.Round);
+            })
+            .WithName("GetRound")
+            .WithSummary("A round and its completeness per country")
+            .WithDescription("Per member country: commitments (not withdrawn), and of those how many have no value in the round (missing), or whose furthest value is submitted, returned or accepted; late counts those whose counting value came after the deadline.")
+            .ReadResponses<RoundDto>();
+
+        api.MapMethods("/rounds/{id:guid}", [HttpMethods.Patch], async (Guid id, MoveDeadlineBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(new MoveRoundDeadline(id, Versions.ExpectedVersion(http.Request), body), ct);
+                Versions.SetETag(http.Response, result.Version);
+                return TypedResults.Ok(result.Round);
+            })
+            .WithName("MoveRoundDeadline")
+            .WithSummary("Move a round's deadline, with a reason (secretariat)")
+            .WriteResponses();
+
+        api.MapPost("/rounds/{id:guid}/close", async (Guid id, CloseRoundBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(new CloseReportingRound(id, Versions.ExpectedVersion(http.Request), body), ct);
+                Versions.SetETag(http.Response, result.Version);
+                return TypedResults.Ok(result.Round);
+            })
+            .WithName("CloseRound")
+            .WithSummary("Close a round (secretariat): later submissions to it get 409, and its reports are no longer provisional")
+            .WriteResponses();
+    }
+}

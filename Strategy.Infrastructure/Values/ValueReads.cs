@@ -1,0 +1,49 @@
+using Marten;
+using Marten.Linq;
+using Marten.Linq.MatchesSql;
+using Strategy.Domain.Commitments;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Infrastructure.Values;
+
+public sealed record ReviewQueueFilter(string Plan, string? Round, string? Country, int Page, int PageSize);
+
+/// <summary>A value awaiting review with the commitment it belongs to.</summary>
+public sealed record QueuedValue(ValueView Value, CommitmentView Commitment);
+
+/// <summary>Reads of reported values: a commitment's values, and the secretariat's review queue.</summary>
+public sealed class ValueReads(IQuerySession session, StoreSettings settings)
+{
+    public async Task<IReadOnlyList<ValueView>> ForCommitmentAsync(Guid commitmentId, CancellationToken ct) =>
+        await session.Query<ValueView>().Where(v => v.CommitmentId == commitmentId).OrderBy(v => v.SubmittedAt).ThenBy(v => v.Id).ToListAsync(ct);
+
+    /// <summary>Submitted values of the plan (and round, and country) awaiting review, oldest first, paged; with the total.</summary>
+    public async Task<(IReadOnlyList<QueuedValue> Items, long Total)> ReviewQueueAsync(ReviewQueueFilter f, CancellationToken ct)
+    {
+        var views = $"{settings.Schema}.mt_doc_commitmentview";
+        var inScope = f.Country is null
+            ? $"d.commitment_id in (select id from {views} where {CommitmentColumns.PlanCode} = ?)"
+            : $"d.commitment_id in (select id from {views} where {CommitmentColumns.PlanCode} = ? and {CommitmentColumns.Country} = ?)";
+        object[] scope = f.Country is null ? [f.Plan] : [f.Plan, f.Country];
+        IQueryable<ValueView> Filtered()
+        {
+            var q = session.Query<ValueView>()
+                .Where(v => v.MatchesSql("d.data->>'state' = ?", "submitted"))
+                .Where(v => v.MatchesSql(inScope, scope));
+            return f.Round is null ? q : q.Where(v => v.Round == f.Round);
+        }
+        var page = await Filtered().OrderBy(v => v.SubmittedAt).ThenBy(v => v.Id).Stats(out var stats)
+            .Skip((f.Page - 1) * f.PageSize).Take(f.PageSize).ToListAsync(ct);
+        var total = page.Count == 0 && f.Page > 1 ? await Filtered().CountAsync(ct) : stats.TotalResults;
+        var commitments = (await session.LoadManyAsync<CommitmentView>(ct, page.Select(v => v.CommitmentId).Distinct())).ToDictionary(c => c.Id);
+        return ([.. page.Select(v => new QueuedValue(v, commitments[v.CommitmentId]))], total);
+    }
+
+    /// <summary>The values sent to one round of a plan: what its completeness counts.</summary>
+    public async Task<IReadOnlyList<ValueView>> InRoundAsync(string plan, string round, CancellationToken ct) =>
+        await session.Query<ValueView>()
+            .Where(v => v.Round == round)
+            .Where(v => v.MatchesSql($"d.commitment_id in (select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ?)", plan))
+            .ToListAsync(ct);
+}
