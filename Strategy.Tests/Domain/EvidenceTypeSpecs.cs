@@ -35,18 +35,27 @@ public class EvidenceTypeSpecs
         return buffer.ToArray();
     }
 
-    private const string Rels = """<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>""";
+    private const string Rels =
+        """<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>""";
+
+    private const string Types = """<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">""" +
+        """<Default Extension="xml" ContentType="application/xml"/>""";
 
     public static byte[] Docx() => Package(
-        ("[Content_Types].xml", """<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"""),
+        ("[Content_Types].xml", Types + """<Override PartName="/word/document.xml" """ +
+            """ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"""),
         ("_rels/.rels", Rels),
-        ("word/document.xml", """<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Minutes of the dialogue</w:t></w:r></w:p></w:body></w:document>"""));
+        ("word/document.xml", """<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">""" +
+            """<w:body><w:p><w:r><w:t>Minutes of the dialogue</w:t></w:r></w:p></w:body></w:document>"""));
 
     public static byte[] Xlsx() => Package(
-        ("[Content_Types].xml", """<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"""),
+        ("[Content_Types].xml", Types + """<Override PartName="/xl/workbook.xml" """ +
+            """ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"""),
         ("_rels/.rels", Rels),
-        ("xl/workbook.xml", """<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Values" sheetId="1"/></sheets></workbook>"""),
-        ("xl/worksheets/sheet1.xml", """<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>"""));
+        ("xl/workbook.xml", """<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">""" +
+            """<sheets><sheet name="Values" sheetId="1"/></sheets></workbook>"""),
+        ("xl/worksheets/sheet1.xml", """<?xml version="1.0" encoding="UTF-8"?>""" +
+            """<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>"""));
 
     /// <summary>The start of a Windows executable: the DOS header, its stub, then the PE header.</summary>
     public static byte[] WindowsExecutable()
