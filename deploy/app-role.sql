@@ -25,6 +25,9 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA "{{schema}}" TO "{{role}}";
 REVOKE UPDATE, DELETE, TRUNCATE ON "{{schema}}".mt_events FROM "{{role}}";
 REVOKE DELETE, TRUNCATE ON "{{schema}}".mt_streams FROM "{{role}}";
 REVOKE TRUNCATE ON ALL TABLES IN SCHEMA "{{schema}}" FROM "{{role}}";
+-- Evidence files are stored once and never changed: a changed file would no longer match the SHA-256 its upload
+-- recorded in the event log.
+REVOKE UPDATE, DELETE ON "{{schema}}".evidence_file FROM "{{role}}";
 
 -- Hangfire's job storage (created by `migrate`), which the service reads and writes in full.
 DO $$

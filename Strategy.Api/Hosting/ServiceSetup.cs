@@ -10,12 +10,14 @@ using Scalar.AspNetCore;
 using Strategy.Api.Auth;
 using Strategy.Api.Features.Audit;
 using Strategy.Api.Features.Commitments;
+using Strategy.Api.Features.Evidence;
 using Strategy.Api.Features.Plans;
 using Strategy.Api.Features.Reports;
 using Strategy.Api.Features.Sdg;
 using Strategy.Api.Http;
 using Strategy.Api.Pipeline;
 using Strategy.Domain.Progress;
+using Strategy.Infrastructure.Evidence;
 using Strategy.Infrastructure.ReferenceData;
 using Strategy.Infrastructure.Store;
 
@@ -53,6 +55,7 @@ public static class ServiceSetup
         services.AddSingleton(store);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SdgCatalog>();
+        services.AddSingleton<EvidenceStore>();
         services.AddSingleton(config.GetSection("Health").Get<HealthThresholds>() ?? HealthThresholds.Default);
 
         services.AddStrategyStore(store);
@@ -164,6 +167,7 @@ public static class ServiceSetup
         AuditEndpoints.Map(api);
         RequestReportEndpoint.Map(api);
         ReportReadEndpoints.Map(api);
+        EvidenceEndpoints.Map(api);
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
 namespace Strategy.Api.Http;
@@ -6,13 +7,16 @@ namespace Strategy.Api.Http;
 /// <summary>
 /// Bodies over the limit get 413 before anything reads them. Kestrel enforces its own limit too, but a declared
 /// length is refused here at once, and a chunked body is cut off by a counting stream (also under the test host).
-/// A body declared in a charset other than UTF-8 gets 415: the API reads UTF-8 JSON, and a charset .NET cannot
-/// decode (an unknown name, or UTF-7) made the framework's JSON reader throw, a 500.
+/// The limit is the service's, or a route's own (<see cref="BodyLimits.WithBodyLimit"/>): routing has chosen the
+/// endpoint before this runs. A body declared in a charset other than UTF-8 gets 415: the API reads UTF-8 JSON, and a
+/// charset .NET cannot decode (an unknown name, or UTF-7) made the framework's JSON reader throw, a 500.
 /// </summary>
-public sealed class BodyLimitMiddleware(RequestDelegate next, long maxBytes)
+public sealed class BodyLimitMiddleware(RequestDelegate next, long defaultMaxBytes)
 {
     public Task Invoke(HttpContext http)
     {
+        // A route that declared no limit of its own, or none at all, keeps the service's: no route is unlimited.
+        var maxBytes = http.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? defaultMaxBytes;
         if (http.Request.ContentLength > maxBytes)
             throw new BadHttpRequestException($"The body is over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
         if (MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media) && media.Charset.HasValue
@@ -49,4 +53,15 @@ public sealed class BodyLimitMiddleware(RequestDelegate next, long maxBytes)
             return n;
         }
     }
+}
+
+/// <summary>A route's own body limit in place of the service's, as endpoint metadata (the framework's own kind).</summary>
+public sealed record RouteBodyLimit(long MaxBytes) : IRequestSizeLimitMetadata
+{
+    long? IRequestSizeLimitMetadata.MaxRequestBodySize => MaxBytes;
+}
+
+public static class BodyLimits
+{
+    public static RouteHandlerBuilder WithBodyLimit(this RouteHandlerBuilder builder, long maxBytes) => builder.WithMetadata(new RouteBodyLimit(maxBytes));
 }

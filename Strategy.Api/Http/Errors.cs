@@ -20,6 +20,9 @@ public sealed class RejectedException(Rejection rejection) : Exception(rejection
 
 public sealed class PreconditionFailedException(string message) : Exception(message);
 
+/// <summary>A stored file whose bytes no longer hash to what was recorded when it was stored: it is not served.</summary>
+public sealed class StoredFileAlteredException(string message) : Exception(message);
+
 public sealed class IdempotencyKeyReusedException()
     : Exception("This Idempotency-Key was used with a different request; use a new key for a new request.");
 
@@ -63,6 +66,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (422, "Idempotency-Key reused.", reused.Message, null);
             case PreconditionFailedException p:
                 return (412, "The resource has changed.", p.Message, null);
+            case StoredFileAlteredException altered:
+                return (409, "The stored file was altered.", altered.Message, null);
             case ConcurrencyException:
                 return conditional
                     ? (412, "The resource has changed.", "The version in If-Match is no longer current; read the resource again.", null)
@@ -82,6 +87,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (bad.StatusCode, bad.StatusCode switch
                 {
                     413 => "The request body is too large.",
+                    415 => "The media type is not supported.",
                     431 => "The request headers are too large.",
                     _ => "Bad request.",
                 }, Sanitize(bad.Message), null);

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Marten;
 using Marten.Exceptions;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 using Npgsql;
 using Strategy.Api.Auth;
 using Strategy.Infrastructure.Store;
@@ -135,15 +137,58 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         await http.Response.WriteAsync(record.Body, http.RequestAborted);
     }
 
-    /// <summary>The request's identity: method, path, query and body bytes.</summary>
+    /// <summary>
+    /// The request's identity: method, path, query and body. A multipart body is identified by its parts (each part's
+    /// headers and bytes) rather than its bytes: clients draw a new boundary for each request they build, so a retry of
+    /// the same upload would otherwise differ from the first and get 422.
+    /// </summary>
     private static async Task<string> HashAsync(HttpRequest request, CancellationToken ct)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
-        var buffer = new byte[16 * 1024];
-        int n;
-        while ((n = await request.Body.ReadAsync(buffer, ct)) > 0) sha.AppendData(buffer, 0, n);
+        if (MultipartBoundary(request) is { } boundary && await MultipartDigestAsync(request.Body, boundary, ct) is { } parts)
+        {
+            sha.AppendData("multipart\n"u8);
+            sha.AppendData(parts);
+        }
+        else
+        {
+            request.Body.Position = 0;
+            var buffer = new byte[16 * 1024];
+            int n;
+            while ((n = await request.Body.ReadAsync(buffer, ct)) > 0) sha.AppendData(buffer, 0, n);
+        }
         request.Body.Position = 0;
         return Convert.ToHexString(sha.GetHashAndReset());
+    }
+
+    private static string? MultipartBoundary(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
+        && media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+        && HeaderUtilities.RemoveQuotes(media.Boundary) is { Length: > 0 } boundary
+            ? boundary.Value
+            : null;
+
+    /// <summary>The digest of a multipart body's parts in order, or null when it is not well-formed (its bytes then count).</summary>
+    private static async Task<byte[]?> MultipartDigestAsync(Stream body, string boundary, CancellationToken ct)
+    {
+        using var parts = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        try
+        {
+            var reader = new MultipartReader(boundary, body);
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                foreach (var (name, value) in (section.Headers ?? []).OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
+                    parts.AppendData(System.Text.Encoding.UTF8.GetBytes($"{name.ToLowerInvariant()}: {value}\n"));
+                // Each part's bytes by their own digest, so no part's content can pass for another's headers.
+                parts.AppendData(await SHA256.HashDataAsync(section.Body, ct));
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException || e is IOException and not BadHttpRequestException)
+        {
+            // A body over the limit (BadHttpRequestException, 413) is not malformed: it goes on to refuse the request.
+            return null;
+        }
+        return parts.GetHashAndReset();
     }
 }

@@ -64,6 +64,7 @@ public static class StoreSetup
         o.Projections.Add<RoundStateProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add<RoundViewProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add<ReportViewProjection>(ProjectionLifecycle.Inline);
+        o.Projections.Add<Evidence.EvidenceViewProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add(new AuditChainProjection(settings.ConnectionString, settings.Schema), ProjectionLifecycle.Async);
         // Advisory locks are per database: give each schema its own, so several stores in one database (tests,
         // tenants) each elect their own daemon leader and migrate independently.
@@ -96,6 +97,7 @@ public static class StoreSetup
         o.Schema.For<IdempotencyRecord>();
         o.Schema.For<AuditLink>();
         o.Storage.ExtendedSchemaObjects.Add(Reports.ReportContentStore.Table(settings.Schema));
+        o.Storage.ExtendedSchemaObjects.Add(Evidence.EvidenceStore.Table(settings.Schema));
         o.Schema.For<AuditChainHead>();
     }
 

@@ -6,7 +6,7 @@ namespace Strategy.Infrastructure.Store;
 public static class StreamIds
 {
     private static readonly byte[] PlanNamespace = Guid.Parse("6f1c3e0a-5d2b-4c8e-9a57-3b1f0e2d4c61").ToByteArray();
-    private static readonly byte[] CorrespondenceNamespace = Guid.Parse("2b9e4d17-8c3a-4f60-b1d5-7e0a9c4f3b28").ToByteArray();
+    private static readonly byte[] CorrespondenceNamespace = Guid.Parse("dea22a1b-b379-44f0-8f7b-68c8135a9e33").ToByteArray();
     private static readonly byte[] OverdueNamespace = Guid.Parse("c47a1e93-0d5b-4e8f-a2c6-19f3b7d50e84").ToByteArray();
 
     /// <summary>
@@ -15,16 +15,19 @@ public static class StreamIds
     /// </summary>
     public static Guid ForPlan(string code) => NameBased(PlanNamespace, code);
 
-    /// <summary>A commitment's correspondence (comments, evidence files): a stream apart from the commitment's own.</summary>
+    /// <summary>
+    /// The stream of what is said and sent about a commitment (evidence files, comments), apart from the commitment's
+    /// own stream so that an upload or a comment does not make stale the version a focal point holds for an edit.
+    /// Derived from the commitment's id, so it needs no lookup and every node finds the same one.
+    /// </summary>
     public static Guid ForCorrespondence(Guid commitmentId) => NameBased(CorrespondenceNamespace, commitmentId.ToString("D"));
 
     /// <summary>The plan's overdue register: what the daily check observed, apart from the commitments' own streams.</summary>
     public static Guid ForOverdueRegister(string planCode) => NameBased(OverdueNamespace, planCode);
 
-    private static Guid NameBased(byte[] space, string value)
+    private static Guid NameBased(byte[] space, string name)
     {
-        var name = Encoding.UTF8.GetBytes(value);
-        var hash = SHA1.HashData([.. space, .. name]);
+        var hash = SHA1.HashData([.. space, .. Encoding.UTF8.GetBytes(name)]);
         var bytes = hash.AsSpan(0, 16).ToArray();
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);

@@ -3,6 +3,7 @@ using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Strategy.Infrastructure.Evidence;
 using Strategy.Infrastructure.Store;
 using static Strategy.Tests.Api.AuditSupport;
 
@@ -74,6 +75,11 @@ public sealed class DatabaseRoleTests
                 (await Refused(connection, $"alter table {events} disable trigger all")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
                 (await Refused(connection, $"truncate {owner.Schema}.mt_streams cascade")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
                 (await Refused(connection, $"delete from {owner.Schema}.mt_streams")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+                // Nor the evidence files, whose SHA-256 the events record.
+                var files = $"{owner.Schema}.{EvidenceStore.TableName}";
+                (await Refused(connection, $"update {files} set content = '\\x00'::bytea")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+                (await Refused(connection, $"delete from {files}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+                (await Refused(connection, $"truncate {files}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
             }
 
             (await owner.EventCount()).ShouldBe(count);
@@ -115,6 +121,14 @@ public sealed class DatabaseRoleTests
             var made = await fp.PostJson("/api/plans/ROLE/commitments", TestPlan.Commitment("KH", "G2.O1", indicator: null, target: null), idempotencyKey: "role-" + Guid.NewGuid());
             made.StatusCode.ShouldBe(HttpStatusCode.Created, await made.Content.ReadAsStringAsync());
             var madeId = (await made.Json()).GetProperty("id").GetGuid();
+
+            // Evidence: the role inserts a file's row, and the same bytes again insert nothing (no update needed).
+            foreach (var name in new[] { "minutes.pdf", "minutes-copy.pdf" })
+            {
+                var uploaded = await fp.PostAsync($"/api/commitments/{kh}/evidence", EvidenceTests.Form(Domain.EvidenceTypeSpecs.Pdf(), name));
+                uploaded.StatusCode.ShouldBe(HttpStatusCode.Created, await uploaded.Content.ReadAsStringAsync());
+                (await (await app.Reviewer().GetAsync(uploaded.Headers.Location)).Content.ReadAsByteArrayAsync()).ShouldBe(Domain.EvidenceTypeSpecs.Pdf());
+            }
 
             var read = await app.Reviewer().GetAsync($"/api/commitments/{kh}");
             read.StatusCode.ShouldBe(HttpStatusCode.OK);

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
+using Strategy.Tests.Domain;
 using Xunit.Abstractions;
 
 namespace Strategy.Tests.Api;
@@ -45,7 +46,7 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
     private const int ValueShare = 30;
 
     private string sec = "", admin = "", reviewer = "", fpKH = "", fpTH = "";
-    private Guid live, withdrawn, report;
+    private Guid live, withdrawn, report, evidence;
     private string liveCode = "";
     private readonly Guid missing = Guid.Parse("0197a000-0000-7000-8000-000000000001");
 
@@ -86,6 +87,11 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         }
         var finished = await (await secretariat.GetAsync($"/api/reports/{report}")).Json();
         finished.GetProperty("status").GetString().ShouldBe("succeeded", finished.ToString());
+
+        // An evidence file, so its download is exercised too.
+        var uploaded = await secretariat.PostAsync($"/api/commitments/{live}/evidence", EvidenceTests.Form(EvidenceTypeSpecs.Pdf(), "minutes.pdf"));
+        uploaded.StatusCode.ShouldBe(HttpStatusCode.Created, await uploaded.Content.ReadAsStringAsync());
+        evidence = (await uploaded.Json()).GetProperty("id").GetGuid();
     }
 
     // ---- hostile values --------------------------------------------------------------------------------------------
@@ -418,10 +424,10 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
     private sealed class Unsized : HttpContent
     {
         private readonly byte[] bytes;
-        public Unsized(byte[] bytes)
+        public Unsized(byte[] bytes, string contentType = "application/json")
         {
             this.bytes = bytes;
-            Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            Headers.TryAddWithoutValidation("Content-Type", contentType);
         }
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
         protected override bool TryComputeLength(out long length)
@@ -549,7 +555,7 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
 
     private IEnumerable<Probe> HeaderProbes()
     {
-        var reads = new[] { $"/api/plans/{Plan}", $"/api/commitments/{live}", "/api/audit?limit=1", "/api/sdg/goals" };
+        var reads = new[] { $"/api/plans/{Plan}", $"/api/commitments/{live}", "/api/audit?limit=1", "/api/sdg/goals", $"/api/evidence/{evidence}" };
         var status = """{"status":"in-progress"}""";
         (string, string)[][] hostile =
         [
@@ -607,6 +613,95 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         }
     }
 
+    // ---- evidence uploads: multipart forms, not JSON ----------------------------------------------------------------
+
+    private static Func<HttpContent?> Upload(byte[] bytes, string name, string part = "file", string declaredType = "application/octet-stream") =>
+        () => EvidenceTests.Form(bytes, name, part, declaredType);
+
+    /// <summary>A file whose name is sent as an RFC 5987 filename* only: HttpClient puts no control character in a plain filename.</summary>
+    private static Func<HttpContent?> UploadNamed(string name) => () =>
+    {
+        var form = EvidenceTests.Form(EvidenceTypeSpecs.Pdf(), "x.pdf");
+        form.First().Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "file", FileNameStar = name };
+        return form;
+    };
+
+    private static Func<HttpContent?> Multipart(string text, string contentType) => Bytes(Encoding.ASCII.GetBytes(text), contentType);
+
+    /// <summary>
+    /// Uploads under the guards of the JSON writes (a reviewer, another country's focal point, a withdrawn or unknown
+    /// commitment), with files of every kind the upload refuses or would take, and odd ids in its routes.
+    /// </summary>
+    private IEnumerable<Probe> EvidenceProbes()
+    {
+        var guards = new (string Name, Guid Commitment, string Token)[]
+        {
+            ("reviewer", live, reviewer), ("another country's focal point", live, fpTH), ("withdrawn commitment", withdrawn, sec), ("unknown commitment", missing, admin),
+        };
+        const string part = "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello";
+        var bodies = new (string Name, Func<HttpContent?>? Body)[]
+        {
+            ("a valid PDF", Upload(EvidenceTypeSpecs.Pdf(), "minutes.pdf")),
+            ("a valid DOCX declared as an executable", Upload(EvidenceTypeSpecs.Docx(), "report.docx", declaredType: "application/x-msdownload")),
+            ("an executable named .pdf", Upload(EvidenceTypeSpecs.WindowsExecutable(), "minutes.pdf", declaredType: "application/pdf")),
+            ("an ELF named .csv", Upload(EvidenceTypeSpecs.LinuxExecutable(), "values.csv", declaredType: "text/csv")),
+            ("an empty file", Upload([], "empty.txt")),
+            ("a zip that is no office document", Upload(EvidenceTypeSpecs.Package(("notes.txt", "hello")), "notes.docx")),
+            ("a damaged docx", Upload(EvidenceTypeSpecs.Docx()[..200], "cut.docx")),
+            ("invalid UTF-8 text", Upload([0x61, 0xC3, 0x28, 0x62], "notes.txt")),
+            ("text with a NUL", Upload("a\0b"u8.ToArray(), "notes.txt")),
+            ("a path as the name", Upload(EvidenceTypeSpecs.Pdf(), "../../etc/passwd")),
+            ("a dot-dot name", UploadNamed("..")),
+            ("a 300-character name", Upload(EvidenceTypeSpecs.Pdf(), new string('n', 296) + ".pdf")),
+            ("an injection as the name", Upload(EvidenceTypeSpecs.Pdf(), "'; drop table mt_events; --.pdf")),
+            ("a script as the name", Upload(EvidenceTypeSpecs.Pdf(), "<script>alert(1)</script>.pdf")),
+            ("a NUL in the name", UploadNamed("a\0b.pdf")),
+            ("a control character in the name", UploadNamed("bell\u0007.pdf")),
+            ("a header injection in the name", UploadNamed("a.pdf\r\nSet-Cookie: x=1")),
+            ("the file in another part", Upload(EvidenceTypeSpecs.Pdf(), "minutes.pdf", part: "document")),
+            ("a field named file that is no file", () => new MultipartFormDataContent { { new StringContent("minutes.pdf"), "file" } }),
+            ("two files", () =>
+            {
+                var form = EvidenceTests.Form(EvidenceTypeSpecs.Pdf(), "a.pdf");
+                form.Add(new ByteArrayContent(EvidenceTypeSpecs.Png()), "file", "b.png");
+                return form;
+            }),
+            ("no parts", () => new MultipartFormDataContent()),
+            ("a part without its end", Multipart(part, "multipart/form-data; boundary=x")),
+            ("no boundary", Multipart(part + "\r\n--x--\r\n", "multipart/form-data")),
+            ("a boundary of 200 characters", Multipart(part.Replace("--x", "--" + new string('b', 200)) + "\r\n--" + new string('b', 200) + "--\r\n",
+                "multipart/form-data; boundary=" + new string('b', 200))),
+            ("40 headers in a part", Multipart("--x\r\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"X-H{i}: v\r\n")) +
+                "Content-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--x--\r\n", "multipart/form-data; boundary=x")),
+            ("JSON", Json("""{"file":"minutes.pdf"}""")),
+            ("a url-encoded form", () => new FormUrlEncodedContent([new("file", "minutes.pdf")])),
+            ("no body", null),
+        };
+        foreach (var (guard, id, token) in guards)
+            foreach (var (name, body) in bodies)
+                yield return new($"POST evidence [{guard}] {name}", HttpMethod.Post, $"/api/commitments/{id}/evidence", token, body);
+
+        // Big bodies once each: a file one byte over 10 MiB, and a chunked body over the route's limit.
+        var big = new byte[10 * MiB + 1];
+        big.AsSpan().Fill((byte)'a');
+        yield return new("POST evidence [withdrawn commitment] a file of 10 MiB and one byte", HttpMethod.Post, $"/api/commitments/{withdrawn}/evidence", sec,
+            Upload(big, "big.txt"));
+        yield return new("POST evidence [reviewer] a chunked body over 10 MiB", HttpMethod.Post, $"/api/commitments/{live}/evidence", reviewer,
+            () => new Unsized(new byte[11 * MiB], "multipart/form-data; boundary=x"));
+        yield return new("POST evidence [reviewer] with an Idempotency-Key", HttpMethod.Post, $"/api/commitments/{live}/evidence", reviewer,
+            Upload(EvidenceTypeSpecs.Pdf(), "minutes.pdf"), [("Idempotency-Key", "hostile-upload")]);
+
+        foreach (var s in Segments)
+        {
+            yield return new($"POST commitment {s} evidence", HttpMethod.Post, $"/api/commitments/{s}/evidence", sec, Upload(EvidenceTypeSpecs.Pdf(), "minutes.pdf"));
+            yield return new($"GET evidence {s}", HttpMethod.Get, $"/api/evidence/{s}", reviewer);
+        }
+        yield return new("GET evidence unknown", HttpMethod.Get, $"/api/evidence/{missing}", reviewer);
+        yield return new("GET evidence verify as a focal point", HttpMethod.Get, "/api/evidence/verify", fpKH);
+        foreach (var (method, path) in new[] { ("PUT", $"/api/evidence/{evidence}"), ("DELETE", $"/api/evidence/{evidence}"), ("POST", $"/api/evidence/{evidence}"), ("POST", "/api/evidence/verify"), ("GET", $"/api/commitments/{live}/evidence") })
+            yield return new($"{method} {path}", new HttpMethod(method), path, sec, method == "GET" ? null : Upload(EvidenceTypeSpecs.Pdf(), "minutes.pdf"));
+    }
+
     // ---- running and judging -------------------------------------------------------------------------------------------
 
     /// <summary>Words that would show internals (exception types, stack frames, SQL) in an error body.</summary>
@@ -621,7 +716,7 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
     {
         await ArrangeAsync();
         var random = new Random(Seed);
-        var probes = BodyProbes(random).Concat(RouteProbes(random)).Concat(QueryProbes(random)).Concat(HeaderProbes()).ToList();
+        var probes = BodyProbes(random).Concat(RouteProbes(random)).Concat(QueryProbes(random)).Concat(HeaderProbes()).Concat(EvidenceProbes()).ToList();
         probes.Count.ShouldBeGreaterThanOrEqualTo(1000);
 
         var client = api.CreateClient();

@@ -30,8 +30,8 @@ public sealed class PostCommentValidator : AbstractValidator<PostComment>
 }
 
 /// <summary>
-/// Appends to the commitment's correspondence stream, so the commitment's own version (and anyone's If-Match on it)
-/// is untouched; If-Match here is the thread's version.
+/// Appends to the commitment's correspondence stream (with its evidence uploads), so the commitment's own version (and
+/// anyone's If-Match on it) is untouched; If-Match here is the correspondence stream's version.
 /// </summary>
 public sealed class PostCommentHandler(IDocumentSession session, CurrentActor actor) : ICommandHandler<PostComment, CommentWriteResult>
 {
@@ -41,21 +41,9 @@ public sealed class PostCommentHandler(IDocumentSession session, CurrentActor ac
         var id = Guid.CreateVersion7();
         var decision = CommentDecisions.Post(commitment, id, command.Body.Text, command.Body.Value, actor.Actor);
         if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
-        var thread = StreamIds.ForCorrespondence(command.Id);
-        var events = decision.Events.ToArray();
-        if (command.ExpectedVersion is { } expected)
-        {
-            var current = (await session.Events.FetchStreamStateAsync(thread, ct))?.Version ?? 0;
-            if (current != expected) throw new PreconditionFailedException($"The thread is at version {current}, not {expected}.");
-            session.Events.Append(thread, expected + events.Length, events);
-        }
-        else
-        {
-            session.Events.Append(thread, events);
-        }
+        var version = await Correspondence.AppendAsync(session, command.Id, decision.Events.Single(), command.ExpectedVersion, ct);
         await session.SaveChangesAsync(ct);
         var saved = await session.LoadAsync<CommentView>(id, ct) ?? throw new InvalidOperationException("The inline comment view was not written.");
-        var version = (await session.Events.FetchStreamStateAsync(thread, ct))!.Version;
         return new CommentWriteResult(CommentDto.From(saved), version);
     }
 }
@@ -68,7 +56,7 @@ public sealed class GetThreadHandler(IQuerySession session) : IQueryHandler<GetT
     {
         if (await session.LoadAsync<CommitmentView>(query.Id, ct) is null) throw RejectedException.NotFound($"No commitment {query.Id}.");
         var comments = await session.Query<CommentView>().Where(c => c.CommitmentId == query.Id).OrderBy(c => c.PostedAt).ThenBy(c => c.Id).ToListAsync(ct);
-        var version = (await session.Events.FetchStreamStateAsync(StreamIds.ForCorrespondence(query.Id), ct))?.Version ?? 0;
+        var version = await Correspondence.VersionAsync(session, query.Id, ct);
         return ([.. comments.Select(CommentDto.From)], version);
     }
 }
