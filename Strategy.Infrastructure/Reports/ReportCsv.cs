@@ -28,8 +28,8 @@ public static class ReportCsv
         await using var csv = CsvWriter.Create(text, new CsvWriterOptions(), leaveOpen: true);
         await csv.WriteRecordAsync(Columns, ct);
         foreach (var r in rows)
-            await csv.WriteRecordAsync([r.Section, r.Country ?? "", r.Goal ?? "", r.Outcome ?? "", r.Indicator ?? "", r.Commitment ?? "",
-                r.SdgGoal ?? "", r.SdgTarget ?? "", r.Measure, r.Value ?? ""], ct);
+            await csv.WriteRecordAsync([.. new[] { r.Section, r.Country, r.Goal, r.Outcome, r.Indicator, r.Commitment, r.SdgGoal, r.SdgTarget, r.Measure, r.Value }
+                .Select(CsvText.Cell)], ct);
         await csv.FlushAsync(ct);
         await text.FlushAsync(ct);
     }

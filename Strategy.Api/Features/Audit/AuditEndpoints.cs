@@ -144,13 +144,15 @@ public static class AuditEndpoints
         var n = 0;
         await foreach (var e in entries)
         {
-            await csv.WriteRecordAsync([
+            string[] cells =
+            [
                 e.Sequence.ToString(CultureInfo.InvariantCulture), e.Timestamp.ToString("O", CultureInfo.InvariantCulture),
                 e.Stream.Kind, e.Stream.Id.ToString(), e.Stream.Plan ?? "", e.Stream.Code ?? "", e.Stream.Country ?? "",
                 e.Version.ToString(CultureInfo.InvariantCulture), e.Type,
                 e.Actor.Id, e.Actor.Name ?? "", e.Actor.Role ?? "", e.Actor.Country ?? "", e.CorrelationId ?? "", e.CausationId ?? "",
                 e.Note ?? "", e.Reason ?? "", JsonSerializer.Serialize(e.Changes, options), e.Data.GetRawText(),
-            ], ct);
+            ];
+            await csv.WriteRecordAsync([.. cells.Select(Strategy.Infrastructure.Reports.CsvText.Cell)], ct);
             if (++n % FlushEvery == 0)
             {
                 await csv.FlushAsync(ct);
