@@ -7,12 +7,15 @@ public static partial class Codes
     public const int MaxTitleLength = 500;
     public const int MaxTextLength = 4000;
 
-    /// <summary>Plan, goal, outcome, indicator and commitment codes: safe in URLs, CSV and file names.</summary>
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")]
+    /// <summary>
+    /// Plan, goal, outcome, indicator and commitment codes: safe in URLs, CSV and file names. \A and \z, not ^ and $:
+    /// $ also matches before a final newline, which would let "KH-1\n" pass as a second code that looks like "KH-1".
+    /// </summary>
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._\-]{0,63}\z")]
     public static partial Regex Code();
 
     /// <summary>ISO 3166-1 alpha-2.</summary>
-    [GeneratedRegex(@"^[A-Z]{2}$")]
+    [GeneratedRegex(@"\A[A-Z]{2}\z")]
     public static partial Regex CountryCode();
 
     public static Rejection? CheckCode(string field, string? value) =>

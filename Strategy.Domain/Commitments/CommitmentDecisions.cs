@@ -37,6 +37,9 @@ public static class CommitmentDecisions
         if (!plan.HasCountry(cmd.Country)) return Rejection.Invalid("country", $"{cmd.Country} is not a member of plan {plan.Code}.");
         if (!actor.MayActFor(cmd.Country)) return Rejection.Forbidden($"A focal point for {actor.Country} cannot act for {cmd.Country}.");
         if (Codes.CheckCode("code", code) is { } badCode) return badCode;
+        // A focal point's code names its own country, so a code never suggests a commitment of another member.
+        if (actor.Role == Role.FocalPoint && !code.StartsWith(cmd.Country + "-", StringComparison.Ordinal))
+            return Rejection.Invalid("code", $"A code made by {cmd.Country}'s focal point starts with \"{cmd.Country}-\".");
         if (string.IsNullOrWhiteSpace(cmd.Outcome)) return Rejection.Invalid("outcome", "Required.");
         if (plan.FindOutcome(cmd.Outcome) is not { } outcome) return Rejection.Invalid("outcome", $"Unknown outcome {cmd.Outcome} in plan {plan.Code}.");
         if (Codes.CheckTitle("title", cmd.Title) is { } badTitle) return badTitle;

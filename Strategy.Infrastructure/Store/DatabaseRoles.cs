@@ -6,7 +6,7 @@ namespace Strategy.Infrastructure.Store;
 /// <summary>Applies deploy/app-role.sql (embedded): the service's least-privilege role, which cannot alter stored events.</summary>
 public static partial class DatabaseRoles
 {
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_]{0,62}\z")]
     private static partial Regex Identifier();
 
     public static async Task GrantAppRoleAsync(string ownerConnectionString, string schema, string role, string password, CancellationToken ct = default)
