@@ -39,9 +39,9 @@ public sealed class EvidenceStore(StoreSettings settings)
     /// Appends the upload to its commitment's correspondence stream and queues the file's row in the same session, so
     /// both commit together or not at all. Returns the stream's version after the append.
     /// </summary>
-    public async Task<long> AppendAsync(IDocumentSession session, EvidenceUploaded uploaded, byte[] content, CancellationToken ct)
+    public async Task<long> AppendAsync(IDocumentSession session, EvidenceUploaded uploaded, byte[] content, long? expectedVersion, CancellationToken ct)
     {
-        var version = await Correspondence.AppendAsync(session, uploaded.CommitmentId, uploaded, expectedVersion: null, ct);
+        var version = await Correspondence.AppendAsync(session, uploaded.CommitmentId, uploaded, expectedVersion, ct);
         // Marten types a byte[] parameter as bytea. Identical bytes uploaded again (another name, another commitment)
         // add an event and leave the stored row as it is.
         session.QueueSqlCommand(

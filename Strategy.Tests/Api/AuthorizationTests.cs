@@ -51,6 +51,16 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
         Row("POST /api/commitments/{id}/progress",               200,    200,   403,    200,  403);
         Row("PATCH /api/commitments/{id}",                       200,    200,   403,    200,  403);
         Row("POST /api/commitments/{id}/withdraw",               200,    200,   403,    403,  403);
+        // The reporting cycle. The value is one that KH's focal point submitted, so it may retract it; the secretariat voids it.
+        Row("POST /api/commitments/{id}/values/{valueId}/accept", 200,   200,   403,    403,  403);
+        Row("POST /api/commitments/{id}/values/{valueId}/return", 200,   200,   403,    403,  403);
+        Row("POST /api/commitments/{id}/values/{valueId}/retract", 200,  200,   403,    200,  403);
+        Row("POST /api/commitments/{id}/comments",               201,    201,   403,    201,  403);
+        Row("POST /api/commitments/{id}/restore",                200,    200,   403,    403,  403);
+        Row("POST /api/commitments/{id}/evidence",               201,    201,   403,    201,  403);
+        Row("POST /api/plans/{code}/rounds",                     201,    201,   403,    403,  403);
+        Row("PATCH /api/rounds/{id}",                            200,    200,   403,    403,  403);
+        Row("POST /api/rounds/{id}/close",                       200,    200,   403,    403,  403);
         return data;
     }
 
@@ -64,8 +74,13 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
     };
 
-    /// <summary>A valid request for each write: the commitment is KH's, a new commitment is for KH.</summary>
-    private (HttpMethod Method, string Url, object Body) Request(string endpoint) => endpoint switch
+    /// <summary>
+    /// A valid request for each write: the commitment is KH's, a new commitment is for KH. Writes that need a target
+    /// of their own (a submitted value, a withdrawn commitment, an open round) get a fresh one, made here by the
+    /// secretariat or KH's focal point before the events are counted. The body is an object sent as JSON, or the
+    /// content itself (a multipart upload).
+    /// </summary>
+    private async Task<(HttpMethod Method, string Url, object Body)> Request(string endpoint) => endpoint switch
     {
         "POST /api/plans" => (HttpMethod.Post, "/api/plans", TestPlan.Document("AUTH-NEW-" + Guid.NewGuid().ToString("N")[..8])),
         "POST /api/plans/{code}/goals" => (HttpMethod.Post, $"/api/plans/{Plan}/goals", new { code = "G3", title = "Energy" }),
@@ -81,17 +96,73 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
         "POST /api/commitments/{id}/progress" => (HttpMethod.Post, $"/api/commitments/{commitment}/progress", new { value = 2, asOf = "2025-06-30" }),
         "PATCH /api/commitments/{id}" => (HttpMethod.Patch, $"/api/commitments/{commitment}", new { target = 5.0, reason = "Budget increased" }),
         "POST /api/commitments/{id}/withdraw" => (HttpMethod.Post, $"/api/commitments/{commitment}/withdraw", new { reason = "Made in error" }),
+        "POST /api/commitments/{id}/values/{valueId}/accept" =>
+            (HttpMethod.Post, $"/api/commitments/{commitment}/values/{await SubmittedValue(api.FocalPoint("KH"))}/accept", new { note = "Matches the minutes" }),
+        "POST /api/commitments/{id}/values/{valueId}/return" =>
+            (HttpMethod.Post, $"/api/commitments/{commitment}/values/{await SubmittedValue(api.FocalPoint("KH"))}/return", new { comment = "The minutes list three provinces." }),
+        "POST /api/commitments/{id}/values/{valueId}/retract" =>
+            (HttpMethod.Post, $"/api/commitments/{commitment}/values/{await SubmittedValue(api.FocalPoint("KH"))}/retract", new { reason = "Entered the wrong figure" }),
+        "POST /api/commitments/{id}/comments" => (HttpMethod.Post, $"/api/commitments/{commitment}/comments", new { text = "Please attach the minutes." }),
+        "POST /api/commitments/{id}/restore" => (HttpMethod.Post, $"/api/commitments/{await Withdrawn()}/restore", new { reason = "Withdrawn in error" }),
+        "POST /api/commitments/{id}/evidence" => (HttpMethod.Post, $"/api/commitments/{commitment}/evidence",
+            EvidenceTests.Form(System.Text.Encoding.UTF8.GetBytes($"Minutes {Guid.NewGuid()}\n"), "minutes.txt")),
+        "POST /api/plans/{code}/rounds" => (HttpMethod.Post, $"/api/plans/{Plan}/rounds", NewRound()),
+        "PATCH /api/rounds/{id}" => (HttpMethod.Patch, $"/api/rounds/{await OpenRound()}", new { deadline = "2025-07-31", reason = "Floods delayed the returns" }),
+        "POST /api/rounds/{id}/close" => (HttpMethod.Post, $"/api/rounds/{await OpenRound()}/close", new { note = "Quarter closed" }),
         _ => throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, null),
     };
+
+    /// <summary>A value the caller submits to the commitment now (a focal point's stays submitted), by its id.</summary>
+    private async Task<Guid> SubmittedValue(HttpClient by)
+    {
+        var before = await ValueIds();
+        var submitted = await by.PostJson($"/api/commitments/{commitment}/progress", new { value = 2, asOf = "2025-06-30" });
+        submitted.StatusCode.ShouldBe(HttpStatusCode.OK, await submitted.Content.ReadAsStringAsync());
+        return (await ValueIds()).Except(before).ShouldHaveSingleItem();
+    }
+
+    private async Task<List<Guid>> ValueIds()
+    {
+        var values = await api.Reviewer().GetAsync($"/api/commitments/{commitment}/values");
+        values.StatusCode.ShouldBe(HttpStatusCode.OK, await values.Content.ReadAsStringAsync());
+        return [.. (await values.Json()).EnumerateArray().Select(v => v.GetProperty("id").GetGuid())];
+    }
+
+    /// <summary>A new KH commitment, withdrawn by the secretariat.</summary>
+    private async Task<Guid> Withdrawn()
+    {
+        var secretariat = api.Secretariat();
+        var made = await secretariat.PostJson($"/api/plans/{Plan}/commitments", TestPlan.Commitment("KH"));
+        made.StatusCode.ShouldBe(HttpStatusCode.Created, await made.Content.ReadAsStringAsync());
+        var id = (await made.Json()).GetProperty("id").GetGuid();
+        var withdrawn = await secretariat.PostJson($"/api/commitments/{id}/withdraw", new { reason = "Made in error" });
+        withdrawn.StatusCode.ShouldBe(HttpStatusCode.OK, await withdrawn.Content.ReadAsStringAsync());
+        return id;
+    }
+
+    /// <summary>A round of the second quarter of 2025 under a code no other round of the plan has.</summary>
+    private static object NewRound() =>
+        new { code = "2025-Q2-" + Guid.NewGuid().ToString("N")[..8], title = "Second quarter", periodStart = "2025-04-01", periodEnd = "2025-06-30", deadline = "2025-07-15" };
+
+    /// <summary>A new round, opened by the secretariat, by its id.</summary>
+    private async Task<Guid> OpenRound()
+    {
+        var opened = await api.Secretariat().PostJson($"/api/plans/{Plan}/rounds", NewRound());
+        opened.StatusCode.ShouldBe(HttpStatusCode.Created, await opened.Content.ReadAsStringAsync());
+        return (await opened.Json()).GetProperty("id").GetGuid();
+    }
+
+    private static Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string url, object body) =>
+        body is HttpContent content ? client.SendAsync(new HttpRequestMessage(method, url) { Content = content }) : client.SendJson(method, url, body);
 
     [Theory]
     [MemberData(nameof(WriteMatrix))]
     public async Task Each_role_may_write_only_what_the_role_table_allows(string endpoint, string role, int expected)
     {
-        var (method, url, body) = Request(endpoint);
+        var (method, url, body) = await Request(endpoint);
         var before = await api.EventCount();
 
-        var response = await Caller(role).SendJson(method, url, body);
+        var response = await Send(Caller(role), method, url, body);
 
         if (expected == 403)
         {
@@ -104,6 +175,22 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
             (await api.EventCount()).ShouldBeGreaterThan(before);
             response.Headers.ETag.ShouldNotBeNull();
         }
+    }
+
+    [Fact]
+    public async Task Another_focal_point_of_the_same_country_may_not_retract_a_value_it_did_not_submit()
+    {
+        var value = await SubmittedValue(api.FocalPoint("KH"));
+        var colleague = api.As("focal-point", "KH", sub: "fp-kh-2", name: "Ministry of Planning KH");
+        var before = await api.EventCount();
+
+        await (await colleague.PostJson($"/api/commitments/{commitment}/values/{value}/retract", new { reason = "Not ours" })).ShouldBeProblem(403);
+
+        (await api.EventCount()).ShouldBe(before);
+        var values = await (await api.Reviewer().GetAsync($"/api/commitments/{commitment}/values")).Json();
+        values.EnumerateArray().Single(v => v.GetProperty("id").GetGuid() == value).GetProperty("state").GetString().ShouldBe("submitted");
+        // The same colleague may still write what any KH focal point may: a comment about the value.
+        (await colleague.PostJson($"/api/commitments/{commitment}/comments", new { text = "Who entered this?", value })).StatusCode.ShouldBe(HttpStatusCode.Created);
     }
 
     [Fact]

@@ -167,6 +167,86 @@ public sealed class ConcurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
         values.ShouldAllBe(v => v.GetProperty("state").GetString() == "submitted");
     }
 
+    /// <summary>A value KH's focal point submits to the commitment now, by its id.</summary>
+    private async Task<Guid> Submit(Guid id)
+    {
+        var submitted = await api.FocalPoint("KH").PostJson($"/api/commitments/{id}/progress", new { value = 2, asOf = "2025-06-30" });
+        submitted.StatusCode.ShouldBe(HttpStatusCode.OK, await submitted.Content.ReadAsStringAsync());
+        var values = await (await api.Reviewer().GetAsync($"/api/commitments/{id}/values")).Json();
+        return values.EnumerateArray().Single(v => v.GetProperty("state").GetString() == "submitted").GetProperty("id").GetGuid();
+    }
+
+    [Fact]
+    public async Task Two_concurrent_accepts_of_one_value_without_If_Match_give_one_200_and_one_409()
+    {
+        var (id, _) = await Make();
+        var value = await Submit(id);
+        var before = await api.EventCount();
+
+        // Unconditional writes queue on the stream: the second decides on the state the first left, where the value is
+        // no longer submitted.
+        var clients = Enumerable.Range(0, 2).Select(_ => api.Secretariat()).ToList();
+        var responses = await Task.WhenAll(clients.Select((c, i) =>
+            c.PostJson($"/api/commitments/{id}/values/{value}/accept", new { note = $"Checked by officer {i}" })));
+
+        var codes = responses.Select(r => (int)r.StatusCode).Order().ToList();
+        codes.ShouldBe([200, 409], string.Join(",", codes));
+        await responses.Single(r => r.StatusCode == HttpStatusCode.Conflict).ShouldBeProblem(409);
+        responses.Single(r => r.StatusCode == HttpStatusCode.OK).ETag().ShouldBe(3);
+
+        (await api.EventCount()).ShouldBe(before + 1);
+        var history = await History(id);
+        history.Count(e => e.GetProperty("type").GetString() == "value-accepted").ShouldBe(1);
+        history.Last().GetProperty("version").GetInt64().ShouldBe(3);
+        var values = await (await api.Reviewer().GetAsync($"/api/commitments/{id}/values")).Json();
+        values.EnumerateArray().ShouldHaveSingleItem().GetProperty("state").GetString().ShouldBe("accepted");
+    }
+
+    [Fact]
+    public async Task Two_concurrent_comments_both_succeed_one_thread_version_after_the_other()
+    {
+        var (id, _) = await Make();
+        var thread = $"/api/commitments/{id}/comments";
+        (await api.Secretariat().PostJson(thread, new { text = "Please attach the minutes." })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var read = await api.Reviewer().GetAsync(thread);
+        var n = read.ETag();
+        n.ShouldBe(1);
+        var before = await api.EventCount();
+
+        var responses = await Task.WhenAll(
+            api.Secretariat().PostJson(thread, new { text = "And the attendance list." }),
+            api.FocalPoint("KH").PostJson(thread, new { text = "Minutes attached." }));
+
+        foreach (var r in responses) r.StatusCode.ShouldBe(HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+        responses.Select(r => r.ETag()).Order().ShouldBe([n + 1, n + 2]);
+        (await api.EventCount()).ShouldBe(before + 2);
+        var after = await api.Reviewer().GetAsync(thread);
+        after.ETag().ShouldBe(n + 2);
+        (await after.Json()).EnumerateArray().Select(c => c.GetProperty("text").GetString())
+            .ShouldBe(["Please attach the minutes.", "And the attendance list.", "Minutes attached."], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task A_comment_leaves_the_commitments_version_so_a_focal_points_If_Match_stays_current()
+    {
+        var kh = api.FocalPoint("KH");
+        var (id, _) = await Make();
+        var read = await kh.GetAsync($"/api/commitments/{id}");
+        var version = read.ETag();
+
+        var commented = await api.Secretariat().PostJson($"/api/commitments/{id}/comments", new { text = "Is the plan adopted yet?" });
+        commented.StatusCode.ShouldBe(HttpStatusCode.Created, await commented.Content.ReadAsStringAsync());
+        (await api.Reviewer().GetAsync($"/api/commitments/{id}")).ETag().ShouldBe(version);
+
+        var changed = await kh.PostJson($"/api/commitments/{id}/status", new { status = "in-progress", note = "Drafting" }, ifMatch: version);
+        changed.StatusCode.ShouldBe(HttpStatusCode.OK, await changed.Content.ReadAsStringAsync());
+        changed.ETag().ShouldBe(version + 1);
+        // ...and the thread's own If-Match is still the thread's version, which the status change left alone.
+        var reply = await kh.PostJson($"/api/commitments/{id}/comments", new { text = "Drafting now." }, ifMatch: commented.ETag());
+        reply.StatusCode.ShouldBe(HttpStatusCode.Created, await reply.Content.ReadAsStringAsync());
+        reply.ETag().ShouldBe(commented.ETag() + 1);
+    }
+
     [Fact]
     public async Task The_ETag_on_a_read_is_the_version_and_grows_by_one_per_write()
     {

@@ -45,12 +45,19 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
     /// <summary>The percentage of <see cref="Values"/> tried in each field, and of query values in each parameter.</summary>
     private const int ValueShare = 30;
 
-    private string sec = "", admin = "", reviewer = "", fpKH = "", fpTH = "";
+    private string sec = "", admin = "", reviewer = "", fpKH = "", fpKH2 = "", fpTH = "";
     private Guid live, withdrawn, report, evidence;
     private string liveCode = "";
+
+    /// <summary>On <see cref="live"/>: the secretariat's value (accepted on entry), one KH's focal point submitted, one the secretariat voided.</summary>
+    private Guid accepted, submitted, voided;
+
+    /// <summary>Two reporting rounds of the plan, one open and one closed; <see cref="openRoundCode"/> is taken.</summary>
+    private Guid openRound, closedRound;
+    private const string openRoundCode = "2025-Q2";
     private readonly Guid missing = Guid.Parse("0197a000-0000-7000-8000-000000000001");
 
-    // ---- the fixture: a plan, a live and a withdrawn KH commitment, a finished report --------------------------------
+    // ---- the fixture: a plan, a live and a withdrawn KH commitment, values in review, rounds, a finished report ------
 
     private async Task ArrangeAsync()
     {
@@ -58,6 +65,8 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         admin = api.Token("admin", sub: "adm-1");
         reviewer = api.Token("reviewer", sub: "rev-1");
         fpKH = api.Token("focal-point", "KH", sub: "fp-kh");
+        // KH's other focal point: of KH's country, but not the submitter of KH's value.
+        fpKH2 = api.Token("focal-point", "KH", sub: "fp-kh-2");
         fpTH = api.Token("focal-point", "TH", sub: "fp-th");
 
         var secretariat = api.Secretariat();
@@ -70,6 +79,12 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         live = liveBody.GetProperty("id").GetGuid();
         liveCode = liveBody.GetProperty("code").GetString()!;
         (await secretariat.PostJson($"/api/commitments/{live}/progress", new { value = 1, asOf = "2025-06-30" })).EnsureSuccessStatusCode();
+        (await api.FocalPoint("KH").PostJson($"/api/commitments/{live}/progress", new { value = 2, asOf = "2025-05-31" })).EnsureSuccessStatusCode();
+        (await secretariat.PostJson($"/api/commitments/{live}/progress", new { value = 3, asOf = "2025-04-30" })).EnsureSuccessStatusCode();
+        var values = (await (await secretariat.GetAsync($"/api/commitments/{live}/values")).Json()).EnumerateArray()
+            .ToDictionary(v => v.GetProperty("asOf").GetString()!, v => v.GetProperty("id").GetGuid());
+        (accepted, submitted, voided) = (values["2025-06-30"], values["2025-05-31"], values["2025-04-30"]);
+        (await secretariat.PostJson($"/api/commitments/{live}/values/{voided}/retract", new { reason = "Entered twice" })).EnsureSuccessStatusCode();
 
         var other = await secretariat.PostJson($"/api/plans/{Plan}/commitments", TestPlan.Commitment("KH", "G2.O1", indicator: "G2.O1.I1", target: 80, title: "Monitor rivers"));
         other.StatusCode.ShouldBe(HttpStatusCode.Created, await other.Content.ReadAsStringAsync());
@@ -92,6 +107,17 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         var uploaded = await secretariat.PostAsync($"/api/commitments/{live}/evidence", EvidenceTests.Form(EvidenceTypeSpecs.Pdf(), "minutes.pdf"));
         uploaded.StatusCode.ShouldBe(HttpStatusCode.Created, await uploaded.Content.ReadAsStringAsync());
         evidence = (await uploaded.Json()).GetProperty("id").GetGuid();
+
+        // Rounds last: once the plan has them, a focal point's value needs an open round that takes it.
+        var open = await secretariat.PostJson($"/api/plans/{Plan}/rounds",
+            new { code = openRoundCode, periodStart = "2025-04-01", periodEnd = "2025-06-30", deadline = "2025-07-15" });
+        open.StatusCode.ShouldBe(HttpStatusCode.Created, await open.Content.ReadAsStringAsync());
+        openRound = (await open.Json()).GetProperty("id").GetGuid();
+        var closed = await secretariat.PostJson($"/api/plans/{Plan}/rounds",
+            new { code = "2025-Q1", periodStart = "2025-01-01", periodEnd = "2025-03-31", deadline = "2025-04-15" });
+        closed.StatusCode.ShouldBe(HttpStatusCode.Created, await closed.Content.ReadAsStringAsync());
+        closedRound = (await closed.Json()).GetProperty("id").GetGuid();
+        (await secretariat.PostJson($"/api/rounds/{closedRound}/close", new { note = "Quarter closed" })).EnsureSuccessStatusCode();
     }
 
     // ---- hostile values --------------------------------------------------------------------------------------------
@@ -150,6 +176,26 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
             new("withdrawn commitment", $"/api/commitments/{withdrawn}{path}", sec),
             new("reviewer", $"/api/commitments/{live}{path}", reviewer),
             new("unknown commitment", $"/api/commitments/{missing}{path}", admin),
+        ];
+
+        string Value(Guid commitment, Guid value, string action) => $"/api/commitments/{commitment}/values/{value}/{action}";
+
+        Guard[] OnValue(string action) =>
+        [
+            new("stale If-Match", Value(live, submitted, action), sec, IfMatch: "\"999\""),
+            new("reviewer", Value(live, submitted, action), reviewer),
+            new("withdrawn commitment", Value(withdrawn, submitted, action), sec),
+            new("unknown value", Value(live, missing, action), admin),
+            new("unknown commitment", Value(missing, submitted, action), admin),
+        ];
+
+        Guard[] OnRound(string path) =>
+        [
+            new("stale If-Match", $"/api/rounds/{openRound}{path}", sec, IfMatch: "\"999\""),
+            new("reviewer", $"/api/rounds/{openRound}{path}", reviewer),
+            new("focal point", $"/api/rounds/{openRound}{path}", fpKH),
+            new("closed round", $"/api/rounds/{closedRound}{path}", sec),
+            new("unknown round", $"/api/rounds/{missing}{path}", admin),
         ];
 
         return
@@ -221,6 +267,59 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
                     new("focal point", "/api/reports", fpKH),
                     new("unknown plan", "/api/reports", admin, Pin: "plan", Apply: b => b["plan"] = NoPlan),
                 ]),
+            new("POST /api/commitments/{id}/values/{valueId}/accept", HttpMethod.Post, () => Node(new { note = "Matches the minutes" }),
+                ["note"],
+                [
+                    .. OnValue("accept"),
+                    new("focal point (not allowed to review)", Value(live, submitted, "accept"), fpKH),
+                    new("accepted value", Value(live, accepted, "accept"), sec),
+                ]),
+            new("POST /api/commitments/{id}/values/{valueId}/return", HttpMethod.Post, () => Node(new { comment = "The minutes list three provinces." }),
+                ["comment"],
+                [
+                    .. OnValue("return"),
+                    new("focal point (not allowed to review)", Value(live, submitted, "return"), fpKH),
+                    new("accepted value", Value(live, accepted, "return"), sec),
+                ]),
+            new("POST /api/commitments/{id}/values/{valueId}/retract", HttpMethod.Post, () => Node(new { reason = "Entered the wrong figure" }),
+                ["reason"],
+                [
+                    .. OnValue("retract"),
+                    new("another country's focal point", Value(live, submitted, "retract"), fpTH),
+                    new("KH's focal point that did not submit it", Value(live, submitted, "retract"), fpKH2),
+                    new("an accepted value, by a focal point", Value(live, accepted, "retract"), fpKH),
+                    new("voided value", Value(live, voided, "retract"), sec),
+                ]),
+            new("POST /api/commitments/{id}/comments", HttpMethod.Post, () => Node(new { text = "Please attach the minutes.", value = submitted }),
+                ["text", "value"],
+                [
+                    new("stale If-Match", $"/api/commitments/{live}/comments", sec, IfMatch: "\"999\""),
+                    new("another country's focal point", $"/api/commitments/{live}/comments", fpTH),
+                    new("reviewer", $"/api/commitments/{live}/comments", reviewer),
+                    new("unknown commitment", $"/api/commitments/{missing}/comments", admin),
+                ]),
+            new("POST /api/commitments/{id}/restore", HttpMethod.Post, () => Node(new { reason = "Withdrawn in error" }),
+                ["reason"],
+                [
+                    new("stale If-Match", $"/api/commitments/{withdrawn}/restore", sec, IfMatch: "\"999\""),
+                    new("focal point (not allowed to restore)", $"/api/commitments/{withdrawn}/restore", fpKH),
+                    new("reviewer", $"/api/commitments/{withdrawn}/restore", reviewer),
+                    new("commitment not withdrawn", $"/api/commitments/{live}/restore", sec),
+                    new("unknown commitment", $"/api/commitments/{missing}/restore", admin),
+                ]),
+            new("POST /api/plans/{code}/rounds", HttpMethod.Post,
+                () => Node(new { code = "2025-Q3", title = "Third quarter", periodStart = "2025-07-01", periodEnd = "2025-09-30", deadline = "2025-10-15" }),
+                ["code", "title", "periodStart", "periodEnd", "deadline"],
+                [
+                    new("existing round code", $"/api/plans/{Plan}/rounds", sec, Pin: "code", Apply: b => b["code"] = openRoundCode),
+                    new("reviewer", $"/api/plans/{Plan}/rounds", reviewer),
+                    new("focal point", $"/api/plans/{Plan}/rounds", fpKH),
+                    new("unknown plan", $"/api/plans/{NoPlan}/rounds", admin),
+                ]),
+            new("PATCH /api/rounds/{id}", HttpMethod.Patch, () => Node(new { deadline = "2025-08-31", reason = "Floods delayed the returns" }),
+                ["deadline", "reason"], OnRound("")),
+            new("POST /api/rounds/{id}/close", HttpMethod.Post, () => Node(new { note = "Quarter closed" }),
+                ["note"], OnRound("/close")),
         ];
     }
 
@@ -458,9 +557,10 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         var outcome = """{"goal":"G1","code":"G1.O9","title":"Early warning","sdgTargets":["13.1"],"indicators":[]}""";
         var align = """{"sdgTargets":["13.2"],"reason":"Realign"}""";
         var commitment = """{"country":"KH","outcome":"G1.O1","title":"T","leadAgency":"MoE","due":"2026-12-31"}""";
+        var round = """{"code":"2025-Q4","periodStart":"2025-10-01","periodEnd":"2025-12-31","deadline":"2026-01-15"}""";
         foreach (var s in Segments)
         {
-            // Every route with every odd segment would be 650 requests; half of them, drawn at random, say as much.
+            // Every route with every odd segment would be about 1,100 requests; half of them, drawn at random, say as much.
             var routes = new List<Probe>();
             routes.Add(new($"GET plan {s}", HttpMethod.Get, $"/api/plans/{s}", reviewer));
             routes.Add(new($"GET plan {s} as of", HttpMethod.Get, $"/api/plans/{s}?asOf=2025-01-01", reviewer));
@@ -476,6 +576,20 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
             routes.Add(new($"POST commitment {s} progress", HttpMethod.Post, $"/api/commitments/{s}/progress", sec, Json("""{"value":1,"asOf":"2025-06-30"}""")));
             routes.Add(new($"PATCH commitment {s}", HttpMethod.Patch, $"/api/commitments/{s}", sec, Json("""{"target":5,"reason":"More"}""")));
             routes.Add(new($"POST commitment {s} withdraw", HttpMethod.Post, $"/api/commitments/{s}/withdraw", sec, Json("""{"reason":"x"}""")));
+            routes.Add(new($"POST commitment {s} restore", HttpMethod.Post, $"/api/commitments/{s}/restore", sec, Json("""{"reason":"x"}""")));
+            routes.Add(new($"GET commitment {s} values", HttpMethod.Get, $"/api/commitments/{s}/values", reviewer));
+            foreach (var (action, body) in new[] { ("accept", """{"note":"x"}"""), ("return", """{"comment":"x"}"""), ("retract", """{"reason":"x"}""") })
+            {
+                routes.Add(new($"POST commitment {s} value {action}", HttpMethod.Post, $"/api/commitments/{s}/values/{submitted}/{action}", sec, Json(body)));
+                routes.Add(new($"POST value {s} {action}", HttpMethod.Post, $"/api/commitments/{live}/values/{s}/{action}", sec, Json(body)));
+            }
+            routes.Add(new($"GET commitment {s} comments", HttpMethod.Get, $"/api/commitments/{s}/comments", reviewer));
+            routes.Add(new($"POST commitment {s} comments", HttpMethod.Post, $"/api/commitments/{s}/comments", sec, Json("""{"text":"x"}""")));
+            routes.Add(new($"GET plan {s} rounds", HttpMethod.Get, $"/api/plans/{s}/rounds", reviewer));
+            routes.Add(new($"POST plan {s} rounds", HttpMethod.Post, $"/api/plans/{s}/rounds", sec, Json(round)));
+            routes.Add(new($"GET round {s}", HttpMethod.Get, $"/api/rounds/{s}", reviewer));
+            routes.Add(new($"PATCH round {s}", HttpMethod.Patch, $"/api/rounds/{s}", sec, Json("""{"deadline":"2025-08-31","reason":"x"}""")));
+            routes.Add(new($"POST round {s} close", HttpMethod.Post, $"/api/rounds/{s}/close", sec, Json("""{"note":"x"}""")));
             routes.Add(new($"GET report {s}", HttpMethod.Get, $"/api/reports/{s}", reviewer));
             routes.Add(new($"GET report {s} content", HttpMethod.Get, $"/api/reports/{s}/content?format=html", reviewer));
             routes.Add(new($"GET audit {s}", HttpMethod.Get, $"/api/audit/{s}", reviewer));
@@ -501,6 +615,11 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
                      ("POST", $"/api/commitments/{live}"), ("PATCH", $"/api/plans/{Plan}"), ("POST", "/api/audit"), ("DELETE", "/api/audit"),
                      ("PUT", "/api/reports"), ("POST", $"/api/reports/{report}"), ("TRACE", "/api/plans"), ("OPTIONS", "/api/plans"), ("PROPFIND", "/api/plans"),
                      ("GET", $"/api/commitments/{live}/status"), ("GET", $"/api/commitments/{live}/withdraw"), ("HEAD", $"/api/plans/{Plan}"),
+                     ("GET", $"/api/commitments/{live}/values/{submitted}/accept"), ("PUT", $"/api/commitments/{live}/values/{submitted}"),
+                     ("DELETE", $"/api/commitments/{live}/values/{submitted}"), ("GET", $"/api/commitments/{live}/restore"),
+                     ("PUT", $"/api/commitments/{live}/comments"), ("DELETE", $"/api/commitments/{live}/comments"), ("PATCH", $"/api/plans/{Plan}/rounds"),
+                     ("PUT", $"/api/rounds/{openRound}"), ("DELETE", $"/api/rounds/{openRound}"), ("GET", $"/api/rounds/{openRound}/close"),
+                     ("POST", "/api/review-queue"), ("DELETE", "/api/review-queue"),
                  })
             yield return new($"{method} {path}", new HttpMethod(method), path, sec, method is "GET" or "HEAD" or "OPTIONS" or "TRACE" ? null : Json("{}"));
     }
@@ -531,21 +650,36 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
             ($"/api/reports/{report}", reviewer, ["wait"]),
             ("/api/reports", reviewer, ["plan", "kind", "limit"]),
             ($"/api/reports/{report}/content", reviewer, ["format"]),
+            // The review queue needs its plan: the plan's values alone, then the other parameters beside a plan that exists.
+            ("/api/review-queue", reviewer, ["plan"]),
+            ($"/api/review-queue?plan={Plan}", sec, ["round", "country", "page", "pageSize"]),
         };
         foreach (var (path, token, parameters) in routes)
         {
+            // Parameters go after the route's own query, if it has one.
+            var q0 = path.Contains('?') ? "&" : "?";
             foreach (var p in parameters)
             {
                 foreach (var v in QueryValues.Where(_ => random.Next(100) < ValueShare))
-                    yield return new($"GET {path}?{p}={(v.Length > 40 ? v[..40] + "..." : v)}", HttpMethod.Get, $"{path}?{p}={v}", token);
-                yield return new($"GET {path} {p} repeated", HttpMethod.Get, $"{path}?{p}=1&{p}=2&{p}=x", token);
-                yield return new($"GET {path} {p} as array", HttpMethod.Get, $"{path}?{p}[]=1&{p}[0]=2", token);
-                yield return new($"GET {path} {p} without value", HttpMethod.Get, $"{path}?{p}", token);
-                yield return new($"GET {path} {p} in other case", HttpMethod.Get, $"{path}?{p.ToUpperInvariant()}=bogus", token);
+                    yield return new($"GET {path}{q0}{p}={(v.Length > 40 ? v[..40] + "..." : v)}", HttpMethod.Get, $"{path}{q0}{p}={v}", token);
+                yield return new($"GET {path} {p} repeated", HttpMethod.Get, $"{path}{q0}{p}=1&{p}=2&{p}=x", token);
+                yield return new($"GET {path} {p} as array", HttpMethod.Get, $"{path}{q0}{p}[]=1&{p}[0]=2", token);
+                yield return new($"GET {path} {p} without value", HttpMethod.Get, $"{path}{q0}{p}", token);
+                yield return new($"GET {path} {p} in other case", HttpMethod.Get, $"{path}{q0}{p.ToUpperInvariant()}=bogus", token);
             }
-            foreach (var q in new[] { "?", "?&&&", "?=x", "?%=%", "?a=%ZZ", "?;", "?x=" + new string('q', 30_000), "?" + string.Join("&", Enumerable.Range(0, 2000).Select(i => $"p{i}=1")) })
-                yield return new($"GET {path}{(q.Length > 40 ? q[..40] + "..." : q)}", HttpMethod.Get, path + q, token);
+            foreach (var q in new[] { "", "&&&", "=x", "%=%", "a=%ZZ", ";", "x=" + new string('q', 30_000), string.Join("&", Enumerable.Range(0, 2000).Select(i => $"p{i}=1")) })
+                yield return new($"GET {path}{q0}{(q.Length > 40 ? q[..40] + "..." : q)}", HttpMethod.Get, path + q0 + q, token);
         }
+        // The review queue's own edges, each once: the drawing above may leave them out.
+        foreach (var query in new[]
+                 {
+                     "", "plan=", "plan=%00", "plan=a%00b", "plan=" + new string('P', 10_000), $"plan={NoPlan}", $"plan={Plan}&page=-1", $"plan={Plan}&page=0",
+                     $"plan={Plan}&page=99999999999", $"plan={Plan}&pageSize=1000", $"plan={Plan}&pageSize=0", $"plan={Plan}&pageSize=-1",
+                     $"plan={Plan}&country=xx", $"plan={Plan}&country=%00", $"plan={Plan}&country=KHM", $"plan={Plan}&round=%00",
+                     $"plan={Plan}&round=NO-SUCH-ROUND", $"plan={Plan}&round=" + new string('R', 10_000), $"plan={Plan}&plan={NoPlan}",
+                 })
+            yield return new($"GET review-queue ?{(query.Length > 40 ? query[..40] + "..." : query)}", HttpMethod.Get, "/api/review-queue?" + query, sec);
+        yield return new("GET review-queue as a focal point", HttpMethod.Get, $"/api/review-queue?plan={Plan}", fpKH);
         // A write with a query string: it has no parameters and must ignore it.
         yield return new("POST status with an injected query", HttpMethod.Post, $"/api/commitments/{withdrawn}/status?status=completed&{Uri.EscapeDataString("'; drop")}=1",
             sec, Json("""{"status":"in-progress"}"""));
@@ -555,6 +689,7 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
 
     private IEnumerable<Probe> HeaderProbes()
     {
+        string Value(Guid value, string action) => $"/api/commitments/{live}/values/{value}/{action}";
         var reads = new[] { $"/api/plans/{Plan}", $"/api/commitments/{live}", "/api/audit?limit=1", "/api/sdg/goals", $"/api/evidence/{evidence}" };
         var status = """{"status":"in-progress"}""";
         (string, string)[][] hostile =
@@ -593,12 +728,17 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         {
             yield return new($"POST status If-Match {ifMatch[..Math.Min(20, ifMatch.Length)]}", HttpMethod.Post, $"/api/commitments/{withdrawn}/status", sec, Json(status), [("If-Match", ifMatch)]);
             yield return new($"PATCH If-Match {ifMatch[..Math.Min(20, ifMatch.Length)]}", HttpMethod.Patch, $"/api/commitments/{live}", fpTH, Json("""{"target":5,"reason":"More"}"""), [("If-Match", ifMatch)]);
+            yield return new($"POST comment If-Match {ifMatch[..Math.Min(20, ifMatch.Length)]}", HttpMethod.Post, $"/api/commitments/{live}/comments", fpTH, Json("""{"text":"x"}"""), [("If-Match", ifMatch)]);
+            yield return new($"POST accept If-Match {ifMatch[..Math.Min(20, ifMatch.Length)]}", HttpMethod.Post, Value(accepted, "accept"), sec, Json("""{"note":"x"}"""), [("If-Match", ifMatch)]);
+            yield return new($"PATCH round If-Match {ifMatch[..Math.Min(20, ifMatch.Length)]}", HttpMethod.Patch, $"/api/rounds/{closedRound}", sec, Json("""{"deadline":"2025-05-31","reason":"x"}"""), [("If-Match", ifMatch)]);
         }
         foreach (var key in new[] { "", " ", new string('k', 256), new string('k', 100_000), "key with spaces", "\u00e9t\u00e9", "'; drop table mt_events; --", "a\tb", "%00" })
         {
             var shown = key.Length > 20 ? key[..20] + "..." : key;
             yield return new($"POST status Idempotency-Key {shown}", HttpMethod.Post, $"/api/commitments/{withdrawn}/status", sec, Json(status), [("Idempotency-Key", key)]);
             yield return new($"POST reports Idempotency-Key {shown}", HttpMethod.Post, "/api/reports", reviewer, Json($$"""{"kind":"progress","plan":"{{Plan}}"}"""), [("Idempotency-Key", key)]);
+            yield return new($"POST comment Idempotency-Key {shown}", HttpMethod.Post, $"/api/commitments/{live}/comments", fpTH, Json("""{"text":"x"}"""), [("Idempotency-Key", key)]);
+            yield return new($"POST close Idempotency-Key {shown}", HttpMethod.Post, $"/api/rounds/{closedRound}/close", sec, Json("""{"note":"x"}"""), [("Idempotency-Key", key)]);
         }
         foreach (var auth in new[]
                  {
@@ -774,6 +914,54 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         await (await api.Reviewer().GetAsync("/api/audit?actor=a%00b")).ShouldBeProblem(400);
         await (await api.Reviewer().GetAsync("/api/plans/HOSTILE-TEXT/commitments?goal=%00")).ShouldBeProblem(400);
         (await api.EventCount()).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task A_NUL_in_a_reporting_cycle_write_that_would_otherwise_succeed_is_refused_with_400_and_appends_nothing()
+    {
+        // No guard here: each request is valid but for the NUL, so it is the NUL alone that must stop it, as the caller's error.
+        const string nul = "a\u0000b";
+        var plan = "HOSTILE-NUL-" + Guid.NewGuid().ToString("N")[..8];
+        var secretariat = api.Secretariat();
+        var kh = api.FocalPoint("KH");
+        (await secretariat.PostJson("/api/plans", TestPlan.Document(plan))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        async Task<Guid> Commitment()
+        {
+            var made = await secretariat.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH"));
+            made.StatusCode.ShouldBe(HttpStatusCode.Created, await made.Content.ReadAsStringAsync());
+            return (await made.Json()).GetProperty("id").GetGuid();
+        }
+        var id = await Commitment();
+        (await kh.PostJson($"/api/commitments/{id}/progress", new { value = 2, asOf = "2025-06-30" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var value = (await (await secretariat.GetAsync($"/api/commitments/{id}/values")).Json()).EnumerateArray().Single().GetProperty("id").GetGuid();
+        var gone = await Commitment();
+        (await secretariat.PostJson($"/api/commitments/{gone}/withdraw", new { reason = "Made in error" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var opened = await secretariat.PostJson($"/api/plans/{plan}/rounds", new { code = "2025-Q3", periodStart = "2025-07-01", periodEnd = "2025-09-30", deadline = "2025-10-15" });
+        opened.StatusCode.ShouldBe(HttpStatusCode.Created, await opened.Content.ReadAsStringAsync());
+        var round = (await opened.Json()).GetProperty("id").GetGuid();
+        var before = await api.EventCount();
+
+        await (await secretariat.PostJson($"/api/commitments/{id}/values/{value}/accept", new { note = nul })).ShouldBeProblem(400);
+        await (await secretariat.PostJson($"/api/commitments/{id}/values/{value}/return", new { comment = nul })).ShouldBeProblem(400);
+        await (await kh.PostJson($"/api/commitments/{id}/values/{value}/retract", new { reason = nul })).ShouldBeProblem(400);
+        await (await secretariat.PostJson($"/api/commitments/{id}/values/{value}/retract", new { reason = nul })).ShouldBeProblem(400);
+        await (await kh.PostJson($"/api/commitments/{id}/comments", new { text = nul })).ShouldBeProblem(400);
+        await (await secretariat.PostJson($"/api/commitments/{gone}/restore", new { reason = nul })).ShouldBeProblem(400);
+        await (await secretariat.PostJson($"/api/plans/{plan}/rounds",
+            new { code = "2025-Q4", title = nul, periodStart = "2025-10-01", periodEnd = "2025-12-31", deadline = "2026-01-15" })).ShouldBeProblem(400);
+        await (await secretariat.PostJson($"/api/plans/{plan}/rounds",
+            new { code = "2025\u0000Q4", periodStart = "2025-10-01", periodEnd = "2025-12-31", deadline = "2026-01-15" })).ShouldBeProblem(400, "code");
+        await (await secretariat.SendJson(HttpMethod.Patch, $"/api/rounds/{round}", new { deadline = "2025-10-31", reason = nul })).ShouldBeProblem(400);
+        await (await secretariat.PostJson($"/api/rounds/{round}/close", new { note = nul })).ShouldBeProblem(400);
+        await (await secretariat.GetAsync($"/api/review-queue?plan={plan}&round=a%00b")).ShouldBeProblem(400);
+        await (await secretariat.GetAsync($"/api/review-queue?plan={plan}&country=%00")).ShouldBeProblem(400);
+
+        (await api.EventCount()).ShouldBe(before);
+        // Nothing half-done: the value is still submitted, the thread empty, the commitment withdrawn, the round open.
+        (await (await secretariat.GetAsync($"/api/commitments/{id}/values")).Json()).EnumerateArray().Single().GetProperty("state").GetString().ShouldBe("submitted");
+        (await (await secretariat.GetAsync($"/api/commitments/{id}/comments")).Json()).GetArrayLength().ShouldBe(0);
+        (await (await secretariat.GetAsync($"/api/commitments/{gone}")).Json()).GetProperty("withdrawn").GetBoolean().ShouldBeTrue();
+        (await (await secretariat.GetAsync($"/api/rounds/{round}")).Json()).GetProperty("state").GetString().ShouldBe("open");
     }
 
     /// <summary>Null when the answer is right; else what is wrong (the kind, to group by) and the body.</summary>

@@ -21,7 +21,8 @@ public sealed record EvidenceUploadResult(EvidenceDto Evidence, long Version);
 public sealed record EvidenceForm(IFormFile File);
 
 [AllowedRoles(Role.Secretariat, Role.Admin, Role.FocalPoint)]
-public sealed record UploadEvidence(Guid CommitmentId, IFormFile? File) : ICommand<EvidenceUploadResult>;
+/// <param name="ExpectedVersion">If-Match: the correspondence stream's version the caller read.</param>
+public sealed record UploadEvidence(Guid CommitmentId, IFormFile? File, long? ExpectedVersion = null) : ICommand<EvidenceUploadResult>;
 
 public sealed class UploadEvidenceValidator : AbstractValidator<UploadEvidence>
 {
@@ -51,7 +52,7 @@ public sealed class UploadEvidenceHandler(IDocumentSession session, CurrentActor
             file.FileName, content.Length, contentType, EvidenceStore.Hex(SHA256.HashData(content)), actor.Actor);
         if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
         var uploaded = (EvidenceUploaded)decision.Events.Single();
-        var version = await store.AppendAsync(session, uploaded, content, ct);
+        var version = await store.AppendAsync(session, uploaded, content, command.ExpectedVersion, ct);
         await session.SaveChangesAsync(ct);
         return new EvidenceUploadResult(new EvidenceDto(uploaded.EvidenceId, uploaded.Name, uploaded.Size, uploaded.ContentType, uploaded.Sha256), version);
     }
@@ -65,7 +66,7 @@ public static class UploadEvidenceEndpoint
     public static void Map(RouteGroupBuilder api) =>
         api.MapPost("/commitments/{id:guid}/evidence", async (Guid id, HttpRequest request, IMediator mediator, CancellationToken ct) =>
             {
-                var result = await mediator.Send(new UploadEvidence(id, await FileFromFormAsync(request, ct)), ct);
+                var result = await mediator.Send(new UploadEvidence(id, await FileFromFormAsync(request, ct), Versions.ExpectedVersion(request)), ct);
                 Versions.SetETag(request.HttpContext.Response, result.Version);
                 return TypedResults.Created($"/api/evidence/{result.Evidence.Id}", result.Evidence);
             })

@@ -36,7 +36,8 @@ public sealed record RoundDto(Guid Id, string Plan, string Code, string? Title, 
 public sealed record RoundWriteResult(RoundDto Round, long Version);
 
 [AllowedRoles(Role.Secretariat, Role.Admin)]
-public sealed record OpenReportingRound(string Plan, OpenRoundBody Body) : ICommand<RoundWriteResult>;
+/// <param name="ExpectedVersion">If-Match: the plan's version, as for the plan's other additions.</param>
+public sealed record OpenReportingRound(string Plan, long? ExpectedVersion, OpenRoundBody Body) : ICommand<RoundWriteResult>;
 
 [AllowedRoles(Role.Secretariat, Role.Admin)]
 public sealed record MoveRoundDeadline(Guid Id, long? ExpectedVersion, MoveDeadlineBody Body) : ICommand<RoundWriteResult>;
@@ -70,6 +71,8 @@ public sealed class RoundWriteHandlers(IDocumentSession session, CurrentActor ac
     public async ValueTask<RoundWriteResult> Handle(OpenReportingRound command, CancellationToken ct)
     {
         var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(command.Plan), ct) ?? throw RejectedException.NotFound($"No plan {command.Plan}.");
+        if (command.ExpectedVersion is { } expected && expected != plan.Version)
+            throw new PreconditionFailedException($"Plan {plan.Code} is at version {plan.Version}, not {expected}.");
         var existing = await session.Query<Round>().Where(r => r.Plan == plan.Code).ToListAsync(ct);
         var b = command.Body;
         var id = Guid.CreateVersion7();
@@ -149,13 +152,13 @@ public static class RoundEndpoints
     {
         api.MapPost("/plans/{code}/rounds", async (string code, OpenRoundBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
-                var result = await mediator.Send(new OpenReportingRound(code, body), ct);
+                var result = await mediator.Send(new OpenReportingRound(code, Versions.ExpectedVersion(http.Request), body), ct);
                 Versions.SetETag(http.Response, result.Version);
                 return TypedResults.Created($"/api/rounds/{result.Round.Id}", result.Round);
             })
             .WithName("OpenRound")
             .WithSummary("Open a reporting round for a plan (secretariat)")
-            .WithDescription("code unique within the plan (e.g. 2026-Q4); periodStart and periodEnd within the plan's period; deadline not before the period ends. Values dated in the period go to the round until it is closed; after the deadline they are taken, marked late.")
+            .WithDescription("code unique within the plan (e.g. 2026-Q4); periodStart and periodEnd within the plan's period; deadline not before the period ends. Values dated in the period go to the round until it is closed; after the deadline they are taken, marked late. If-Match, when given, is the plan's version; the ETag answered is the round's.")
             .WriteResponses(created: true);
 
         api.MapGet("/plans/{code}/rounds", async (string code, IMediator mediator, CancellationToken ct) =>
