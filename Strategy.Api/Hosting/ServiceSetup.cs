@@ -61,6 +61,9 @@ public static class ServiceSetup
         services.AddStrategyStore(store);
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
+        var recordHours = config.GetValue("Idempotency:RecordHours", 24.0);
+        if (recordHours <= 0) throw new InvalidOperationException("Idempotency:RecordHours must be more than 0.");
+        services.AddSingleton(new IdempotencySettings(TimeSpan.FromHours(recordHours)));
         services.AddScoped<Strategy.Infrastructure.Values.ValueReads>();
         services.AddScoped<Features.Values.EvidenceLookup>();
         services.AddScoped<RequestTransaction>();

@@ -16,7 +16,7 @@ namespace Strategy.Api.Http;
 /// request runs, so the second finds the first's record and replays it; the record's primary key is the backstop:
 /// a loser that still gets as far as saving rolls back (events included) and answers with the winner's response.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySettings settings, TimeProvider clock)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -33,11 +33,13 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             throw RejectedException.Invalid(Header, "Use 1-255 visible ASCII characters.");
 
         var actor = CurrentActor.From(http.User);
-        var recordId = $"{actor.Id}|{key}";
+        var recordId = IdempotencyRecord.IdFor(actor.Id, key);
         http.Request.EnableBuffering();
         var hash = await HashAsync(http.Request, http.RequestAborted);
+        var now = clock.GetUtcNow();
+        var expiredBefore = now - settings.RecordLifetime;
 
-        if (await LoadAsync(documents, recordId, http.RequestAborted) is { } earlier)
+        if (await LoadAsync(documents, recordId, expiredBefore, http.RequestAborted) is { } earlier)
         {
             await ReplayAsync(http, earlier, hash);
             return;
@@ -48,12 +50,14 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         // again: without this, a request that lost the race would decide on the state the winner left (a status
         // change already made, say) and answer 409 instead of the winner's response.
         await LockAsync(transaction, recordId, http.RequestAborted);
-        if (await LoadAsync(documents, recordId, http.RequestAborted) is { } committed)
+        if (await LoadAsync(documents, recordId, expiredBefore, http.RequestAborted) is { } committed)
         {
             await transaction.Transaction!.RollbackAsync(CancellationToken.None);
             await ReplayAsync(http, committed, hash);
             return;
         }
+        // An expired record of this key is gone for good: its key may name a new request.
+        await DeleteExpiredAsync(transaction, store.Schema, recordId, expiredBefore, http.RequestAborted);
 
         var realBody = http.Response.Body;
         using var buffer = new MemoryStream();
@@ -73,7 +77,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
                     Body = System.Text.Encoding.UTF8.GetString(buffer.ToArray()),
                     Location = http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
                     ETag = http.Response.Headers.ETag.ToString() is { Length: > 0 } e ? e : null,
-                    CreatedAt = DateTimeOffset.UtcNow,
+                    CreatedAt = now,
                 });
                 try
                 {
@@ -84,7 +88,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
                 {
                     await transaction.Transaction!.RollbackAsync(CancellationToken.None);
                     http.Response.Body = realBody;
-                    var winner = await LoadAsync(documents, recordId, http.RequestAborted)
+                    var winner = await LoadAsync(documents, recordId, expiredBefore, http.RequestAborted)
                         ?? throw new InvalidOperationException("The idempotency record that won the race is missing.");
                     http.Response.Clear();
                     await ReplayAsync(http, winner, hash);
@@ -119,10 +123,21 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private static async Task<IdempotencyRecord?> LoadAsync(IDocumentStore documents, string id, CancellationToken ct)
+    /// <summary>The record of this caller and key, unless it expired (created before <paramref name="expiredBefore"/>).</summary>
+    private static async Task<IdempotencyRecord?> LoadAsync(IDocumentStore documents, string id, DateTimeOffset expiredBefore, CancellationToken ct)
     {
         await using var query = documents.QuerySession();
-        return await query.LoadAsync<IdempotencyRecord>(id, ct);
+        return await query.LoadAsync<IdempotencyRecord>(id, ct) is { } record && record.CreatedAt >= expiredBefore ? record : null;
+    }
+
+    private static async Task DeleteExpiredAsync(RequestTransaction transaction, string schema, string id, DateTimeOffset expiredBefore, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"delete from {schema}.mt_doc_idempotencyrecord where id = @id and (data->>'createdAt')::timestamptz < @before",
+            transaction.Connection, transaction.Transaction);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("before", expiredBefore);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task ReplayAsync(HttpContext http, IdempotencyRecord record, string hash)
@@ -138,14 +153,14 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
     }
 
     /// <summary>
-    /// The request's identity: method, path, query and body. A multipart body is identified by its parts (each part's
+    /// The request's identity: method, path, query, If-Match (a retry must be the same conditional request) and body. A multipart body is identified by its parts (each part's
     /// headers and bytes) rather than its bytes: clients draw a new boundary for each request they build, so a retry of
     /// the same upload would otherwise differ from the first and get 422.
     /// </summary>
     private static async Task<string> HashAsync(HttpRequest request, CancellationToken ct)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\nif-match: {request.Headers.IfMatch}\n"));
         if (MultipartBoundary(request) is { } boundary && await MultipartDigestAsync(request.Body, boundary, ct) is { } parts)
         {
             sha.AppendData("multipart\n"u8);

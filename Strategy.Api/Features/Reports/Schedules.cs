@@ -22,6 +22,7 @@ public sealed class JobSettings
     public List<ReportSchedule> Schedules { get; set; } = [];
     public string OverdueCron { get; set; } = "30 0 * * *";
     public string SweepCron { get; set; } = "*/15 * * * *";
+    public string IdempotencyPruneCron { get; set; } = "15 1 * * *";
 
     /// <summary>How long a job fetched by a worker stays invisible to the others without a renewal from its server.</summary>
     public int InvisibilityTimeoutSeconds { get; set; } = 300;
@@ -40,6 +41,10 @@ public sealed class ScheduledJobs(IMediator mediator)
     [AutomaticRetry(Attempts = 1)]
     [JobDisplayName("Queue forgotten reports again")]
     public async Task Sweep(CancellationToken ct) => await mediator.Send(new RequeueStaleReports(TimeSpan.FromMinutes(10)), ct);
+
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Delete expired idempotency records")]
+    public async Task PruneIdempotencyRecords(CancellationToken ct) => await mediator.Send(new PruneIdempotencyRecords(), ct);
 }
 
 public sealed record RequestScheduledReports(string Schedule, string Kind) : ICommand<int>;
@@ -89,6 +94,22 @@ public sealed class MarkOverdueCommitmentsHandler(IDocumentStore store, TimeProv
     }
 }
 
+public sealed record PruneIdempotencyRecords : ICommand<int>;
+
+/// <summary>Deletes the stored responses whose key has expired (Idempotency:RecordHours), with their bodies.</summary>
+public sealed class PruneIdempotencyRecordsHandler(IDocumentStore store, IdempotencySettings settings, TimeProvider clock) : ICommandHandler<PruneIdempotencyRecords, int>
+{
+    public async ValueTask<int> Handle(PruneIdempotencyRecords command, CancellationToken ct)
+    {
+        var expiredBefore = clock.GetUtcNow() - settings.RecordLifetime;
+        await using var session = store.LightweightSession();
+        var expired = await session.Query<IdempotencyRecord>().Where(r => r.CreatedAt < expiredBefore).CountAsync(ct);
+        session.DeleteWhere<IdempotencyRecord>(r => r.CreatedAt < expiredBefore);
+        await session.SaveChangesAsync(ct);
+        return expired;
+    }
+}
+
 public sealed record RequeueStaleReports(TimeSpan OlderThan) : ICommand<int>;
 
 public sealed class RequeueStaleReportsHandler(IQuerySession session, IBackgroundJobClient jobs, TimeProvider clock) : ICommandHandler<RequeueStaleReports, int>
@@ -113,6 +134,7 @@ public sealed class RecurringJobsRegistrar(IRecurringJobManager recurring, JobSe
             recurring.AddOrUpdate<ScheduledJobs>($"report-{s.Name}", j => j.RequestReports(s.Name, s.Kind, CancellationToken.None), s.Cron);
         recurring.AddOrUpdate<ScheduledJobs>("mark-overdue", j => j.MarkOverdue(CancellationToken.None), settings.OverdueCron);
         recurring.AddOrUpdate<ScheduledJobs>("report-sweep", j => j.Sweep(CancellationToken.None), settings.SweepCron);
+        recurring.AddOrUpdate<ScheduledJobs>("idempotency-prune", j => j.PruneIdempotencyRecords(CancellationToken.None), settings.IdempotencyPruneCron);
         return Task.CompletedTask;
     }
 
