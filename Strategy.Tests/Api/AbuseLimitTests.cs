@@ -71,7 +71,7 @@ public sealed class AbuseLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
         Header("Referrer-Policy").ShouldBe("no-referrer");
         Header("Cross-Origin-Opener-Policy").ShouldBe("same-origin");
         Header("Content-Security-Policy").ShouldContain("default-src 'none'");
-        if (path.StartsWith("/api", StringComparison.Ordinal)) response.Headers.CacheControl?.NoStore.ShouldBe(true);
+        if (path.StartsWith("/api", StringComparison.Ordinal)) response.Headers.CacheControl.ShouldNotBeNull(path).NoStore.ShouldBe(true);
     }
 
     public static TheoryData<string, string, string, string?, int> Responses() => new()

@@ -153,7 +153,7 @@ public static class HttpExtensions
     {
         var body = await response.Content.ReadAsStringAsync();
         ((int)response.StatusCode).ShouldBe(status, body);
-        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", body);
+        response.Content.Headers.ContentType.ShouldNotBeNull().MediaType.ShouldBe("application/problem+json", body);
         var problem = JsonDocument.Parse(body).RootElement.Clone();
         problem.GetProperty("status").GetInt32().ShouldBe(status);
         problem.TryGetProperty("title", out _).ShouldBeTrue();

@@ -422,7 +422,7 @@ public sealed class AuthorizationTests(ApiFactory api) : IClassFixture<ApiFactor
         var response = await Caller(role).GetAsync(path.Replace("{plan}", Plan).Replace("{id}", commitment.ToString()));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/json");
+        response.Content.Headers.ContentType.ShouldNotBeNull().MediaType.ShouldBe("application/json");
         var body = await response.Json();
         switch (path)
         {

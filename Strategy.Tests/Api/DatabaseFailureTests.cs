@@ -62,7 +62,7 @@ public sealed class DatabaseFailureTests(ApiFactory api) : IClassFixture<ApiFact
     private static void ShouldBeUnavailable(HttpResponseMessage response, string body)
     {
         ((int)response.StatusCode).ShouldBe(503, body);
-        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", body);
+        response.Content.Headers.ContentType.ShouldNotBeNull().MediaType.ShouldBe("application/problem+json", body);
         response.Headers.RetryAfter.ShouldNotBeNull(body);
     }
 

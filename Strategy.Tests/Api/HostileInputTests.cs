@@ -900,7 +900,7 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         {
             var reported = await secretariat.PostJson($"/api/commitments/{id}/progress", new { value = i, asOf = $"2025-01-0{i + 1}", note = notes[i] });
             reported.StatusCode.ShouldBe(HttpStatusCode.OK, await reported.Content.ReadAsStringAsync());
-            reported.Content.Headers.ContentType?.MediaType.ShouldBe("application/json");
+            reported.Content.Headers.ContentType.ShouldNotBeNull().MediaType.ShouldBe("application/json");
         }
         var history = await (await api.Reviewer().GetAsync($"/api/commitments/{id}/history")).Json();
         history.EnumerateArray().Select(e => e.GetProperty("note").GetString()).Where(n => n is not null).ShouldBe(notes);

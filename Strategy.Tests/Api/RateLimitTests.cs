@@ -56,7 +56,7 @@ public sealed class RateLimitTests(LowRateLimitFactory api) : IClassFixture<LowR
         response.Headers.TryGetValues("Retry-After", out var retry).ShouldBeTrue();
         int.Parse(retry!.Single()).ShouldBeInRange(1, 60);
         response.Headers.GetValues("X-Content-Type-Options").ShouldBe(["nosniff"]);
-        response.Headers.CacheControl?.NoStore.ShouldBeTrue();
+        response.Headers.CacheControl.ShouldNotBeNull().NoStore.ShouldBeTrue();
     }
 
     [Fact]
