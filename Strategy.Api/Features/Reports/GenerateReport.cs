@@ -58,7 +58,10 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
         }
         catch (Exception e) when (e is not OperationCanceledException && e is not ConcurrencyException)
         {
-            log.LogError(e, "Report {Id} failed (attempt {Attempt})", id, started.Attempt);
+            // Every role reads a report's error, so it says only where to look: the exception (SQL text, internals) goes
+            // to the log under an id of its own, which the stored error names.
+            var errorId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
+            log.LogError(e, "Report {Id} failed (attempt {Attempt}, error {ErrorId})", id, started.Attempt, errorId);
             // Recorded only if no other run has started since this one: a later run owns the report's outcome, and may
             // already have succeeded. Fetched with the version, so the view's version stays the stream's (a plain
             // Append left it 0, and the retry then lost to itself with a concurrency error).
@@ -66,7 +69,7 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
             try
             {
                 var failing = await FetchIfStillOurs(failure, id, startedVersion, CancellationToken.None);
-                failing.AppendOne(new ReportFailed(id, started.Attempt, e.Message));
+                failing.AppendOne(new ReportFailed(id, started.Attempt, ReportFailure.Describe(errorId)));
                 await failure.SaveChangesAsync(CancellationToken.None);
                 notifications.Finished(id);
             }
@@ -90,6 +93,12 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
             throw new ConcurrencyException($"Report {id} is at version {stream.StartingVersion}, not {startedVersion}: another run started after this one.", null!);
         return stream;
     }
+}
+
+public static class ReportFailure
+{
+    public static string Describe(string errorId) =>
+        $"The report could not be computed; it will be tried again. The service log has the cause under error {errorId}.";
 }
 
 /// <summary>Wakes requests waiting on a report (GET ?wait=) the moment this node finishes it.</summary>
