@@ -22,16 +22,29 @@ public static class Claims
     };
 }
 
-/// <summary>The caller, from the validated token of the current request (the system actor outside requests).</summary>
+/// <summary>
+/// The caller, from the validated token of the current request. Fails closed: a request without a valid token has no
+/// actor (401), and work outside a request (a background job, start-up seeding) acts as the system only once it says so
+/// with <see cref="ActAsSystem"/>, so nothing can become the system (an admin) by accident.
+/// </summary>
 public sealed class CurrentActor(IHttpContextAccessor http)
 {
     private Actor? actor;
 
-    public Actor Actor => actor ??= From(http.HttpContext?.User);
+    public Actor Actor => actor ??= http.HttpContext is { } context
+        ? From(context.User)
+        : throw new InvalidOperationException("There is no request here to take a caller from; work outside a request calls ActAsSystem first.");
+
+    /// <summary>Declares that the work of this scope (a job, a hosted service) is the system's own.</summary>
+    public void ActAsSystem()
+    {
+        if (http.HttpContext is not null) throw new InvalidOperationException("A request acts as its caller, never as the system.");
+        actor = Actor.System;
+    }
 
     public static Actor From(ClaimsPrincipal? user)
     {
-        if (user?.Identity?.IsAuthenticated != true) return Actor.System;
+        if (user?.Identity?.IsAuthenticated != true) throw new UnauthorizedAccessException("The request carries no valid token.");
         var role = Claims.ParseRole(user.FindFirstValue(Claims.Role))
             ?? throw new UnauthorizedAccessException("The token carries no known role.");
         return new Actor(user.FindFirstValue(Claims.Subject) ?? "unknown", user.FindFirstValue(Claims.Name) ?? "", role, user.FindFirstValue(Claims.Country));

@@ -24,6 +24,7 @@ public sealed class DemoPlanSeeder(IServiceScopeFactory scopes, IOptions<JsonOpt
             log.LogInformation("Demo plan {Code} is already loaded", document.Code);
             return;
         }
+        scope.ServiceProvider.GetRequiredService<Auth.CurrentActor>().ActAsSystem();
         var plan = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ImportPlan(document), ct);
         log.LogInformation("Loaded demo plan {Code}: {Goals} goals, {Outcomes} outcomes, {Commitments} commitments",
             plan.Code, plan.Counts.Goals, plan.Counts.Outcomes, plan.Counts.Commitments);

@@ -26,6 +26,7 @@ public sealed class ReportIdempotencyTests(ApiFactory api, ManualJobsFactory man
     private static async Task<ReportStatus?> SendGenerate(ApiFactory host, Guid id)
     {
         await using var scope = host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Strategy.Api.Auth.CurrentActor>().ActAsSystem();
         return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GenerateReport(id));
     }
 

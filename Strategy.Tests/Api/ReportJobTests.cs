@@ -483,6 +483,8 @@ public sealed class OverdueJobTests(FixedClockFactory api) : IClassFixture<Fixed
         async Task<int> Run()
         {
             await using var scope = api.Services.CreateAsyncScope();
+            // The command the recurring job sends, sent as the job sends it: as the system.
+            scope.ServiceProvider.GetRequiredService<Strategy.Api.Auth.CurrentActor>().ActAsSystem();
             return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkOverdueCommitments());
         }
 

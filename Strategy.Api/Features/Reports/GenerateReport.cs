@@ -9,11 +9,15 @@ using Strategy.Infrastructure.Reports;
 namespace Strategy.Api.Features.Reports;
 
 /// <summary>The Hangfire job: it takes the report's id and sends one command. Hangfire retries it when it throws.</summary>
-public sealed class ReportJob(IMediator mediator)
+public sealed class ReportJob(IMediator mediator, Auth.CurrentActor actor)
 {
     [AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 30, 120])]
     [JobDisplayName("Report {0}")]
-    public async Task Run(Guid reportId, CancellationToken ct) => await mediator.Send(new GenerateReport(reportId), ct);
+    public async Task Run(Guid reportId, CancellationToken ct)
+    {
+        actor.ActAsSystem();
+        await mediator.Send(new GenerateReport(reportId), ct);
+    }
 }
 
 public sealed record GenerateReport(Guid ReportId) : ICommand<ReportStatus?>;

@@ -28,23 +28,40 @@ public sealed class JobSettings
     public int InvisibilityTimeoutSeconds { get; set; } = 300;
 }
 
-public sealed class ScheduledJobs(IMediator mediator)
+/// <summary>The recurring jobs: each acts as the system and sends one command.</summary>
+public sealed class ScheduledJobs(IMediator mediator, Auth.CurrentActor actor)
 {
     [AutomaticRetry(Attempts = 3)]
     [JobDisplayName("Scheduled reports {0}")]
-    public async Task RequestReports(string schedule, string kind, CancellationToken ct) => await mediator.Send(new RequestScheduledReports(schedule, kind), ct);
+    public async Task RequestReports(string schedule, string kind, CancellationToken ct)
+    {
+        actor.ActAsSystem();
+        await mediator.Send(new RequestScheduledReports(schedule, kind), ct);
+    }
 
     [AutomaticRetry(Attempts = 3)]
     [JobDisplayName("Record overdue commitments")]
-    public async Task MarkOverdue(CancellationToken ct) => await mediator.Send(new MarkOverdueCommitments(), ct);
+    public async Task MarkOverdue(CancellationToken ct)
+    {
+        actor.ActAsSystem();
+        await mediator.Send(new MarkOverdueCommitments(), ct);
+    }
 
     [AutomaticRetry(Attempts = 1)]
     [JobDisplayName("Queue forgotten reports again")]
-    public async Task Sweep(CancellationToken ct) => await mediator.Send(new RequeueStaleReports(TimeSpan.FromMinutes(10)), ct);
+    public async Task Sweep(CancellationToken ct)
+    {
+        actor.ActAsSystem();
+        await mediator.Send(new RequeueStaleReports(TimeSpan.FromMinutes(10)), ct);
+    }
 
     [AutomaticRetry(Attempts = 3)]
     [JobDisplayName("Delete expired idempotency records")]
-    public async Task PruneIdempotencyRecords(CancellationToken ct) => await mediator.Send(new PruneIdempotencyRecords(), ct);
+    public async Task PruneIdempotencyRecords(CancellationToken ct)
+    {
+        actor.ActAsSystem();
+        await mediator.Send(new PruneIdempotencyRecords(), ct);
+    }
 }
 
 public sealed record RequestScheduledReports(string Schedule, string Kind) : ICommand<int>;
