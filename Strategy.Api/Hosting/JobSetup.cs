@@ -112,17 +112,25 @@ public static class JobSetup
         }
     }
 
-    /// <summary>The dashboard: admins and the secretariat (bearer token), or anyone local in Development.</summary>
+    /// <summary>
+    /// The dashboard: admins and the secretariat (bearer token), or anyone local in Development. Only an admin acts from
+    /// it (triggers, requeues, deletes jobs); for everyone else it is read-only, as operations are the admin's.
+    /// </summary>
     public static WebApplication UseStrategyDashboard(this WebApplication app)
     {
+        var allowLocal = app.Environment.IsDevelopment();
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [new DashboardAccess(app.Environment.IsDevelopment())],
+            Authorization = [new DashboardAccess(allowLocal)],
+            IsReadOnlyFunc = context => !IsAdmin(context.GetHttpContext()),
             DashboardTitle = "Strategy jobs",
             DisplayStorageConnectionString = false,
         });
         return app;
     }
+
+    private static bool IsAdmin(HttpContext http) =>
+        Policies.IsValidCaller(http.User) && Claims.ParseRole(http.User.FindFirstValue(Claims.Role)) == Role.Admin;
 
     private sealed class DashboardAccess(bool allowLocal) : IDashboardAuthorizationFilter
     {
