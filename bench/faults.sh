@@ -13,7 +13,9 @@
 #      no 5xx other than 503 came at all;
 #   2. the same API process serves again: /health/ready answers 200, writes are acknowledged, and a report job
 #      (Hangfire) requested after the restart succeeds;
-#   3. every acknowledged write is in the event log exactly once (mt_events searched for the key in the note);
+#   3. every acknowledged write is in the event log exactly once (mt_events searched for the key in the note of the
+#      event that records the write: value_submitted or commitment_status_changed; the secretariat's value is followed
+#      by its value_accepted, which carries no note and is not counted, but must be there);
 #   4. GET /api/audit/verify is valid once the async daemon has chained every event (eventsPending 0).
 # One line per round on stdout:
 #   round R: acknowledged A, found F, lost L, duplicated D, 5xx-other X, down-responses N (max latency M ms), verify valid
@@ -119,7 +121,13 @@ for round in $(seq "$rounds"); do
   load_pid=
   kill -0 "$api_pid" 2>/dev/null || { log "the API process died"; tail -n 40 "$out/api.log" >&2; exit 1; }
 
-  psql_ -c "select data->>'note', count(*) from strategy.mt_events where data->>'note' like '$prefix-%' group by 1" >"$out/found-$round.txt"
+  # key|writes|submissions without their acceptance. A write is counted by the event that carries its note (a value's
+  # submission or a status change), never by its value_accepted, so a value's two events are one write.
+  psql_ -c "with w as (select seq_id, stream_id, type, data->>'note' as note, data->>'valueId' as value_id from strategy.mt_events
+                       where type in ('value_submitted', 'commitment_status_changed') and data->>'note' like '$prefix-%'),
+                 a as (select seq_id, stream_id, data->>'valueId' as value_id from strategy.mt_events where type = 'value_accepted')
+            select w.note, count(distinct w.seq_id), count(distinct w.seq_id) filter (where w.type = 'value_submitted' and a.seq_id is null)
+            from w left join a on a.value_id = w.value_id and a.stream_id = w.stream_id and a.seq_id > w.seq_id group by 1" >"$out/found-$round.txt"
   verify=$(verify_after_catch_up)
   job=$(report_job)
   if [[ "$job" != succeeded ]]; then log "round $round: FAILED: the report job after the restart ended $job"; failed=1

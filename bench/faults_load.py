@@ -5,15 +5,18 @@
   faults_load.py report --load FILE --found FILE --down-at T --up-at T --round R --verify TEXT
 
 load: WORKERS threads, each owning distinct open commitments of the plan, send writes for S seconds:
-progress reports (3 in 4) and status changes between in-progress and on-hold (1 in 4), never a final status.
+values (3 in 4; POST .../progress with the secretariat's token, so each is accepted on entry: two events,
+value_submitted then value_accepted) and status changes between in-progress and on-hold (1 in 4), never a final status.
 Every write carries a unique Idempotency-Key (PREFIX-wW-N) and puts that key in its note, so the event log can be
 searched for it. A write is retried with the SAME key and body on 5xx, timeouts and connection errors until it gets
 a 2xx (acknowledged) or a 4xx (refused). After S seconds no new write starts; the one in flight is still retried
 (for at most 120 s more). Every attempt is recorded: start, end, status, content type, error.
 
-report: compares the acknowledged keys with the log (FILE: "key|count" lines from mt_events), classifies the
-attempts that overlapped the outage window [down-at, up-at], prints the round's line and exits 1 if the round
-failed a check.
+report: compares the acknowledged keys with the log (FILE: "key|writes|unaccepted" lines from mt_events: how many
+writes carry the key, counted by the event that records each write (value_submitted or commitment_status_changed, not
+the value_accepted that follows a value), and how many of its submissions have no value_accepted after them),
+classifies the attempts that overlapped the outage window [down-at, up-at], prints the round's line and exits 1 if
+the round failed a check.
 """
 import argparse
 import http.client
@@ -118,6 +121,8 @@ class Worker(threading.Thread):
             with self.lock:
                 if outcome == "ack":
                     self.results["acked"].append(key)
+                    if path.endswith("/progress"):
+                        self.results["acked_values"].append(key)
                 elif outcome == "refused":
                     self.results["refused"].append({"key": key, "path": path, "body": payload})
                 else:
@@ -177,7 +182,7 @@ def load(args):
         raise SystemExit(f"only {len(commitments)} open commitments for {args.workers} workers")
     random.Random(args.prefix).shuffle(commitments)
     shares = [commitments[i::args.workers] for i in range(args.workers)]   # distinct commitments per worker
-    results = {"acked": [], "refused": [], "unresolved": [], "attempts": [], "probes": []}
+    results = {"acked": [], "acked_values": [], "refused": [], "unresolved": [], "attempts": [], "probes": []}
     lock = threading.Lock()
     start = time.time()
     end = start + args.seconds
@@ -198,13 +203,15 @@ def load(args):
 def report(args):
     with open(args.load) as f:
         r = json.load(f)
-    counts = {}
+    counts, unaccepted = {}, {}
     with open(args.found) as f:
         for line in f:
             line = line.strip()
             if line:
-                key, n = line.rsplit("|", 1)
+                key, n, u = line.rsplit("|", 2)
                 counts[key] = int(n)
+                if int(u):
+                    unaccepted[key] = int(u)
     acked = r["acked"]
     found = sum(1 for k in acked if counts.get(k, 0) >= 1)
     lost = [k for k in acked if counts.get(k, 0) == 0]
@@ -236,6 +243,7 @@ def report(args):
     failures = []
     if lost: failures.append(f"lost {len(lost)} (e.g. {lost[:3]})")
     if duplicated: failures.append(f"duplicated {len(duplicated)} (e.g. {duplicated[:3]})")
+    if unaccepted: failures.append(f"{len(unaccepted)} values stored without their acceptance (e.g. {sorted(unaccepted)[:3]})")
     if other5xx: failures.append(f"{len(other5xx)} 5xx other than 503")
     if slow: failures.append(f"{len(slow)} responses during the outage slower than {SLOW_MS} ms")
     if bad_down: failures.append(f"{len(bad_down)} non-503-problem error responses during the outage: "
@@ -251,7 +259,9 @@ def report(args):
     print(f"  round {args.round} detail: outage {up - down:.1f} s; during it {json.dumps(by_status, sort_keys=True)}; "
           f"{len(attempts)} write attempts and {len(probes)} probes in all; {retried_acks} writes acknowledged on a retry, "
           f"{replays} of them replays of a write committed before its answer was lost; "
-          f"{len(acked_after)} acknowledged after the restart; {unacked_in_log} written but unacknowledged", file=sys.stderr)
+          f"{len(acked_after)} acknowledged after the restart; {unacked_in_log} written but unacknowledged; "
+          f"{len(r.get('acked_values', []))} of the acknowledged writes values, "
+          f"{len(unaccepted)} values without their acceptance", file=sys.stderr)
     for f in failures:
         print(f"  round {args.round} FAILED: {f}", file=sys.stderr)
     return 1 if failures else 0

@@ -10,7 +10,8 @@
 #   - If-Match across nodes: a version read on one node and overtaken by a write through the other gets 412, both ways;
 #   - racing conditional writes: the same If-Match sent through both nodes at once: one 2xx and one 412 per round;
 #   - concurrent writes through both nodes, to distinct commitments and all to the same one: every acknowledged write
-#     is stored exactly once, stream versions have no gap, and both nodes serve the final version;
+#     is stored exactly once (its value_submitted, found by its note, followed by its value_accepted), stream versions
+#     have no gap, and both nodes serve the final version;
 #   - reports requested through alternating nodes: each has one report-started and one report-succeeded event, and
 #     Hangfire's job history shows one Processing and one Succeeded state per job (and which node ran it);
 #   - daemon: Marten's HotCold leader holds a PostgreSQL advisory lock per async projection shard (one here:
@@ -18,6 +19,8 @@
 #   - takeover: the leader gets SIGKILL; events written through the survivor are chained (GET /api/audit/verify
 #     eventsPending reaches 0 through the survivor) within a bounded wait; the killed node, restarted, stays cold;
 #   - the audit chain is valid over every event.
+# Every write is the secretariat's: a value it submits is accepted on entry, so POST .../progress appends two events
+# (value_submitted, value_accepted) and raises the commitment's version by 2.
 # Prints PASS/FAIL lines with figures. Environment: KEEP=1 keeps the data and logs (paths printed).
 name=two-nodes
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -83,6 +86,7 @@ def call(base, method, path, body=None, if_match=None):
     return 429, None, None
 
 def version(etag): return int(etag.strip('"')) if etag else None
+STEP = 2   # the secretariat's value: value_submitted and value_accepted
 def progress(n, note): return {"value": n, "asOf": "2025-06-30", "note": note}
 result = {}
 
@@ -93,10 +97,10 @@ for read, write, names in ((A, B, "ab"), (B, A, "ba")):
     s, etag, _ = call(read, "GET", f"/api/commitments/{c}"); v = version(etag)
     s1, e1, _ = call(write, "POST", f"/api/commitments/{c}/progress", progress(1, "if-match fresh"), if_match=v)
     s2, _, _ = call(read, "POST", f"/api/commitments/{c}/progress", progress(2, "if-match stale"), if_match=v)
-    ok &= s1 in (200, 201) and s2 == 412 and version(e1) == v + 1
+    ok &= s1 in (200, 201) and s2 == 412 and version(e1) == v + STEP
     steps.append(f"v{v} read on {names[0]}, written on {names[1]} -> {s1} (v{version(e1)}), the same v{v} on {names[0]} -> {s2}")
 _, ea, _ = call(A, "GET", f"/api/commitments/{c}"); _, eb, _ = call(B, "GET", f"/api/commitments/{c}")
-ok &= version(ea) == version(eb) == v + 1
+ok &= version(ea) == version(eb) == v + STEP
 result["ifMatch"] = {"ok": ok, "figures": "; ".join(steps) + f"; then a serves v{version(ea)}, b v{version(eb)}"}
 
 # 2. Racing conditional writes: the same If-Match through both nodes at the same instant.
@@ -147,13 +151,17 @@ check "racing If-Match through both nodes" '[[ ${race%% *} == ok ]]' "${race#* }
 # Every acknowledged write stored exactly once; nothing stored that was not acknowledged; no version gap; views current.
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["concurrent"]; [print(c + "\t" + n) for c, n in r["acked"]]' "$out/writes.json" >"$out/acked.tsv"
 psql_ -c "create temp table acked(stream_id uuid, note text)" -c "\copy acked from '$out/acked.tsv'" \
-  -c "create temp table found as select stream_id, data->>'note' as note, count(*) as n from strategy.mt_events where type = 'progress_reported' and data->>'note' like 'two-nodes %' group by 1, 2" \
+  -c "create temp table found as select e.stream_id, e.data->>'note' as note, count(*) as n,
+          count(*) filter (where exists (select 1 from strategy.mt_events a where a.type = 'value_accepted' and a.stream_id = e.stream_id
+                                           and a.data->>'valueId' = e.data->>'valueId' and a.seq_id > e.seq_id)) as accepted
+        from strategy.mt_events e where e.type = 'value_submitted' and e.data->>'note' like 'two-nodes %' group by 1, 2" \
   -c "select (select count(*) from acked), (select coalesce(sum(n), 0) from found),
              (select count(*) from acked a where not exists (select 1 from found f where f.stream_id = a.stream_id and f.note = a.note)),
              (select count(*) from found where n > 1),
-             (select count(*) from found f where not exists (select 1 from acked a where a.stream_id = f.stream_id and a.note = f.note))" \
+             (select count(*) from found f where not exists (select 1 from acked a where a.stream_id = f.stream_id and a.note = f.note)),
+             (select coalesce(sum(n - accepted), 0) from found)" \
   >"$out/tally.txt"
-IFS='|' read -r acked found lost duplicated unacked <"$out/tally.txt"
+IFS='|' read -r acked found lost duplicated unacked unaccepted <"$out/tally.txt"
 statuses=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["concurrent"]; print(" ".join(f"{k}x{v}" for k, v in sorted(r["statuses"].items())), r["seconds"])' "$out/writes.json")
 touched=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["concurrent"]["commitments"]))' "$out/writes.json")
 gaps=0 stale_views=0
@@ -165,8 +173,8 @@ for c in $touched; do
     [[ "$etag" == "$v" ]] || stale_views=$((stale_views + 1))
   done
 done
-check "concurrent writes through both nodes" '[[ $acked == 200 && $lost == 0 && $duplicated == 0 && $unacked == 0 && $gaps == 0 && $stale_views == 0 ]]' \
-  "8 writers x 25 (4 on their own commitments, 4 on one shared), statuses ${statuses% *} in ${statuses##* } s; acknowledged $acked, found $found, lost $lost, duplicated $duplicated, stored unacknowledged $unacked; streams with a version gap $gaps; node reads behind the stream $stale_views"
+check "concurrent writes through both nodes" '[[ $acked == 200 && $lost == 0 && $duplicated == 0 && $unacked == 0 && $unaccepted == 0 && $gaps == 0 && $stale_views == 0 ]]' \
+  "8 writers x 25 (4 on their own commitments, 4 on one shared), statuses ${statuses% *} in ${statuses##* } s; acknowledged $acked, found $found (submissions), lost $lost, duplicated $duplicated, stored unacknowledged $unacked, submissions without their acceptance $unaccepted; streams with a version gap $gaps; node reads behind the stream $stale_views"
 
 # Reports through alternating nodes: each job runs once.
 ids=()
