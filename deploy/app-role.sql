@@ -1,7 +1,9 @@
 -- Least-privilege role for the running service. Apply it as the schema owner after the schema exists:
 --   dotnet Strategy.Api.dll migrate --app-role strategy_app --app-password '...'
 -- (or substitute the three placeholders and run it with psql). Run it again after each migration, so tables
--- added by a new version are granted too.
+-- added by a new version are granted too. {{password}} is the role's SCRAM-SHA-256 verifier, which `migrate`
+-- computes from the password it is given: PostgreSQL stores a verifier as it is, and the password itself never
+-- appears in this SQL (with psql, a plain password without quotes or dollar signs works too).
 --
 -- The service may read and write its documents and append events, but stored events can never be changed or
 -- removed through this role: no UPDATE, DELETE or TRUNCATE on the event table. Schema changes stay with the owner.
