@@ -10,6 +10,12 @@ public sealed class AuthSettings
 {
     public string Issuer { get; set; } = "strategy-local";
     public string Audience { get; set; } = "strategy-api";
+    /// <summary>
+    /// The key in appsettings.Development.json. It is published with the source, so anyone can sign with it: a host
+    /// refuses it outside Development.
+    /// </summary>
+    public const string DevelopmentKey = "strategy-development-signing-key-not-for-production-use";
+
     /// <summary>Symmetric key trusted in Development and tests. Empty in production, which uses <see cref="Authority"/>.</summary>
     public string SigningKey { get; set; } = "";
     /// <summary>An OpenID Connect provider's issuer URL; when set, tokens are validated against its published keys.</summary>
@@ -24,9 +30,12 @@ public static class Policies
     public const string Operations = "operations";
     public const string Audit = "audit";
 
-    public static IServiceCollection AddStrategyAuth(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddStrategyAuth(this IServiceCollection services, IConfiguration config, IHostEnvironment environment)
     {
         var settings = config.GetSection("Auth").Get<AuthSettings>() ?? new AuthSettings();
+        if (settings.SigningKey == AuthSettings.DevelopmentKey && !environment.IsDevelopment())
+            throw new InvalidOperationException(
+                $"Auth:SigningKey is the published development key, which anyone can sign with; the {environment.EnvironmentName} environment refuses it. Configure Auth:Authority, or a key of your own.");
         if (settings.Authority.Length == 0 && settings.Key is null)
             throw new InvalidOperationException("Configure Auth:Authority (an OpenID Connect provider) or, for development, Auth:SigningKey.");
         if (settings.Key is { } key && key.KeySize < 256)

@@ -6,12 +6,24 @@ namespace Strategy.Api.Auth;
 
 /// <summary>
 /// <c>token --role R [--country CC] [--name N] [--sub ID] [--hours H]</c>: prints a token signed with the local
-/// development key, and nothing else, on stdout. Errors go to stderr with exit code 2.
+/// development key, and nothing else, on stdout. Errors go to stderr with exit code 2. It runs only where the
+/// environment is explicitly Development (ASPNETCORE_ENVIRONMENT or DOTNET_ENVIRONMENT), never by default.
 /// </summary>
 public static class TokenCommand
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args) =>
+        Run(args, Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"),
+            Console.Out, Console.Error);
+
+    public static int Run(string[] args, string? environment, TextWriter output, TextWriter errors)
     {
+        int Fail(string message)
+        {
+            errors.WriteLine(message);
+            return 2;
+        }
+        if (!string.Equals(environment, "Development", StringComparison.OrdinalIgnoreCase))
+            return Fail($"token mints development tokens and runs only with ASPNETCORE_ENVIRONMENT=Development (it is {environment ?? "not set"}); elsewhere tokens come from the identity provider.");
         var options = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -27,7 +39,6 @@ public static class TokenCommand
         var sub = options.GetValueOrDefault("sub") ?? $"{role}{(country is null ? "" : "-" + country.ToLowerInvariant())}";
         var hours = options.TryGetValue("hours", out var h) && double.TryParse(h, out var parsed) && parsed > 0 ? parsed : 8;
 
-        var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Development";
         var config = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
@@ -37,7 +48,7 @@ public static class TokenCommand
         var settings = config.GetSection("Auth").Get<AuthSettings>() ?? new AuthSettings();
         if (settings.Key is null) return Fail($"No Auth:SigningKey in the {environment} configuration: tokens come from the identity provider there.");
 
-        Console.Out.WriteLine(Issue(settings, sub, name, role, country, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow));
+        output.WriteLine(Issue(settings, sub, name, role, country, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow));
         return 0;
     }
 
@@ -55,11 +66,5 @@ public static class TokenCommand
             Expires = now.Add(lifetime).UtcDateTime,
             SigningCredentials = new SigningCredentials(settings.Key, SecurityAlgorithms.HmacSha256),
         });
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine(message);
-        return 2;
     }
 }

@@ -78,7 +78,7 @@ public static class ServiceSetup
         });
         services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 
-        services.AddStrategyAuth(config);
+        services.AddStrategyAuth(config, builder.Environment);
         services.AddStrategyRateLimits(config);
         var headerLimits = HeaderLimits.From(config);
         services.AddSingleton(headerLimits);
