@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Plays an illustrative history onto the demo plan through the API, so the demo reports have something to show.
 
-Each country's focal point moves its commitments along and reports indicator values every half year. The
-numbers are made up (like the demo plan itself) but deterministic: the same run gives the same history.
+Each country's focal point moves its commitments along and submits indicator values every half year; the
+secretariat reviews each one: it accepts most, and returns some with a comment, which the focal point corrects and
+the secretariat then accepts. The numbers are made up (like the demo plan itself) but deterministic: the same run
+gives the same history.
 
 usage: demo-activity.py BASE_URL TOKEN_COMMAND...   (TOKEN_COMMAND is run with --role/--country appended)
 """
@@ -25,7 +27,13 @@ def pace(code):
     """A commitment's own pace, 0..1.3 of its straight-line expectation, from its code."""
     return int(hashlib.sha256(code.encode()).hexdigest()[:4], 16) / 0xFFFF * 1.3
 
+def submitted(cid, as_of):
+    """The id of the commitment's value dated as_of that awaits review."""
+    values = call("GET", f"/api/commitments/{cid}/values", reviewer)
+    return next(v["id"] for v in values if v["state"] == "submitted" and v["asOf"] == as_of)
+
 reviewer = token("reviewer")
+secretariat = token("secretariat")
 commitments = call("GET", f"/api/plans/{PLAN}/commitments?pageSize=200", reviewer)
 tokens = {}
 today = datetime.date.today()
@@ -48,7 +56,15 @@ for c in commitments:
         value = round(b + (t - b) * fraction, 1)
         if value == last:
             continue
-        call("POST", f"/api/commitments/{cid}/progress", tok, {"value": value, "asOf": d.isoformat(), "note": "Half-yearly report"})
+        as_of = d.isoformat()
+        call("POST", f"/api/commitments/{cid}/progress", tok, {"value": value, "asOf": as_of, "note": "Half-yearly report"})
+        value_id = submitted(cid, as_of)
+        if pace(c["code"] + as_of) < 0.15:
+            # One in ten or so is returned: the focal point checks its figures and sends them again.
+            call("POST", f"/api/commitments/{cid}/values/{value_id}/return", secretariat, {"comment": "Please check this figure against the minutes."})
+            call("POST", f"/api/commitments/{cid}/progress", tok, {"value": value, "asOf": as_of, "supersedes": value_id, "note": "Checked against the minutes"})
+            value_id = submitted(cid, as_of)
+        call("POST", f"/api/commitments/{cid}/values/{value_id}/accept", secretariat, {"note": "Reviewed"})
         last = value
     if last is not None and last == t:
         call("POST", f"/api/commitments/{cid}/status", tok, {"status": "completed", "note": "Target reached"})

@@ -25,10 +25,18 @@ public sealed record ChangesSince(PreviousReport? Previous, IReadOnlyList<Commit
 
 public sealed record ReportPlan(string Code, string Title, DateOnly Start, DateOnly End, long Version);
 
+/// <summary>
+/// A round report's round: its period and deadline, whether it is <see cref="Provisional"/> (the round was still open
+/// when the report ran, so accepted values may still change), and its completeness per country in scope.
+/// </summary>
+public sealed record RoundSection(string Code, string? Title, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly Deadline, bool Provisional,
+    IReadOnlyList<Rounds.CountryCompleteness> Completeness);
+
 public sealed record ProgressReportContent(
     string Kind, ReportPlan Plan, IReadOnlyList<string> Countries, ReportBasis Basis, IReadOnlyList<MethodNote> Method,
     Breakdown Totals, IReadOnlyList<GroupBreakdown> ByCountry, IReadOnlyList<GroupBreakdown> ByGoal, IReadOnlyList<GroupBreakdown> ByOutcome,
-    Matrix CountryGoalMeanProgress, IReadOnlyList<IndicatorProgress> Indicators, IReadOnlyList<AttentionItem> Attention, ChangesSince ChangesSincePrevious);
+    Matrix CountryGoalMeanProgress, IReadOnlyList<IndicatorProgress> Indicators, IReadOnlyList<AttentionItem> Attention, ChangesSince ChangesSincePrevious,
+    RoundSection? Round = null);
 
 /// <summary>
 /// The progress report, a pure function of the plan, the commitments as they stood, the evaluation day and the
@@ -38,8 +46,9 @@ public static class ProgressReport
 {
     public const int StaleAfterDays = 180;
 
+    /// <param name="round">For a round report: the round, with its completeness for every member (narrowed here to the scope).</param>
     public static ProgressReportContent Build(Plan plan, IReadOnlyList<CommitmentSnapshot> commitments, IReadOnlyList<string> countries,
-        ReportBasis basis, HealthThresholds thresholds, PreviousReport? previous, IReadOnlyList<CommitmentChange> changes)
+        ReportBasis basis, HealthThresholds thresholds, PreviousReport? previous, IReadOnlyList<CommitmentChange> changes, RoundSection? round = null)
     {
         var scope = countries.Count == 0 ? plan.Countries.Select(c => c.Code).ToList() : countries.ToList();
         var rows = commitments
@@ -78,7 +87,8 @@ public static class ProgressReport
             [.. inScope.Where(c => c.Kind == ChangeKind.Restoration)]);
 
         return new ProgressReportContent("progress", new ReportPlan(plan.Code, plan.Title, plan.Start, plan.End, basis.PlanVersion), scope, basis,
-            ReportMethod.Notes(thresholds), Breakdown(rows), byCountry, byGoal, byOutcome, matrix, indicators, attention, since);
+            ReportMethod.Notes(thresholds), Breakdown(rows), byCountry, byGoal, byOutcome, matrix, indicators, attention, since,
+            round is null ? null : round with { Completeness = [.. round.Completeness.Where(c => scope.Contains(c.Country))] });
     }
 
     /// <summary>A commitment in scope with its health and progress, each computed once.</summary>

@@ -4,8 +4,12 @@ public enum ReportKind { Progress, SdgAlignment }
 
 public enum ReportStatus { Queued, Running, Succeeded, Failed }
 
-/// <summary>Who asked is event metadata; <see cref="Schedule"/> names the recurring schedule that asked, if any.</summary>
-public sealed record ReportRequested(Guid ReportId, ReportKind Kind, string Plan, DateTimeOffset? AsOf, IReadOnlyList<string> Countries, string? Schedule);
+/// <summary>
+/// Who asked is event metadata; <see cref="Schedule"/> names the recurring schedule that asked, if any. With
+/// <see cref="Round"/> (a round's code), values count up to the round's period end, as accepted when the report runs.
+/// </summary>
+public sealed record ReportRequested(Guid ReportId, ReportKind Kind, string Plan, DateTimeOffset? AsOf, IReadOnlyList<string> Countries, string? Schedule,
+    string? Round = null);
 public sealed record ReportStarted(Guid ReportId, int Attempt);
 /// <param name="EventSequence">The last plan or commitment event the report saw.</param>
 /// <param name="ChainHash">The audit chain's hash after that event: publishing the report anchors the log.</param>
@@ -13,11 +17,11 @@ public sealed record ReportSucceeded(Guid ReportId, long EventSequence, string C
 public sealed record ReportFailed(Guid ReportId, int Attempt, string Error);
 
 public sealed record Report(Guid Id, ReportKind Kind, string Plan, DateTimeOffset? AsOf, IReadOnlyList<string> Countries,
-    ReportStatus Status, int Attempts, long? EventSequence, string? ChainHash, string? ContentHash, string? Error)
+    ReportStatus Status, int Attempts, long? EventSequence, string? ChainHash, string? ContentHash, string? Error, string? Round = null)
 {
     public static Report? Evolve(Report? state, object @event) => @event switch
     {
-        ReportRequested e => new Report(e.ReportId, e.Kind, e.Plan, e.AsOf, e.Countries, ReportStatus.Queued, 0, null, null, null, null),
+        ReportRequested e => new Report(e.ReportId, e.Kind, e.Plan, e.AsOf, e.Countries, ReportStatus.Queued, 0, null, null, null, null, e.Round),
         ReportStarted e when state is not null => state with { Status = ReportStatus.Running, Attempts = e.Attempt, Error = null },
         ReportSucceeded e when state is not null => state with { Status = ReportStatus.Succeeded, EventSequence = e.EventSequence, ChainHash = e.ChainHash, ContentHash = e.ContentHash, Error = null },
         ReportFailed e when state is not null => state with { Status = ReportStatus.Failed, Error = e.Error },
@@ -28,14 +32,22 @@ public sealed record Report(Guid Id, ReportKind Kind, string Plan, DateTimeOffse
 /// <summary>Report runs: only the secretariat or an admin asks; a run that already succeeded is never redone.</summary>
 public static class ReportDecisions
 {
-    public static Decision Request(Plans.Plan plan, Guid id, ReportKind kind, DateTimeOffset? asOf, IReadOnlyList<string> countries, Actor actor, DateTimeOffset now, string? schedule = null)
+    /// <param name="round">The round named by the request, if any, as found among the plan's rounds (null when unknown).</param>
+    public static Decision Request(Plans.Plan plan, Guid id, ReportKind kind, DateTimeOffset? asOf, IReadOnlyList<string> countries, Actor actor, DateTimeOffset now,
+        string? schedule = null, string? roundCode = null, Rounds.Round? round = null)
     {
         if (!actor.ActsForSecretariat) return Rejection.Forbidden("Only the secretariat requests reports.");
         if (asOf > now) return Rejection.Invalid("asOf", "Must not be in the future.");
+        if (roundCode is not null)
+        {
+            if (round is null || round.Code != roundCode || round.Plan != plan.Code) return Rejection.Invalid("round", $"No round {roundCode} in plan {plan.Code}.");
+            if (asOf is not null) return Rejection.Invalid("asOf", "A round report measures the round's period as accepted now: give round or asOf, not both.");
+            if (kind != ReportKind.Progress) return Rejection.Invalid("round", "Only progress reports are made for a round.");
+        }
         for (var i = 0; i < countries.Count; i++)
             if (!plan.HasCountry(countries[i])) return Rejection.Invalid($"countries[{i}]", $"{countries[i]} is not a member of plan {plan.Code}.");
         var ordered = countries.Distinct().Order(StringComparer.Ordinal).ToList();
-        return Decision.Accept(new ReportRequested(id, kind, plan.Code, asOf?.ToUniversalTime(), ordered, schedule));
+        return Decision.Accept(new ReportRequested(id, kind, plan.Code, asOf?.ToUniversalTime(), ordered, schedule, roundCode));
     }
 
     /// <summary>Null when there is nothing to do: the report already succeeded (a job that runs twice produces one report).</summary>

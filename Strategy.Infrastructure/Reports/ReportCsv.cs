@@ -48,6 +48,25 @@ public static class ReportCsv
 
     private static IEnumerable<Row> Progress(ProgressReportContent p)
     {
+        if (p.Round is { } round)
+        {
+            string D(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            yield return new Row("round", "code", round.Code);
+            yield return new Row("round", "periodStart", D(round.PeriodStart));
+            yield return new Row("round", "periodEnd", D(round.PeriodEnd));
+            yield return new Row("round", "deadline", D(round.Deadline));
+            yield return new Row("round", "provisional", round.Provisional ? "true" : "false");
+            foreach (var c in round.Completeness)
+            {
+                Row R(string measure, int value) => new("roundCompleteness", measure, N(value), Country: c.Country);
+                yield return R("commitments", c.Commitments);
+                yield return R("accepted", c.Accepted);
+                yield return R("submitted", c.Submitted);
+                yield return R("returned", c.Returned);
+                yield return R("missing", c.Missing);
+                yield return R("late", c.Late);
+            }
+        }
         foreach (var r in Breakdown("totals", p.Totals, (s, m, v) => new Row(s, m, v))) yield return r;
         foreach (var c in p.ByCountry) foreach (var r in Breakdown("byCountry", c.Breakdown, (s, m, v) => new Row(s, m, v, Country: c.Code))) yield return r;
         foreach (var g in p.ByGoal) foreach (var r in Breakdown("byGoal", g.Breakdown, (s, m, v) => new Row(s, m, v, Goal: g.Code))) yield return r;

@@ -29,10 +29,11 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
 
     public virtual async Task<GeneratedReport?> GenerateAsync(Report request, CancellationToken ct)
     {
-        var inputs = await loader.LoadAsync(request.Plan, request.AsOf, ct);
+        var inputs = await loader.LoadAsync(request.Plan, request.AsOf, ct, request.Round);
         if (inputs is null) return null;
-        // Health is a matter of days: a current report is evaluated on the day it is made, an as-of report on its day.
-        var evaluatedOn = DateOnly.FromDateTime((request.AsOf ?? clock.GetUtcNow()).UtcDateTime);
+        // Health is a matter of days: a current report is evaluated on the day it is made, an as-of report on its day
+        // (both at the secretariat's seat, so the two agree for one instant), a round report on its period's last day.
+        var evaluatedOn = inputs.Round?.PeriodEnd ?? Domain.MemberTime.SecretariatToday(request.AsOf ?? clock.GetUtcNow());
         var basis = new ReportBasis(inputs.EventSequence, inputs.ChainHash, evaluatedOn, inputs.PlanVersion);
 
         object content;
@@ -40,7 +41,7 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
         {
             var previous = await PreviousAsync(request, inputs.EventSequence, ct);
             var changes = await loader.ChangesAsync(request.Plan, previous?.EventSequence ?? 0, inputs.EventSequence, inputs.Commitments, ct);
-            content = ProgressReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds, previous, changes);
+            content = ProgressReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds, previous, changes, inputs.Round);
         }
         else
         {
@@ -61,14 +62,15 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
     };
 
     /// <summary>
-    /// The latest succeeded progress report of the plan that saw strictly fewer events: a report of the same events
-    /// is a repeat, not a predecessor, so repeating a request cannot change what it compares with.
+    /// The latest succeeded progress report of the plan (of the same round, for a round report) that saw strictly fewer
+    /// events: a report of the same events is a repeat, not a predecessor, so repeating a request cannot change what it
+    /// compares with.
     /// </summary>
     private async Task<PreviousReport?> PreviousAsync(Report request, long eventSequence, CancellationToken ct)
     {
         await using var session = store.QuerySession();
         var previous = await session.Query<ReportView>()
-            .Where(x => x.State.Plan == request.Plan && x.Id != request.Id && x.State.EventSequence < eventSequence)
+            .Where(x => x.State.Plan == request.Plan && x.Id != request.Id && x.State.EventSequence < eventSequence && x.State.Round == request.Round)
             .Where(x => x.MatchesSql("d.data->'state'->>'kind' = ? and d.data->'state'->>'status' = ?", "progress", "succeeded"))
             .OrderByDescending(x => x.State.EventSequence).ThenBy(x => x.RequestedAt)
             .FirstOrDefaultAsync(ct);

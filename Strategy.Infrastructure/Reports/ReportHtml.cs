@@ -74,7 +74,8 @@ public static class ReportHtml
 
     private static string Progress(ProgressReportContent p, ReportHeader header)
     {
-        var b = Begin("Progress report", p.Plan, p.Basis, header, p.Countries);
+        var b = Begin(p.Round is { } named ? $"Progress report, round {named.Code}" : "Progress report", p.Plan, p.Basis, header, p.Countries);
+        if (p.Round is { } round) RoundTable(b, round);
         var t = p.Totals;
         b.Append("<h2>Summary</h2><p>").Append(t.Commitments).Append(" commitments; ").Append(t.WithValue).Append(" with reported values; mean progress ")
             .Append(Pct(t.MeanProgress)).Append(".</p>");
@@ -128,6 +129,24 @@ public static class ReportHtml
                 .Append(c.Kind == ChangeKind.StatusChange ? E($"{c.From} → {c.To}") : "").Append(c.Reason is { } r ? " " + E(r) : "").Append("</td></tr>");
         b.Append("</table>");
         return End(b, p.Method);
+    }
+
+    private static void RoundTable(StringBuilder b, RoundSection r)
+    {
+        string D(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        b.Append("<h2>Round ").Append(E(r.Code)).Append("</h2><p>").Append(r.Title is { } title ? E(title) + ". " : "")
+            .Append("Values dated ").Append(D(r.PeriodStart)).Append(" to ").Append(D(r.PeriodEnd)).Append(", due by ").Append(D(r.Deadline))
+            .Append("; only values the secretariat had accepted when this report ran count.</p>");
+        b.Append(r.Provisional
+            ? "<p><strong>Provisional:</strong> the round was still open when this report ran; values may still be submitted, reviewed or corrected.</p>"
+            : "<p>The round was closed when this report ran: its figures are final.</p>");
+        b.Append("<table><tr><th>country</th><th class=\"n\">commitments</th><th class=\"n\">accepted</th><th class=\"n\">awaiting review</th>")
+            .Append("<th class=\"n\">returned for correction</th><th class=\"n\">no value</th><th class=\"n\">late</th></tr>");
+        foreach (var c in r.Completeness)
+            b.Append("<tr><td>").Append(E(c.Country)).Append("</td><td class=\"n\">").Append(c.Commitments).Append("</td><td class=\"n\">").Append(c.Accepted)
+                .Append("</td><td class=\"n\">").Append(c.Submitted).Append("</td><td class=\"n\">").Append(c.Returned)
+                .Append("</td><td class=\"n\">").Append(c.Missing).Append("</td><td class=\"n\">").Append(c.Late).Append("</td></tr>");
+        b.Append("</table>");
     }
 
     private static string Sdg(SdgAlignmentReportContent s, ReportHeader header)

@@ -4,14 +4,18 @@ using Marten;
 using Npgsql;
 using Strategy.Domain.Commitments;
 using Strategy.Domain.Plans;
+using Strategy.Domain.Progress;
 using Strategy.Domain.Reports;
+using Strategy.Domain.Rounds;
+using Marten.Linq.MatchesSql;
 using Strategy.Infrastructure.Audit;
 using Strategy.Infrastructure.Projections;
 using Strategy.Infrastructure.Store;
 
 namespace Strategy.Infrastructure.Reports;
 
-public sealed record ReportInputs(Plan Plan, long PlanVersion, IReadOnlyList<CommitmentSnapshot> Commitments, long EventSequence, string ChainHash);
+public sealed record ReportInputs(Plan Plan, long PlanVersion, IReadOnlyList<CommitmentSnapshot> Commitments, long EventSequence, string ChainHash,
+    RoundSection? Round = null);
 
 /// <summary>
 /// What a report is computed from. Current reports read the inline views (cost grows with commitments, not with
@@ -20,7 +24,11 @@ public sealed record ReportInputs(Plan Plan, long PlanVersion, IReadOnlyList<Com
 /// </summary>
 public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings settings)
 {
-    public async Task<ReportInputs?> LoadAsync(string planCode, DateTimeOffset? asOf, CancellationToken ct)
+    /// <param name="round">
+    /// A round's code: the commitments as they are now, with official figures from the values dated up to the round's
+    /// period end that count now (accepted, and not replaced), and the round's completeness.
+    /// </param>
+    public async Task<ReportInputs?> LoadAsync(string planCode, DateTimeOffset? asOf, CancellationToken ct, string? round = null)
     {
         // Npgsql writes only UTC instants to timestamptz: an asOf given with an offset is the same instant in UTC.
         asOf = asOf?.ToUniversalTime();
@@ -43,9 +51,56 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
             commitments = [.. views.Select(Snapshot)];
         }
 
-        var sequence = await LastSequenceAsync(session, planId, planCode, asOf, ct);
+        RoundSection? section = null;
+        Guid? roundStream = null;
+        if (round is not null)
+        {
+            var view = await session.Query<RoundView>().SingleOrDefaultAsync(r => r.State.Plan == planCode && r.State.Code == round, ct);
+            if (view is null) return null;
+            roundStream = view.Id;
+            commitments = await MeasuredUpToAsync(session, commitments, view.State.PeriodEnd, ct);
+            section = await RoundSectionAsync(session, plan.Plan, view.State, commitments, ct);
+        }
+
+        var sequence = await LastSequenceAsync(session, planId, planCode, asOf, roundStream, ct);
         var chain = await ChainHashAtAsync(sequence, ct);
-        return new ReportInputs(plan.Plan, plan.Version, commitments, sequence, chain);
+        return new ReportInputs(plan.Plan, plan.Version, commitments, sequence, chain, section);
+    }
+
+    /// <summary>
+    /// The commitments with their official figures (latest value, trend) from the values that count now and are dated
+    /// up to <paramref name="periodEnd"/>, folded into the same running sums the views keep.
+    /// </summary>
+    private static async Task<List<CommitmentSnapshot>> MeasuredUpToAsync(IQuerySession session, List<CommitmentSnapshot> commitments, DateOnly periodEnd, CancellationToken ct)
+    {
+        var counting = (await session.Query<ValueView>()
+                .Where(v => v.Standing && v.AsOf <= periodEnd)
+                .Where(v => v.MatchesSql($"d.commitment_id = any(?)", commitments.Select(c => c.State.Id).ToArray()))
+                .Select(v => new CountingValue(v.CommitmentId, v.AsOf, v.Value))
+                .ToListAsync(ct))
+            .ToLookup(v => v.CommitmentId);
+        return [.. commitments.Select(c =>
+        {
+            var values = counting[c.State.Id].OrderBy(v => v.AsOf).ToList();
+            var trend = Trend.Of(c.State.PlanStart, values.Select(v => (v.AsOf, v.Value)));
+            var latest = values.Count == 0 ? null : new Measurement(values[^1].AsOf, values[^1].Value);
+            return c with { State = c.State with { Latest = latest, Trend = trend } };
+        })];
+    }
+
+    private sealed record CountingValue(Guid CommitmentId, DateOnly AsOf, double Value);
+
+    private static async Task<RoundSection> RoundSectionAsync(IQuerySession session, Plan plan, Round round, IReadOnlyList<CommitmentSnapshot> commitments, CancellationToken ct)
+    {
+        var ids = commitments.Select(c => c.State.Id).ToArray();
+        var sent = await session.Query<ValueView>()
+            .Where(v => v.Round == round.Code)
+            .Where(v => v.MatchesSql($"d.commitment_id = any(?)", ids))
+            .Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy != null))
+            .ToListAsync(ct);
+        var completeness = RoundCompleteness.Compute(plan.Countries.Select(c => c.Code),
+            commitments.Where(c => !c.State.Withdrawn).Select(c => new RoundCommitment(c.State.Id, c.State.Country)), sent);
+        return new RoundSection(round.Code, round.Title, round.PeriodStart, round.PeriodEnd, round.Deadline, !round.Closed, completeness);
     }
 
     /// <summary>
@@ -71,7 +126,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         $"(select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = {parameter})";
 
     /// <summary>The last event of the plan's own stream or of its commitments' streams (report runs do not count).</summary>
-    private async Task<long> LastSequenceAsync(IQuerySession session, Guid planId, string planCode, DateTimeOffset? asOf, CancellationToken ct)
+    private async Task<long> LastSequenceAsync(IQuerySession session, Guid planId, string planCode, DateTimeOffset? asOf, Guid? roundStream, CancellationToken ct)
     {
         var s = settings.Schema;
         // Now: each stream's last event is the one at the stream's version, found by the (stream, version) index, so
@@ -83,8 +138,12 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         // A DateTimeOffset, not a UTC DateTime: Marten sends DateTime as "timestamp without time zone", which Npgsql
         // refuses for Kind=Utc, so every as-of report failed here.
         object[] parameters = asOf is { } at ? [planId, planCode, at] : [planId, planCode];
-        var result = await session.AdvancedSql.QueryAsync<long>(sql, ct, parameters);
-        return result.Single();
+        var result = (await session.AdvancedSql.QueryAsync<long>(sql, ct, parameters)).Single();
+        if (roundStream is not { } rs) return result;
+        // A round report also saw its round's events (its deadline, its closing).
+        var roundLast = (await session.AdvancedSql.QueryAsync<long>(
+            $"select coalesce(max(e.seq_id), 0) from {s}.mt_events e where e.stream_id = ?", ct, rs)).Single();
+        return Math.Max(result, roundLast);
     }
 
     /// <summary>

@@ -48,7 +48,8 @@ public static class ReportFixture
     public static async Task<SeededPlan> Seed(ApiFactory api, string prefix = "RPT")
     {
         var plan = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        // Reports are evaluated on the secretariat's date (Asia/Shanghai).
+        var today = Strategy.Domain.MemberTime.SecretariatToday(DateTimeOffset.UtcNow);
         var e = Expected(DueFar, today);
 
         // The bands the fixture relies on, so a run years from now says so instead of failing obscurely.

@@ -5,18 +5,21 @@ public static class TestPlan
 {
     public const string Code = "TP-2024";
 
-    public static object Document(string code = Code, object[]? commitments = null) => new
+    public static readonly object[] Countries =
+    [
+        new { code = "KH", iso3 = "KHM", name = "Cambodia" },
+        new { code = "TH", iso3 = "THA", name = "Thailand" },
+        new { code = "VN", iso3 = "VNM", name = "Viet Nam" },
+    ];
+
+    /// <param name="countries">Members as <c>{code, iso3, name}</c>; KH, TH and VN by default.</param>
+    public static object Document(string code = Code, object[]? commitments = null, object[]? countries = null) => new
     {
         code,
         title = "Test plan 2024-2028",
         note = "fixture",
         period = new { start = "2024-01-01", end = "2028-12-31" },
-        countries = new[]
-        {
-            new { code = "KH", iso3 = "KHM", name = "Cambodia" },
-            new { code = "TH", iso3 = "THA", name = "Thailand" },
-            new { code = "VN", iso3 = "VNM", name = "Viet Nam" },
-        },
+        countries = countries ?? Countries,
         goals = new[]
         {
             new

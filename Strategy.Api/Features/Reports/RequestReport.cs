@@ -7,12 +7,13 @@ using Strategy.Api.Http;
 using Strategy.Api.Pipeline;
 using Strategy.Domain;
 using Strategy.Domain.Reports;
+using Strategy.Domain.Rounds;
 using Strategy.Infrastructure.Projections;
 using Strategy.Infrastructure.Store;
 
 namespace Strategy.Api.Features.Reports;
 
-public sealed record RequestReportBody(ReportKind? Kind, string? Plan, DateTimeOffset? AsOf, IReadOnlyList<string>? Countries);
+public sealed record RequestReportBody(ReportKind? Kind, string? Plan, DateTimeOffset? AsOf, IReadOnlyList<string>? Countries, string? Round = null);
 
 [AllowedRoles(Role.Secretariat, Role.Admin)]
 public sealed record RequestReport(RequestReportBody Body, string? Schedule = null) : ICommand<ReportAccepted>;
@@ -24,6 +25,7 @@ public sealed class RequestReportValidator : AbstractValidator<RequestReport>
         RuleFor(x => x.Body.Kind).NotNull().OverridePropertyName("kind");
         RuleFor(x => x.Body.Plan).NotEmpty().OverridePropertyName("plan");
         RuleFor(x => x.Body.Countries).Must(c => c is null || c.Count <= 50).OverridePropertyName("countries");
+        RuleFor(x => x.Body.Round).MaximumLength(64).OverridePropertyName("round");
     }
 }
 
@@ -40,7 +42,9 @@ public sealed class RequestReportHandler(IDocumentSession session, CurrentActor 
         if (body.AsOf < plan.CreatedAt)
             throw RejectedException.Invalid("asOf", $"Plan {plan.Code} was created at {plan.CreatedAt:O}; there is nothing to report before then.");
         var id = Guid.CreateVersion7();
-        var decision = ReportDecisions.Request(plan.Plan, id, body.Kind!.Value, body.AsOf, body.Countries ?? [], actor.Actor, clock.GetUtcNow(), command.Schedule);
+        var round = body.Round is { } code ? await session.Query<Round>().FirstOrDefaultAsync(r => r.Plan == plan.Code && r.Code == code, ct) : null;
+        var decision = ReportDecisions.Request(plan.Plan, id, body.Kind!.Value, body.AsOf, body.Countries ?? [], actor.Actor, clock.GetUtcNow(),
+            command.Schedule, body.Round, round);
         if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
         session.Events.StartStream<ReportView>(id, decision.Events.ToArray());
         await session.SaveChangesAsync(ct);
@@ -63,6 +67,8 @@ public static class RequestReportEndpoint
             .WithName("RequestReport")
             .WithSummary("Request a progress or SDG-alignment report (secretariat, admin); it is computed by a background job")
             .WithDescription("kind: progress | sdg-alignment; plan: the plan's code; asOf: an instant (default: now, health evaluated today); countries: a subset of the plan's members (default: all). " +
+                "round (progress only, not with asOf): a round's code; values dated up to the round's period end count as accepted when the report runs, health is evaluated at the period end, " +
+                "the report carries the round's completeness per country and says provisional until the round is closed. " +
                 "Answers 202 with Location /api/reports/{id}; GET it (with ?wait=N to wait up to N seconds) until status is succeeded or failed.")
             .Produces<ReportAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
