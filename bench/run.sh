@@ -88,6 +88,14 @@ except ValueError: data[key] = value
 json.dump(data, open(path, "w"))
 PY
 }
+# The machine's load average (1 minute) is logged after each phase and its highest value shown with the table: work
+# other than the run's own on the same cores slows every figure (docs/benchmarks.md).
+load_peak=$(cut -d' ' -f1 /proc/loadavg)
+load_note() {
+  local l; l=$(cut -d' ' -f1 /proc/loadavg)
+  log "load average after $1: $l"
+  load_peak=$(awk -v a="$load_peak" -v b="$l" 'BEGIN { print (b > a ? b : a) }')
+}
 
 # Production settings, a key of the run's own for tokens, no rate limits (the load is the point) and no recurring jobs.
 export ASPNETCORE_ENVIRONMENT=Production Auth__SigningKey="bench-signing-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -109,6 +117,7 @@ rss_note() {
   hwm=$(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$api_pid/status" 2>/dev/null || echo 0)
   log "API memory after $1: RSS $rss MB, peak $hwm MB"
   record "rss_after_$1" "$hwm"
+  load_note "$1"
 }
 stop_api() {
   local pid=$1 hwm
@@ -272,6 +281,7 @@ round_report() {
 # caught up, and the current report timed.
 ready_at() {
   rebuild_views "$1"
+  load_note "rebuild_$1"
   view_sizes "$1"
   api_start api "$apiport" Database__ApplySchemaOnStartup=false
   wait_for_chain
@@ -401,12 +411,15 @@ record pgbench_tps "$pg_tps"
 marten=$(dotnet "$bench_tool" marten-loop "$owner_cs" "$write_seconds" 16 2>>"$out/marten.log" | tail -n 1)
 log "bare Marten: $marten"
 record marten_rps "$(json rps <<<"$marten")"
+load_note baselines
 
 stop_api "$api_pid"
 # Start-up once more, with the schema check the service does by default.
 api_start api "$apiport"
 record ready_apply_seconds "$api_ready_s"
 stop_api "$api_pid"
+load_note "start-up"
+record load_peak "$load_peak"
 record peak_rss_mb "$(calc "$peak_rss_kb / 1024")"
 record size "$size"
 record total_seconds "$(calc "$(now) - $run_start")"

@@ -84,7 +84,7 @@ row("start", "the same with the schema check at start-up (the default)", r["read
 header = ["scenario", "figure", "value", "baseline", "ratio", "target", "met"]
 widths = [max(len(str(x[i])) for x in rows + [header]) for i in range(len(header))]
 line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
-print(f"size {size}: {int(r['events']):,} events; whole run {r['total_seconds']:.0f} s")
+print(f"size {size}: {int(r['events']):,} events; whole run {r['total_seconds']:.0f} s; highest load average seen {r.get('load_peak', 0):.1f} (2 cores)")
 print(line(header))
 print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
 for x in rows:
