@@ -212,6 +212,24 @@ copy_rate() {
   calc "$rows / ($t1 - $t0)" 0
 }
 
+# cpu_seconds PID [WITH_CHILDREN]: CPU seconds the process has used (utime + stime, with its exited children's), and
+# with WITH_CHILDREN=1 also its live children's: for the PostgreSQL server, the postmaster and its backends.
+cpu_seconds() { python3 - "$1" "${2:-0}" <<'PY'
+import os, sys
+pid, children = sys.argv[1], sys.argv[2] == "1"
+def fields(p):
+    try: text = open(f"/proc/{p}/stat").read()
+    except OSError: return None
+    return text[text.rindex(")") + 2:].split()
+f = fields(pid); ticks = sum(int(x) for x in f[11:15])
+if children:
+    for p in os.listdir("/proc"):
+        if p.isdigit() and (c := fields(p)) and c[1] == pid: ticks += int(c[11]) + int(c[12])
+print(ticks / os.sysconf("SC_CLK_TCK"))
+PY
+}
+postmaster_pid() { head -n 1 "$pgdir/postmaster.pid"; }
+
 # median3 A B C
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
@@ -387,18 +405,26 @@ while read -r id country; do echo "$id ${fp[$country]}"; done <"$out/write-targe
 # Warm-up: the JIT's tiered compilation settles after some seconds of load.
 warm_seconds=$([[ $size == S ]] && echo 5 || echo 10)
 wrk -t2 -c16 -d"${warm_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >/dev/null
+api_cpu0=$(cpu_seconds "$api_pid"); pg_cpu0=$(cpu_seconds "$(postmaster_pid)" 1)
 wrk -t2 -c16 -d"${write_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >"$out/wrk.txt"
+api_cpu1=$(cpu_seconds "$api_pid"); pg_cpu1=$(cpu_seconds "$(postmaster_pid)" 1)
 tail -n 1 "$out/wrk.txt" >"$out/writes.json"
 log "writes: $(cat "$out/writes.json")"
 for k in rps p50 p99 non2xx socketErrors; do record "writes_$k" "$(json "$k" <"$out/writes.json")"; done
+# CPU time per write (the API's, and PostgreSQL's): unlike the rates, barely moved by other work on the machine.
+requests=$(json requests <"$out/writes.json")
+record writes_api_cpu_ms "$(calc "1000 * ($api_cpu1 - $api_cpu0) / $requests" 2)"
+record writes_pg_cpu_ms "$(calc "1000 * ($pg_cpu1 - $pg_cpu0) / $requests" 2)"
+log "writes: CPU per write $(calc "1000 * ($api_cpu1 - $api_cpu0) / $requests" 2) ms in the API, $(calc "1000 * ($pg_cpu1 - $pg_cpu0) / $requests" 2) ms in PostgreSQL"
 rss_note writes
 
 # The write baseline: the same writes' database work, without HTTP, on the same commitments, with the same warm-up;
 # the API stays up (idle, its daemon chaining the new events as it did during the HTTP writes).
 wait_for_chain
-loop=$(dotnet "$bench_tool" marten-write "$owner_cs" "$write_seconds" 16 "$warm_seconds" "$out/write-targets.txt" 2>>"$out/marten.log" | tail -n 1)
+loop=$(dotnet "$bench_tool" marten-write "$owner_cs" "$write_seconds" 16 "$warm_seconds" "$out/write-targets.txt" "$(postmaster_pid)" 2>>"$out/marten.log" | tail -n 1)
 log "Marten writes: $loop"
 record write_loop_rps "$(json rps <<<"$loop")"; record write_loop_p99 "$(json p99 <<<"$loop")"
+record write_loop_cpu_ms "$(json cpuMsPerWrite <<<"$loop")"; record write_loop_pg_cpu_ms "$(json serverCpuMsPerWrite <<<"$loop")"
 record write_loop_rejected "$(json rejected <<<"$loop")"; record write_loop_failed "$(json failed <<<"$loop")"
 
 commitments=$(psql_ -c "select count(*) from strategy.mt_doc_commitmentview")

@@ -31,6 +31,10 @@ row("writes", "p99", r["writes_p99"], "ms", target="<= 50 ms", met=r["writes_p99
 row("writes", "answers other than 2xx", int(r["writes_non2xx"] + r["writes_socketErrors"]), "", target="0",
     met=r["writes_non2xx"] + r["writes_socketErrors"] == 0)
 row("writes", f"Marten writes: p99 ({int(r['write_loop_rejected'] + r['write_loop_failed'])} refused or failed)", r["write_loop_p99"], "ms", digits=2)
+http_cpu = r["writes_api_cpu_ms"] + r["writes_pg_cpu_ms"]
+loop_cpu = r["write_loop_cpu_ms"] + r["write_loop_pg_cpu_ms"]
+row("writes", f"CPU per write: API {r['writes_api_cpu_ms']:.2f} + PostgreSQL {r['writes_pg_cpu_ms']:.2f} ms vs Marten writes "
+    f"{r['write_loop_cpu_ms']:.2f} + {r['write_loop_pg_cpu_ms']:.2f} ms", http_cpu, "ms", loop_cpu, ratio=http_cpu / loop_cpu, digits=2)
 
 current = r[f"report_current_{size}"]
 row("current report", f"job run time at {size} (median of 3 repeats)", current, "s", target="<= 3 s at L",

@@ -10,9 +10,11 @@ using Strategy.Infrastructure.Store;
 
 // bench/run.sh's tool, and the measurements docs/benchmarks.md cites for what was changed.
 //   marten-loop CONNECTION SECONDS TASKS   the bare Marten baseline: one event appended per transaction (JSON on stdout)
-//   marten-write CONNECTION SECONDS TASKS WARMUP TARGETS
+//   marten-write CONNECTION SECONDS TASKS WARMUP TARGETS [POSTMASTER_PID]
 //                                          the write baseline: a write's database work through the service's own store
-//                                          configuration, on the commitments of TARGETS ("id country" lines; JSON on stdout)
+//                                          configuration, on the commitments of TARGETS ("id country" lines; JSON on stdout);
+//                                          with the PostgreSQL server's process id, also the CPU time per write of this
+//                                          process and of the server (Linux /proc)
 //   rebuild CONNECTION PROJECTION          Marten's own daemon rebuild of an inline projection, timed
 //   scan CONNECTION                        Marten's raw-event query over the commitment events, timed
 //   read-log CONNECTION 0|1                CommitmentEventLog over the same events, timed; 1 also folds them
@@ -20,7 +22,9 @@ return args switch
 {
     ["marten-loop", var cs, var seconds, var tasks] => await MartenLoop(cs, int.Parse(seconds), int.Parse(tasks)),
     ["marten-write", var cs, var seconds, var tasks, var warmup, var targets] =>
-        await MartenWrite(cs, int.Parse(seconds), int.Parse(tasks), int.Parse(warmup), targets),
+        await MartenWrite(cs, int.Parse(seconds), int.Parse(tasks), int.Parse(warmup), targets, null),
+    ["marten-write", var cs, var seconds, var tasks, var warmup, var targets, var postmaster] =>
+        await MartenWrite(cs, int.Parse(seconds), int.Parse(tasks), int.Parse(warmup), targets, int.Parse(postmaster)),
     ["rebuild", var cs, var projection] => await Rebuild(cs, projection),
     ["scan", var cs] => await Scan(cs),
     ["read-log", var cs, var fold] => await ReadLog(cs, fold == "1"),
@@ -29,7 +33,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | marten-write CONNECTION SECONDS TASKS WARMUP TARGETS | " +
+    Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | marten-write CONNECTION SECONDS TASKS WARMUP TARGETS [POSTMASTER_PID] | " +
         "rebuild CONNECTION PROJECTION | scan CONNECTION | read-log CONNECTION 0|1");
     return 2;
 }
@@ -101,7 +105,7 @@ static ValueSubmitted BareValue(Guid id, double value, DateOnly asOf, string not
 // domain's decision, the events appended and saved. Each task rotates through commitments of its own, as the HTTP
 // load does, and does the same mix: a value submitted, then a status change (on hold, or back in progress), in turn.
 // The plan's rounds are read once, not per write. The first WARMUP seconds (JIT, pools) are not counted.
-static async Task<int> MartenWrite(string cs, int seconds, int taskCount, int warmupSeconds, string targetsFile)
+static async Task<int> MartenWrite(string cs, int seconds, int taskCount, int warmupSeconds, string targetsFile, int? postmaster)
 {
     var options = Options(ConnectionDefaults.Apply(cs));
     await using var store = new DocumentStore(options);
@@ -116,6 +120,14 @@ static async Task<int> MartenWrite(string cs, int seconds, int taskCount, int wa
     var start = Stopwatch.GetTimestamp();
     var warmUntil = start + warmupSeconds * Stopwatch.Frequency;
     var until = warmUntil + (long)(seconds * (double)Stopwatch.Frequency);
+    // CPU time over the measured part: this process's, and the server's (sampled by a timer at the warm-up's end).
+    TimeSpan ownCpuAtWarm = default;
+    double serverCpuAtWarm = 0;
+    using var sampler = new Timer(_ =>
+    {
+        ownCpuAtWarm = Process.GetCurrentProcess().TotalProcessorTime;
+        serverCpuAtWarm = postmaster is { } pm ? ServerCpuSeconds(pm) : 0;
+    }, null, TimeSpan.FromSeconds(warmupSeconds), Timeout.InfiniteTimeSpan);
     await Task.WhenAll(Enumerable.Range(0, taskCount).Select(t => Task.Run(async () =>
     {
         var mine = targets.Where((_, i) => i % taskCount == t).ToArray();
@@ -168,6 +180,8 @@ static async Task<int> MartenWrite(string cs, int seconds, int taskCount, int wa
         }
     })));
     var measuredSeconds = Stopwatch.GetElapsedTime(warmUntil).TotalSeconds;
+    var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuAtWarm).TotalSeconds;
+    var serverCpu = postmaster is { } server ? ServerCpuSeconds(server) - serverCpuAtWarm : double.NaN;
     var all = latencies.SelectMany(l => l).Order().ToArray();
     Console.WriteLine(JsonSerializer.Serialize(new
     {
@@ -178,8 +192,35 @@ static async Task<int> MartenWrite(string cs, int seconds, int taskCount, int wa
         p99 = Percentile(all, 0.99),
         rejected,
         failed,
+        cpuMsPerWrite = all.Length == 0 ? double.NaN : 1000 * ownCpu / all.Length,
+        serverCpuMsPerWrite = all.Length == 0 || !postmaster.HasValue ? (double?)null : 1000 * serverCpu / all.Length,
     }));
     return 0;
+}
+
+// CPU seconds the PostgreSQL server has used: the postmaster's own and its exited children's (utime, stime, cutime,
+// cstime of /proc/PID/stat), and its live children's (the backends) own.
+static double ServerCpuSeconds(int postmaster)
+{
+    static long[]? Fields(string pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            return [.. text[(text.LastIndexOf(')') + 2)..].Split(' ').Select(f => long.TryParse(f, out var n) ? n : 0)];
+        }
+        catch (IOException) { return null; }
+    }
+    // After the command name: state, ppid, ..., utime at 11, stime 12, cutime 13, cstime 14 (0-based from state).
+    long ticks = 0;
+    if (Fields(postmaster.ToString()) is { } own) ticks += own[11] + own[12] + own[13] + own[14];
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        var pid = Path.GetFileName(dir);
+        if (!pid.All(char.IsAsciiDigit) || Fields(pid) is not { } f || f[1] != postmaster) continue;
+        ticks += f[11] + f[12];
+    }
+    return ticks / 100.0; // USER_HZ: 100 on Linux
 }
 
 static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
