@@ -10,7 +10,7 @@ public sealed record RebuildResult(string View, long Events, int Documents, Time
 
 /// <summary>
 /// Rebuilds what the commitment events project inline (the views, the write models, the value documents) from the
-/// event log in one pass: one query reads the commitment events in sequence order, the projections' own folds apply
+/// event log in one pass: one query reads the commitment events, stream by stream, the projections' own folds apply
 /// them in memory, and the documents are written back in bulk. Marten's daemon rebuild reads the log a page at a time
 /// through its generic event pipeline (about 25,000 events/s here); this streams only the commitment events through
 /// <see cref="CommitmentEventLog"/>. Run it with writes stopped (the `rebuild` command is for deployments and repairs,
@@ -25,7 +25,7 @@ public static class ViewRebuild
         var states = new Dictionary<Guid, Commitment>();
         var values = new Dictionary<Guid, ValueView>();
         long events = 0;
-        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, "true", new Dictionary<string, object>(), ct))
+        await foreach (var e in CommitmentEventLog.ReadAsync(store, settings, "true", new Dictionary<string, object>(), ct, byStream: true))
         {
             views.TryGetValue(e.StreamId, out var view);
             views[e.StreamId] = CommitmentViewProjection.Apply(view, e.StreamId, e.Data, e.Version, e.Timestamp, e.Actor);
@@ -70,8 +70,8 @@ public static class ViewRebuild
     };
 
     /// <summary>
-    /// Commitment events, oldest first, folded into their views with the inline projection's own Apply: the as-of
-    /// report's fold.
+    /// Commitment events, each stream's in version order, folded into their views with the inline projection's own
+    /// Apply: the as-of report's fold.
     /// </summary>
     public static async Task<(IReadOnlyCollection<CommitmentView> Views, long Events)> FoldAsync(IAsyncEnumerable<CommitmentLogEntry> log)
     {
