@@ -329,6 +329,7 @@ else
   fi
 fi
 round_report
+rss_note round_report
 record rebuild_copy_rate "$(copy_rate true 1)"
 record events "$(psql_ -c 'select count(*) from strategy.mt_events')"
 record ready_seconds "$api_ready_s"
