@@ -3,27 +3,43 @@
 #
 #   bench/run.sh [--size S|M|L]          (default S)
 #
-#   S  the demo plan (6 countries, 30 commitments, 65 events); its 16 write connections share 30 commitments, so
-#      some writes queue on one commitment's row lock or find its status already changed (409)
-#   M  the demo plan grown to 20,000 commitments and 200,000 events (history rounds 2-10, 2023)
-#   L  the same 20,000 commitments with 1,000,000 events (rounds 2-50, 2023 to yesterday); the M figures are
-#      taken on the way, so the current report is timed at both M and L.
+#   S  the demo plan (6 countries, 30 commitments, 53 events, no values); its 16 write connections share 30
+#      commitments, so some writes queue on one commitment's row lock or find its status already changed (409)
+#   M  the demo plan grown to 20,000 commitments and about 210,000 events (history steps 2-10, 2023)
+#   L  the same 20,000 commitments with about 1,035,000 events (steps 2-50, 2023 to yesterday); the M figures are
+#      taken on the way, so the current report and the view sizes are measured at both M and L.
+# In the history (bench/sql/history.sql) a focal point submits a value about every second step and the secretariat
+# accepts it in the next (1 in 25 is returned first, then corrected and accepted); a quarter of the commitments end a
+# data set with a value submitted, so the review queue holds 5,000 values at M and at L. Quarterly reporting rounds,
+# 2023-Q1 to the current quarter, are opened through the API before the history is generated; values carry the round
+# whose period holds their date.
 #
 # It starts its own PostgreSQL (the server's default, durable settings: fsync and synchronous_commit on), publishes the
-# API as it ships (Release, ReadyToRun) and builds bench/Strategy.Bench in Release, loads the demo plan through the API, generates the history with SQL
-# (bench/sql/*.sql; the API's views are then rebuilt from those events by the API's own `rebuild` command), waits
-# until the audit chain has caught up, runs every scenario, stops everything and prints one table. Scenarios and the
-# baseline each is compared with:
-#   writes          wrk, 16 connections: status updates and progress reports on distinct commitments, each with the
-#                   focal-point token of its country (bench/writes.lua)   vs  pgbench at 16 clients running the same
-#                   SQL work in one transaction (bench/sql/pgbench-write.sql), and a bare Marten loop (16 tasks, one
-#                   event per transaction; bench/Strategy.Bench)
+# API as it ships (Release, ReadyToRun) and builds bench/Strategy.Bench in Release, loads the demo plan through the API,
+# opens the rounds, generates the history with SQL (bench/sql/*.sql; the API's views, write models and value documents
+# are then rebuilt from those events by the API's own `rebuild` command), waits until the audit chain has caught up,
+# runs every scenario, stops everything and prints one table. Scenarios and the baseline each is compared with:
+#   writes          wrk, 16 connections: status updates and value submissions (POST /progress) on distinct
+#                   commitments, each with the focal-point token of its country (bench/writes.lua)   vs  a loop of the
+#                   same writes' database work through the service's own store configuration (16 tasks; per write
+#                   FetchForExclusiveWriting, the domain's decision, append, save with the inline projections:
+#                   bench/Strategy.Bench marten-write); also shown: pgbench at 16 clients running the SQL of one write
+#                   in one transaction (bench/sql/pgbench-write.sql), and a bare Marten loop (16 tasks, one event per
+#                   transaction, no projection, no lock, no read)
 #   current report  a progress report job's run time (startedAt to completedAt), at M and at L, after a report as
 #                   of a quarter earlier, as the quarterly schedule runs them (the changes section lists the quarter's)
+#                   vs  COPY (the plan's views) TO STDOUT through psql, in the same run (median of 3 each)
+#   round report    a progress report for the last round whose period ended before the history does (values up to
+#                   the round's period end, accepted when it runs, completeness per country): job run time, median
+#                   of 3; skipped, with a line saying so, while the API refuses the request's `round` member
+#   view size       pg_column_size of the stored commitment views (and of the write models, for information) after
+#                   the rebuild, at each size: average and largest; the views' L/M shows whether they grow with history
 #   as-of report    a progress report as of the middle of the history: commitment events folded per second  vs  the
 #                   same events read by COPY (SELECT ...) TO STDOUT through psql
 #   audit           GET /api/audit pages of 1,000 at random cursors; filtered by country and type; commitment history
-#   rebuild         the API's `rebuild` command (commitment views from the events): events per second  vs  COPY of them
+#   review queue    GET /api/review-queue?plan=...&pageSize=50 at random pages: unfiltered, by country, by round
+#   rebuild         the API's `rebuild` command (views, write models, value documents from the events): events per
+#                   second  vs  COPY of them
 #   memory, start   the API's peak RSS (VmHWM of every API process of the run); process start to /health/ready with
 #                   the schema and data present, as deployed (Database:ApplySchemaOnStartup=false, `migrate` having
 #                   run); also shown with the schema check at start-up (the default)
@@ -38,7 +54,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --size) size=${2:-}; shift 2 || true ;;
     --size=*) size=${1#--size=}; shift ;;
-    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,48p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (usage: bench/run.sh [--size S|M|L])" >&2; exit 2 ;;
   esac
 done
@@ -72,6 +88,14 @@ except ValueError: data[key] = value
 json.dump(data, open(path, "w"))
 PY
 }
+# The machine's load average (1 minute) is logged after each phase and its highest value shown with the table: work
+# other than the run's own on the same cores slows every figure (docs/benchmarks.md).
+load_peak=$(cut -d' ' -f1 /proc/loadavg)
+load_note() {
+  local l; l=$(cut -d' ' -f1 /proc/loadavg)
+  log "load average after $1: $l"
+  load_peak=$(awk -v a="$load_peak" -v b="$l" 'BEGIN { print (b > a ? b : a) }')
+}
 
 # Production settings, a key of the run's own for tokens, no rate limits (the load is the point) and no recurring jobs.
 export ASPNETCORE_ENVIRONMENT=Production Auth__SigningKey="bench-signing-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -79,7 +103,7 @@ export ConnectionStrings__Strategy="$owner_cs" Logging__LogLevel__Default=Warnin
   RateLimits__WritesPerMinute=0 RateLimits__ReportsPerMinute=0
 apiport=$(free_port 5380)
 # The commitment events (those the views and the report folds read), as SQL over mt_events aliased e.
-commitment_events="e.type like any (array['commitment%', 'progress%'])"
+commitment_events="e.type like any (array['commitment%', 'value%'])"
 base=http://127.0.0.1:$apiport
 plan=LMEC-2023-2027
 sec=$(dotnet "$dll" token --role secretariat --name "Bench secretariat")
@@ -93,6 +117,7 @@ rss_note() {
   hwm=$(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$api_pid/status" 2>/dev/null || echo 0)
   log "API memory after $1: RSS $rss MB, peak $hwm MB"
   record "rss_after_$1" "$hwm"
+  load_note "$1"
 }
 stop_api() {
   local pid=$1 hwm
@@ -101,8 +126,32 @@ stop_api() {
   api_stop "$pid"
 }
 
+# open_rounds: quarterly reporting rounds of the plan, 2023-Q1 to the current quarter (deadline a month after the
+# period), opened through the API: the generated values carry them, the review queue filters by them, and the write
+# scenario's values (dated today) go to the current one.
+open_rounds() {
+  local body answer n=0
+  while read -r body; do
+    answer=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $sec" -H 'Content-Type: application/json' -d "$body" "$base/api/plans/$plan/rounds")
+    [[ $answer == 201 ]] || { log "opening a round ($body) answered $answer"; return 1; }
+    n=$((n + 1))
+  done < <(python3 -c '
+import json
+from datetime import date, timedelta
+today = date.today()
+y, q = 2023, 1
+while (y, q) <= (today.year, (today.month - 1) // 3 + 1):
+    start = date(y, 3 * q - 2, 1)
+    end = date(y + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1)
+    print(json.dumps({"code": f"{y}-Q{q}", "title": f"Q{q} {y}", "periodStart": str(start), "periodEnd": str(end),
+                      "deadline": str(end + timedelta(days=31))}))
+    y, q = (y + 1, 1) if q == 4 else (y, q + 1)')
+  log "opened $n reporting rounds"
+}
+
 log "size $size: loading the demo plan..."
 api_start api "$apiport" Seed__DemoPlan=true
+open_rounds
 stop_api "$api_pid"
 
 # The audit chain is built by the API's async daemon; the scenarios start once it has caught up, so they do not
@@ -121,8 +170,34 @@ rebuild_views() {
   local json events seconds
   json=$(dotnet "$dll" rebuild 2>>"$out/rebuild.log")
   events=$(json events <<<"$json"); seconds=$(json seconds <<<"$json")
-  log "rebuilt the commitment views: $events events in $(calc "$seconds" 2) s"
+  log "rebuilt the commitment views, write models and value documents: $events events in $(calc "$seconds" 2) s"
   record "rebuild_${1}_events" "$events"; record "rebuild_${1}_seconds" "$seconds"
+}
+
+# view_sizes SIZE: the stored size (pg_column_size: as stored, after any compression) of the commitment views and of the
+# write models, average and largest, and how many values the data set holds.
+view_sizes() {
+  local t row
+  for t in commitmentview commitment; do
+    row=$(psql_ -F ' ' -c "select round(avg(pg_column_size(data)), 1), max(pg_column_size(data)) from strategy.mt_doc_$t")
+    record "size_${t}_avg_$1" "${row% *}"; record "size_${t}_max_$1" "${row#* }"
+    log "mt_doc_$t at $1: average ${row% *} bytes, largest ${row#* } bytes"
+  done
+  log "value documents at $1: $(psql_ -c "select coalesce(string_agg(s || ' ' || n, ', ' order by s), 'none') from (select data->>'state' s, count(*) n from strategy.mt_doc_valueview group by 1) x")"
+}
+
+# copy_views SIZE: PostgreSQL sending the plan's stored views (what a current report reads) by COPY through psql to
+# /dev/null, median of three.
+copy_views() {
+  local runs=() t0 median
+  for _ in 1 2 3; do
+    t0=$(now)
+    psql_ -c "copy (select data from strategy.mt_doc_commitmentview where stateplan_code = '$plan') to stdout" >/dev/null
+    runs+=("$(calc "$(now) - $t0" 3)")
+  done
+  median=$(median3 "${runs[@]}")
+  log "COPY of the plan's views at $1: ${runs[*]} s (median $median)"
+  record "copy_views_$1" "$median"
 }
 
 # COPY of the rows a fold reads, through psql to /dev/null: rows per second. The columns are those CommitmentEventLog
@@ -137,16 +212,39 @@ copy_rate() {
   calc "$rows / ($t1 - $t0)" 0
 }
 
+# cpu_seconds PID [WITH_CHILDREN]: CPU seconds the process has used (utime + stime, with its exited children's), and
+# with WITH_CHILDREN=1 also its live children's: for the PostgreSQL server, the postmaster and its backends.
+cpu_seconds() { python3 - "$1" "${2:-0}" <<'PY'
+import os, sys
+pid, children = sys.argv[1], sys.argv[2] == "1"
+def fields(p):
+    try: text = open(f"/proc/{p}/stat").read()
+    except OSError: return None
+    return text[text.rindex(")") + 2:].split()
+f = fields(pid); ticks = sum(int(x) for x in f[11:15])
+if children:
+    for p in os.listdir("/proc"):
+        if p.isdigit() and (c := fields(p)) and c[1] == pid: ticks += int(c[11]) + int(c[12])
+print(ticks / os.sysconf("SC_CLK_TCK"))
+PY
+}
+postmaster_pid() { head -n 1 "$pgdir/postmaster.pid"; }
+
 # median3 A B C
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
 # report [ASOF]: requests a progress report, waits for it; prints "seconds eventSequence" (job run time).
 report() {
-  local body id status
-  if [[ -n "${1:-}" ]]; then body="{\"kind\": \"progress\", \"plan\": \"$plan\", \"asOf\": \"$1\"}"; else body="{\"kind\": \"progress\", \"plan\": \"$plan\"}"; fi
-  local answer
+  if [[ -n "${1:-}" ]]; then report_body "{\"kind\": \"progress\", \"plan\": \"$plan\", \"asOf\": \"$1\"}"; else report_body "{\"kind\": \"progress\", \"plan\": \"$plan\"}"; fi
+}
+
+# report_body JSON: the same for a request body of the caller's. When the request is not accepted (202) the answer is
+# logged and it returns 3 when the API does not know a member of the body (400, "Is not a field"), 1 otherwise.
+report_body() {
+  local body=$1 id status answer code
   answer=$(curl -s -w '\n%{http_code}' -X POST -H "Authorization: Bearer $sec" -H 'Content-Type: application/json' -d "$body" "$base/api/reports")
-  [[ ${answer##*$'\n'} == 202 ]] || { log "POST /api/reports answered ${answer##*$'\n'}: ${answer%$'\n'*}"; return 1; }
+  code=${answer##*$'\n'}
+  [[ $code == 202 ]] || { log "POST /api/reports $body answered $code: ${answer%$'\n'*}"; [[ $code == 400 && $answer == *'Is not a field'* ]] && return 3; return 1; }
   id=$(json id <<<"${answer%$'\n'*}")
   for _ in 1 2 3 4 5 6 7 8 9 10; do
     status=$(get "$base/api/reports/$id?wait=60")
@@ -173,12 +271,36 @@ current_report() {
   local median; median=$(median3 "${runs[@]}")
   log "current report at $1, repeat runs: ${runs[*]} s (median $median)"
   record "report_current_$1" "$median"; record "report_first_$1" "${first% *}"
+  copy_views "$1"
 }
 
-# ready_at SIZE: the views rebuilt from the events, the API started on them, the audit chain caught up, and the
-# current report timed.
+# round_report: a progress report for the last round whose period ended before the history's last event, timed like the
+# current report (a first run only logged, then the median of three). Skipped with a line saying so while the API
+# refuses the request's `round` member (400).
+round_report() {
+  local code body first runs=() median rc=0
+  code=$(psql_ -c "select data->>'code' from strategy.mt_doc_round where data->>'plan' = '$plan' and (data->>'periodEnd')::date <
+                   (select max(timestamp) at time zone 'UTC' from strategy.mt_events e where $commitment_events)::date order by data->>'periodEnd' desc limit 1")
+  body="{\"kind\": \"progress\", \"plan\": \"$plan\", \"round\": \"$code\"}"
+  first=$(report_body "$body") || rc=$?
+  if [[ $rc == 3 ]]; then
+    log "round report: skipped, the API does not take the request's round member (400: no round reports in this build)"
+    record round_report skipped; return 0
+  fi
+  [[ $rc == 0 ]] || return 1
+  log "round report ($code) at $size, first run: ${first% *} s"
+  for _ in 1 2 3; do runs+=("$(report_body "$body" | cut -d' ' -f1)"); done
+  median=$(median3 "${runs[@]}")
+  log "round report ($code) at $size, repeat runs: ${runs[*]} s (median $median)"
+  record round_report "$median"; record round_report_code "$code"
+}
+
+# ready_at SIZE: the views rebuilt from the events and their sizes taken, the API started on them, the audit chain
+# caught up, and the current report timed.
 ready_at() {
   rebuild_views "$1"
+  load_note "rebuild_$1"
+  view_sizes "$1"
   api_start api "$apiport" Database__ApplySchemaOnStartup=false
   wait_for_chain
   rss_note "chain_$1"
@@ -186,7 +308,7 @@ ready_at() {
   rss_note "reports_$1"
 }
 
-# grow SIZE VFROM VTO: history rounds VFROM..VTO appended (API stopped), then ready_at SIZE.
+# grow SIZE VFROM VTO: history steps VFROM..VTO appended (API stopped), then ready_at SIZE.
 grow() {
   local t; t=$(now)
   psql_ -v vfrom="$2" -v vto="$3" -f bench/sql/history.sql >/dev/null
@@ -206,6 +328,8 @@ else
     grow L 11 50
   fi
 fi
+round_report
+rss_note round_report
 record rebuild_copy_rate "$(copy_rate true 1)"
 record events "$(psql_ -c 'select count(*) from strategy.mt_events')"
 record ready_seconds "$api_ready_s"
@@ -229,7 +353,7 @@ python3 -c "import random; random.seed(1); [print(f'/api/audit?limit=1000&after=
 python3 -c "
 import random; random.seed(2)
 for _ in range(105):
-    c = random.choice(['KH', 'CN', 'LA', 'MM', 'TH', 'VN']); t = random.choice(['progress-reported', 'commitment-status-changed'])
+    c = random.choice(['KH', 'CN', 'LA', 'MM', 'TH', 'VN']); t = random.choice(['value-submitted', 'commitment-status-changed'])
     print(f'/api/audit?limit=1000&country={c}&type={t}&after={random.randrange(0, max(1, $max_seq - 1000))}')" \
   | python3 bench/latency.py 127.0.0.1 "$apiport" "$rev" >"$out/audit-filtered.json"
 psql_ -c "select '/api/commitments/' || id || '/history' from strategy.mt_doc_commitmentview order by md5(id::text) limit 305" \
@@ -240,18 +364,69 @@ for k in audit audit-filtered history; do
 done
 rss_note audit
 
+# Review queue: 200 pages of 50 (after 5 not counted) at random page numbers, a third unfiltered, a third by country,
+# a third by round (of the rounds holding submitted values), each page number within what its filter holds.
+queue_json=$(psql_ -c "with q as (select v.commitment_id, v.round, c.statecountry from strategy.mt_doc_valueview v
+                                   join strategy.mt_doc_commitmentview c on c.id = v.commitment_id
+                                   where c.stateplan_code = '$plan' and v.data->>'state' = 'submitted')
+  select json_build_object('all', (select count(*) from q),
+    'country', coalesce((select json_object_agg(statecountry, n) from (select statecountry, count(*) n from q group by 1) x), '{}'),
+    'round', coalesce((select json_object_agg(round, n) from (select round, count(*) n from q where round is not null group by 1) x), '{}'))")
+log "review queue: $queue_json"
+record review_total "$(json all <<<"$queue_json")"
+python3 -c "
+import json, random, sys
+from datetime import date
+random.seed(3)
+q = json.loads(sys.argv[1]); plan = sys.argv[2]
+pages = lambda n: max(1, -(-n // 50))
+# at S no value awaits review: the current quarter's round then
+rounds = sorted(q['round']) or [f'{date.today().year}-Q{(date.today().month - 1) // 3 + 1}']
+for i in range(205):
+    kind = i % 3
+    if kind == 0:
+        print(f'/api/review-queue?plan={plan}&pageSize=50&page={random.randint(1, pages(q[\"all\"]))}')
+    elif kind == 1:
+        c = random.choice(['KH', 'CN', 'LA', 'MM', 'TH', 'VN'])
+        print(f'/api/review-queue?plan={plan}&pageSize=50&country={c}&page={random.randint(1, pages(q[\"country\"].get(c, 0)))}')
+    else:
+        r = random.choice(rounds)
+        print(f'/api/review-queue?plan={plan}&pageSize=50&round={r}&page={random.randint(1, pages(q[\"round\"].get(r, 0)))}')
+" "$queue_json" "$plan" | python3 bench/latency.py 127.0.0.1 "$apiport" "$rev" >"$out/review-queue.json"
+record review_p50 "$(json p50 <"$out/review-queue.json")"; record review_p99 "$(json p99 <"$out/review-queue.json")"
+log "review queue: $(cat "$out/review-queue.json")"
+rss_note review
+
 # Writes: the commitments, each with its country's focal-point token.
 declare -A fp
 for c in KH CN LA MM TH VN; do fp[$c]=$(dotnet "$dll" token --role focal-point --country "$c" --name "Bench focal point $c"); done
 psql_ -F ' ' -c "select id, data->'state'->>'country' from strategy.mt_doc_commitmentview where not (data->'state'->>'withdrawn')::boolean order by md5(id::text)" \
-  | while read -r id country; do echo "$id ${fp[$country]}"; done >"$out/targets.txt"
+  >"$out/write-targets.txt"
+while read -r id country; do echo "$id ${fp[$country]}"; done <"$out/write-targets.txt" >"$out/targets.txt"
 # Warm-up: the JIT's tiered compilation settles after some seconds of load.
-wrk -t2 -c16 -d"$([[ $size == S ]] && echo 5 || echo 10)s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >/dev/null
+warm_seconds=$([[ $size == S ]] && echo 5 || echo 10)
+wrk -t2 -c16 -d"${warm_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >/dev/null
+api_cpu0=$(cpu_seconds "$api_pid"); pg_cpu0=$(cpu_seconds "$(postmaster_pid)" 1)
 wrk -t2 -c16 -d"${write_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >"$out/wrk.txt"
+api_cpu1=$(cpu_seconds "$api_pid"); pg_cpu1=$(cpu_seconds "$(postmaster_pid)" 1)
 tail -n 1 "$out/wrk.txt" >"$out/writes.json"
 log "writes: $(cat "$out/writes.json")"
 for k in rps p50 p99 non2xx socketErrors; do record "writes_$k" "$(json "$k" <"$out/writes.json")"; done
+# CPU time per write (the API's, and PostgreSQL's): unlike the rates, barely moved by other work on the machine.
+requests=$(json requests <"$out/writes.json")
+record writes_api_cpu_ms "$(calc "1000 * ($api_cpu1 - $api_cpu0) / $requests" 2)"
+record writes_pg_cpu_ms "$(calc "1000 * ($pg_cpu1 - $pg_cpu0) / $requests" 2)"
+log "writes: CPU per write $(calc "1000 * ($api_cpu1 - $api_cpu0) / $requests" 2) ms in the API, $(calc "1000 * ($pg_cpu1 - $pg_cpu0) / $requests" 2) ms in PostgreSQL"
 rss_note writes
+
+# The write baseline: the same writes' database work, without HTTP, on the same commitments, with the same warm-up;
+# the API stays up (idle, its daemon chaining the new events as it did during the HTTP writes).
+wait_for_chain
+loop=$(dotnet "$bench_tool" marten-write "$owner_cs" "$write_seconds" 16 "$warm_seconds" "$out/write-targets.txt" "$(postmaster_pid)" 2>>"$out/marten.log" | tail -n 1)
+log "Marten writes: $loop"
+record write_loop_rps "$(json rps <<<"$loop")"; record write_loop_p99 "$(json p99 <<<"$loop")"
+record write_loop_cpu_ms "$(json cpuMsPerWrite <<<"$loop")"; record write_loop_pg_cpu_ms "$(json serverCpuMsPerWrite <<<"$loop")"
+record write_loop_rejected "$(json rejected <<<"$loop")"; record write_loop_failed "$(json failed <<<"$loop")"
 
 commitments=$(psql_ -c "select count(*) from strategy.mt_doc_commitmentview")
 psql_ -f bench/sql/pgbench-setup.sql >/dev/null 2>&1
@@ -263,12 +438,15 @@ record pgbench_tps "$pg_tps"
 marten=$(dotnet "$bench_tool" marten-loop "$owner_cs" "$write_seconds" 16 2>>"$out/marten.log" | tail -n 1)
 log "bare Marten: $marten"
 record marten_rps "$(json rps <<<"$marten")"
+load_note baselines
 
 stop_api "$api_pid"
 # Start-up once more, with the schema check the service does by default.
 api_start api "$apiport"
 record ready_apply_seconds "$api_ready_s"
 stop_api "$api_pid"
+load_note "start-up"
+record load_peak "$load_peak"
 record peak_rss_mb "$(calc "$peak_rss_kb / 1024")"
 record size "$size"
 record total_seconds "$(calc "$(now) - $run_start")"

@@ -1,9 +1,11 @@
--- wrk script for bench/run.sh's write scenario: status updates and progress reports over HTTP, each on a commitment
--- no other connection is writing at the time, with the focal point token of the commitment's country.
+-- wrk script for bench/run.sh's write scenario: status updates and value submissions (POST /progress: a focal point's
+-- value, submitted for review, dated today, so it goes to the open round of the current quarter) over HTTP, each on a
+-- commitment no other connection is writing at the time, with the focal point token of the commitment's country.
+-- Answers other than 2xx are counted (non2xx), and bench/run.sh's table requires none.
 --   wrk -t T -c C -d D -s bench/writes.lua URL -- TARGETS_FILE T
 -- TARGETS_FILE: one "commitment-id token" per line. Thread i takes every T-th line from line i, and rotates through
 -- them, so a commitment is written again only after all of the thread's others. Each visit of a commitment does the
--- next of: progress report, status on-hold, progress report, status in-progress (transitions valid from not-started
+-- next of: value submitted, status on-hold, value submitted, status in-progress (transitions valid from not-started
 -- and from in-progress, the states the data sets leave commitments in).
 local threads = {}
 

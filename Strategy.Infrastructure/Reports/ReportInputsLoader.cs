@@ -114,7 +114,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         var where = $"e.timestamp <= @at and e.stream_id in {PlanCommitmentIds("@plan")}";
         var parameters = new Dictionary<string, object> { ["at"] = at, ["plan"] = planCode };
         var connection = session.Connection ?? throw new InvalidOperationException("The report's session has no open connection.");
-        var (views, _) = await ViewRebuild.FoldAsync(CommitmentEventLog.ReadAsync(store, connection, settings.Schema, where, parameters, ct, actorDetails: false));
+        var (views, _) = await ViewRebuild.FoldAsync(CommitmentEventLog.ReadAsync(store, connection, settings.Schema, where, parameters, ct, actorDetails: false, byStream: true));
         return views;
     }
 

@@ -2,18 +2,29 @@ using System.Diagnostics;
 using System.Text.Json;
 using JasperFx.Events.Daemon;
 using Marten;
+using Strategy.Domain;
 using Strategy.Domain.Commitments;
+using Strategy.Domain.Rounds;
 using Strategy.Infrastructure.Projections;
 using Strategy.Infrastructure.Store;
 
 // bench/run.sh's tool, and the measurements docs/benchmarks.md cites for what was changed.
 //   marten-loop CONNECTION SECONDS TASKS   the bare Marten baseline: one event appended per transaction (JSON on stdout)
+//   marten-write CONNECTION SECONDS TASKS WARMUP TARGETS [POSTMASTER_PID]
+//                                          the write baseline: a write's database work through the service's own store
+//                                          configuration, on the commitments of TARGETS ("id country" lines; JSON on stdout);
+//                                          with the PostgreSQL server's process id, also the CPU time per write of this
+//                                          process and of the server (Linux /proc)
 //   rebuild CONNECTION PROJECTION          Marten's own daemon rebuild of an inline projection, timed
 //   scan CONNECTION                        Marten's raw-event query over the commitment events, timed
 //   read-log CONNECTION 0|1                CommitmentEventLog over the same events, timed; 1 also folds them
 return args switch
 {
     ["marten-loop", var cs, var seconds, var tasks] => await MartenLoop(cs, int.Parse(seconds), int.Parse(tasks)),
+    ["marten-write", var cs, var seconds, var tasks, var warmup, var targets] =>
+        await MartenWrite(cs, int.Parse(seconds), int.Parse(tasks), int.Parse(warmup), targets, null),
+    ["marten-write", var cs, var seconds, var tasks, var warmup, var targets, var postmaster] =>
+        await MartenWrite(cs, int.Parse(seconds), int.Parse(tasks), int.Parse(warmup), targets, int.Parse(postmaster)),
     ["rebuild", var cs, var projection] => await Rebuild(cs, projection),
     ["scan", var cs] => await Scan(cs),
     ["read-log", var cs, var fold] => await ReadLog(cs, fold == "1"),
@@ -22,12 +33,13 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | rebuild CONNECTION PROJECTION | scan CONNECTION | read-log CONNECTION 0|1");
+    Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | marten-write CONNECTION SECONDS TASKS WARMUP TARGETS [POSTMASTER_PID] | " +
+        "rebuild CONNECTION PROJECTION | scan CONNECTION | read-log CONNECTION 0|1");
     return 2;
 }
 
 // Plain Marten in a schema of its own: default options, no projections, no service code. Each task appends
-// ProgressReported events, one per transaction, to streams of its own (started beforehand), so the loop measures
+// ValueSubmitted events, one per transaction, to streams of its own (started beforehand), so the loop measures
 // what Marten and PostgreSQL do for one durable append, with the service's event type and metadata.
 static async Task<int> MartenLoop(string cs, int seconds, int taskCount)
 {
@@ -46,7 +58,7 @@ static async Task<int> MartenLoop(string cs, int seconds, int taskCount)
         for (var t = 0; t < taskCount; t++)
         {
             streams[t] = [.. Enumerable.Range(0, streamsPerTask).Select(_ => Guid.CreateVersion7())];
-            foreach (var id in streams[t]) setup.Events.StartStream(id, new ProgressReported(id, 0, new DateOnly(2025, 1, 1), "start", null));
+            foreach (var id in streams[t]) setup.Events.StartStream(id, BareValue(id, 0, new DateOnly(2025, 1, 1), "start"));
         }
         await setup.SaveChangesAsync();
     }
@@ -65,7 +77,7 @@ static async Task<int> MartenLoop(string cs, int seconds, int taskCount)
             await using var session = store.LightweightSession();
             session.CorrelationId = "bench";
             session.SetHeader("actor-name", "Bench");
-            session.Events.Append(id, new ProgressReported(id, i, new DateOnly(2025, 6, 30), "bench value", null));
+            session.Events.Append(id, BareValue(id, i, new DateOnly(2025, 6, 30), "bench value"));
             await session.SaveChangesAsync();
             if (s >= warmUntil) mine.Add(Stopwatch.GetElapsedTime(s).TotalMilliseconds);
         }
@@ -81,6 +93,134 @@ static async Task<int> MartenLoop(string cs, int seconds, int taskCount)
         p99 = Percentile(all, 0.99),
     }));
     return 0;
+}
+
+static ValueSubmitted BareValue(Guid id, double value, DateOnly asOf, string note) =>
+    new(id, Guid.CreateVersion7(), value, asOf, null, false, null, note, [], null);
+
+// A write's database work, as the API does it for a focal point's write without If-Match (CommitmentWrites.Decide),
+// minus HTTP, the mediator's pipeline and the reads around the write: the service's own store configuration (its
+// inline projections: write model, view, value documents), the same connection defaults, per write a session stamped
+// with the actor's metadata, FetchForExclusiveWriting<Commitment> (the stream's row lock and the write model), the
+// domain's decision, the events appended and saved. Each task rotates through commitments of its own, as the HTTP
+// load does, and does the same mix: a value submitted, then a status change (on hold, or back in progress), in turn.
+// The plan's rounds are read once, not per write. The first WARMUP seconds (JIT, pools) are not counted.
+static async Task<int> MartenWrite(string cs, int seconds, int taskCount, int warmupSeconds, string targetsFile, int? postmaster)
+{
+    var options = Options(ConnectionDefaults.Apply(cs));
+    await using var store = new DocumentStore(options);
+    var targets = File.ReadLines(targetsFile).Select(l => l.Split(' ')).Where(p => p.Length == 2)
+        .Select(p => (Id: Guid.Parse(p[0]), Country: p[1])).ToArray();
+    if (targets.Length < taskCount) throw new InvalidOperationException($"{targets.Length} commitments for {taskCount} tasks.");
+    IReadOnlyList<Round> rounds;
+    await using (var query = store.QuerySession()) rounds = await query.Query<Round>().ToListAsync();
+
+    var latencies = new List<double>[taskCount];
+    long rejected = 0, failed = 0;
+    var start = Stopwatch.GetTimestamp();
+    var warmUntil = start + warmupSeconds * Stopwatch.Frequency;
+    var until = warmUntil + (long)(seconds * (double)Stopwatch.Frequency);
+    // CPU time over the measured part: this process's, and the server's (sampled by a timer at the warm-up's end).
+    TimeSpan ownCpuAtWarm = default;
+    double serverCpuAtWarm = 0;
+    using var sampler = new Timer(_ =>
+    {
+        ownCpuAtWarm = Process.GetCurrentProcess().TotalProcessorTime;
+        serverCpuAtWarm = postmaster is { } pm ? ServerCpuSeconds(pm) : 0;
+    }, null, TimeSpan.FromSeconds(warmupSeconds), Timeout.InfiniteTimeSpan);
+    await Task.WhenAll(Enumerable.Range(0, taskCount).Select(t => Task.Run(async () =>
+    {
+        var mine = targets.Where((_, i) => i % taskCount == t).ToArray();
+        var list = latencies[t] = new List<double>(1 << 16);
+        var visit = 0;
+        var warm = false;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            // As wrk's warm-up is a run of its own, the measured part starts its rotation afresh.
+            if (!warm && Stopwatch.GetTimestamp() >= warmUntil) (warm, visit) = (true, 0);
+            var (id, country) = mine[visit % mine.Length];
+            // The n-th visit of a commitment: a value (n even, the value n + 1) or a status change (n odd).
+            var pass = visit / mine.Length;
+            var submit = pass % 2 == 0;
+            visit++;
+            var actor = new Actor($"focal-point-{country.ToLowerInvariant()}", $"Bench focal point {country}", Role.FocalPoint, country);
+            var s = Stopwatch.GetTimestamp();
+            try
+            {
+                await using var session = store.LightweightSession();
+                session.LastModifiedBy = actor.Id;
+                session.SetHeader(ActorRef.NameHeader, actor.Name);
+                session.SetHeader(ActorRef.RoleHeader, "focal-point");
+                session.SetHeader(ActorRef.CountryHeader, country);
+                session.CorrelationId = Guid.NewGuid().ToString("N");
+                session.CausationId = $"bench:{t}:{visit}";
+                var stream = await session.Events.FetchForExclusiveWriting<Commitment>(id);
+                var state = stream.Aggregate ?? throw new InvalidOperationException($"No commitment {id}.");
+                var now = DateTimeOffset.UtcNow;
+                var today = MemberTime.TodayFor(actor, now);
+                var decision = submit
+                    ? ValueDecisions.Submit(state, new SubmitValue(pass + 1, DateOnly.FromDateTime(now.UtcDateTime), null, null, "bench", [], null),
+                        rounds, Guid.CreateVersion7(), actor, today)
+                    : CommitmentDecisions.ChangeStatus(state, state.Status == CommitmentStatus.OnHold ? CommitmentStatus.InProgress : CommitmentStatus.OnHold,
+                        "bench", actor);
+                if (!decision.IsAccepted)
+                {
+                    if (Interlocked.Increment(ref rejected) <= 3) Console.Error.WriteLine($"rejected: {decision.Rejection!.Message}");
+                    continue;
+                }
+                stream.AppendMany(decision.Events.ToArray());
+                await session.SaveChangesAsync();
+            }
+            catch (Exception e)
+            {
+                if (Interlocked.Increment(ref failed) <= 5) Console.Error.WriteLine(e.Message);
+                continue;
+            }
+            if (s >= warmUntil) list.Add(Stopwatch.GetElapsedTime(s).TotalMilliseconds);
+        }
+    })));
+    var measuredSeconds = Stopwatch.GetElapsedTime(warmUntil).TotalSeconds;
+    var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuAtWarm).TotalSeconds;
+    var serverCpu = postmaster is { } server ? ServerCpuSeconds(server) - serverCpuAtWarm : double.NaN;
+    var all = latencies.SelectMany(l => l).Order().ToArray();
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        requests = all.Length,
+        seconds = measuredSeconds,
+        rps = all.Length / measuredSeconds,
+        p50 = Percentile(all, 0.50),
+        p99 = Percentile(all, 0.99),
+        rejected,
+        failed,
+        cpuMsPerWrite = all.Length == 0 ? double.NaN : 1000 * ownCpu / all.Length,
+        serverCpuMsPerWrite = all.Length == 0 || !postmaster.HasValue ? (double?)null : 1000 * serverCpu / all.Length,
+    }));
+    return 0;
+}
+
+// CPU seconds the PostgreSQL server has used: the postmaster's own and its exited children's (utime, stime, cutime,
+// cstime of /proc/PID/stat), and its live children's (the backends) own.
+static double ServerCpuSeconds(int postmaster)
+{
+    static long[]? Fields(string pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            return [.. text[(text.LastIndexOf(')') + 2)..].Split(' ').Select(f => long.TryParse(f, out var n) ? n : 0)];
+        }
+        catch (IOException) { return null; }
+    }
+    // After the command name: state, ppid, ..., utime at 11, stime 12, cutime 13, cstime 14 (0-based from state).
+    long ticks = 0;
+    if (Fields(postmaster.ToString()) is { } own) ticks += own[11] + own[12] + own[13] + own[14];
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        var pid = Path.GetFileName(dir);
+        if (!pid.All(char.IsAsciiDigit) || Fields(pid) is not { } f || f[1] != postmaster) continue;
+        ticks += f[11] + f[12];
+    }
+    return ticks / 100.0; // USER_HZ: 100 on Linux
 }
 
 static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

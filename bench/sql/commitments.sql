@@ -10,7 +10,7 @@ create temp table gen on commit drop as
   from generate_series(1, :total - (select count(*) from tpl)) g
   join tpl on tpl.t = (g - 1) % (select count(*) from tpl);
 insert into mt_streams (id, type, version, timestamp, created, tenant_id)
-  select id, 'commitment_view', 1, ts, ts, '*DEFAULT*' from gen;
+  select id, 'commitment', 1, ts, ts, '*DEFAULT*' from gen;
 insert into mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, correlation_id)
   select (select max(seq_id) from mt_events) + n, gen_random_uuid(), id, 1,
          data || jsonb_build_object('commitmentId', id,
