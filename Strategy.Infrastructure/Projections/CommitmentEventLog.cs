@@ -38,10 +38,9 @@ public static class CommitmentEventLog
     /// <param name="byStream">
     /// Each stream's events together, in version order, instead of all in sequence order: for folds that fold each
     /// stream apart (a view, a write model and a stream's value documents depend on their own stream's events only).
-    /// In sequence order every fold state lives until the stream's next event, about one per commitment later, so it
-    /// outlives the GC's youngest generation and is collected as old garbage: folding the views of 1,054,568 events took
-    /// 12.3-12.7 s that way and 8.0 s by stream (Strategy.Bench, kept L data; the events alone 6.2-7.0 s), with half the
-    /// CPU samples of the sequence-ordered fold in the runtime (perf). PostgreSQL sorts them first (1.7 s at that size).
+    /// In sequence order every fold state lives until its stream's next event, about one per commitment later, so it
+    /// outlives the GC's youngest generation and the fold spends its time collecting old garbage; by stream each state
+    /// dies young (docs/benchmarks.md). PostgreSQL sorts the events before it sends the first.
     /// </param>
     public static async IAsyncEnumerable<CommitmentLogEntry> ReadAsync(IDocumentStore store, StoreSettings settings, string where,
         IReadOnlyDictionary<string, object> parameters, [EnumeratorCancellation] CancellationToken ct, bool actorDetails = true, bool byStream = false)

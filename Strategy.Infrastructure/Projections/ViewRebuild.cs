@@ -46,10 +46,9 @@ public static class ViewRebuild
 
     /// <summary>
     /// Writes the documents in bulk inserts of <see cref="DocumentsPerWrite"/>. Marten's bulk insert copies its documents
-    /// into a temporary table and upserts them with one statement, which runs under the connection's command timeout (30 s
-    /// by default): with 1,036,000 events the 414,000 value documents took 27.5 s in that statement on a loaded 2-core
-    /// machine, and the next one timed out, so the rebuild failed (docs/benchmarks.md). A rebuild is rerun whole, so
-    /// writing in parts changes nothing else.
+    /// into a temporary table and upserts them all with one statement, which runs under the connection's command timeout
+    /// (30 s by default): written at once, the value documents of a large store can outlast it and fail the rebuild
+    /// (docs/benchmarks.md). A rebuild is rerun whole, so writing in parts changes nothing else.
     /// </summary>
     private static async Task WriteAsync<T>(IDocumentStore store, IEnumerable<T> documents, CancellationToken ct) where T : notnull
     {
