@@ -92,14 +92,8 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
 
     private static async Task<RoundSection> RoundSectionAsync(IQuerySession session, Plan plan, Round round, IReadOnlyList<CommitmentSnapshot> commitments, CancellationToken ct)
     {
-        var ids = commitments.Select(c => c.State.Id).ToArray();
-        var sent = await session.Query<ValueView>()
-            .Where(v => v.Round == round.Code)
-            .Where(v => v.MatchesSql($"d.commitment_id = any(?)", ids))
-            .Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy != null))
-            .ToListAsync(ct);
-        var completeness = RoundCompleteness.Compute(plan.Countries.Select(c => c.Code),
-            commitments.Where(c => !c.State.Withdrawn).Select(c => new RoundCommitment(c.State.Id, c.State.Country)), sent);
+        var completeness = await Values.ValueReads.CompletenessAsync(session, plan, round,
+            [.. commitments.Select(c => (c.State.Id, c.State.Country, c.State.Withdrawn))], ct);
         return new RoundSection(round.Code, round.Title, round.PeriodStart, round.PeriodEnd, round.Deadline, !round.Closed, completeness);
     }
 

@@ -2,6 +2,8 @@ using Marten;
 using Marten.Linq;
 using Marten.Linq.MatchesSql;
 using Strategy.Domain.Commitments;
+using Strategy.Domain.Plans;
+using Strategy.Domain.Rounds;
 using Strategy.Infrastructure.Projections;
 using Strategy.Infrastructure.Store;
 
@@ -40,10 +42,20 @@ public sealed class ValueReads(IQuerySession session, StoreSettings settings)
         return ([.. page.Select(v => new QueuedValue(v, commitments[v.CommitmentId]))], total);
     }
 
-    /// <summary>The values sent to one round of a plan: what its completeness counts.</summary>
-    public async Task<IReadOnlyList<ValueView>> InRoundAsync(string plan, string round, CancellationToken ct) =>
-        await session.Query<ValueView>()
-            .Where(v => v.Round == round)
-            .Where(v => v.MatchesSql($"d.commitment_id in (select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ?)", plan))
+    /// <summary>
+    /// A round's completeness per member of <paramref name="plan"/>: the <paramref name="commitments"/> (those not
+    /// withdrawn count) and the values sent to the round, read in <paramref name="on"/>'s snapshot.
+    /// </summary>
+    public static async Task<IReadOnlyList<CountryCompleteness>> CompletenessAsync(IQuerySession on, Plan plan, Round round,
+        IReadOnlyCollection<(Guid Id, string Country, bool Withdrawn)> commitments, CancellationToken ct)
+    {
+        var ids = commitments.Select(c => c.Id).ToArray();
+        var sent = await on.Query<ValueView>()
+            .Where(v => v.Round == round.Code)
+            .Where(v => v.MatchesSql("d.commitment_id = any(?)", ids))
+            .Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy != null))
             .ToListAsync(ct);
+        return RoundCompleteness.Compute(plan.Countries.Select(c => c.Code),
+            commitments.Where(c => !c.Withdrawn).Select(c => new RoundCommitment(c.Id, c.Country)), sent);
+    }
 }

@@ -91,11 +91,22 @@ public sealed class RoundWriteHandlers(IDocumentSession session, CurrentActor ac
 
     private async Task<RoundWriteResult> Decide(Guid id, long? expectedVersion, Func<Round, Decision> decide, CancellationToken ct)
     {
-        if (id == Guid.Empty || await session.LoadAsync<Round>(id, ct) is null) throw RejectedException.NotFound($"No round {id}.");
-        var stream = expectedVersion is { } v
-            ? await session.Events.FetchForWriting<Round>(id, v, ct)
-            : await session.Events.FetchForExclusiveWriting<Round>(id, ct);
-        var decision = decide(stream.Aggregate!);
+        // No round has the empty id, and Marten refuses it as a stream id with an exception.
+        if (id == Guid.Empty) throw RejectedException.NotFound($"No round {id}.");
+        JasperFx.Events.IEventStream<Round> stream;
+        try
+        {
+            stream = expectedVersion is { } v
+                ? await session.Events.FetchForWriting<Round>(id, v, ct)
+                : await session.Events.FetchForExclusiveWriting<Round>(id, ct);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            if (await session.LoadAsync<Round>(id, ct) is null) throw RejectedException.NotFound($"No round {id}.");
+            throw;
+        }
+        if (stream.Aggregate is not { } round) throw RejectedException.NotFound($"No round {id}.");
+        var decision = decide(round);
         if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
         stream.AppendMany(decision.Events.ToArray());
         await session.SaveChangesAsync(ct);
@@ -113,7 +124,7 @@ public sealed record ListRounds(string Plan) : IQuery<IReadOnlyList<RoundDto>>;
 
 public sealed record GetRound(Guid Id) : IQuery<RoundWriteResult>;
 
-public sealed class RoundQueryHandlers(IQuerySession session, ValueReads values)
+public sealed class RoundQueryHandlers(IQuerySession session)
     : IQueryHandler<ListRounds, IReadOnlyList<RoundDto>>, IQueryHandler<GetRound, RoundWriteResult>
 {
     public async ValueTask<IReadOnlyList<RoundDto>> Handle(ListRounds query, CancellationToken ct)
@@ -126,23 +137,11 @@ public sealed class RoundQueryHandlers(IQuerySession session, ValueReads values)
     public async ValueTask<RoundWriteResult> Handle(GetRound query, CancellationToken ct)
     {
         var view = await session.LoadAsync<RoundView>(query.Id, ct) ?? throw RejectedException.NotFound($"No round {query.Id}.");
-        var completeness = await RoundReads.CompletenessAsync(session, values, view.State, ct);
+        var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(view.State.Plan), ct) ?? throw RejectedException.NotFound($"No plan {view.State.Plan}.");
+        var commitments = await session.Query<CommitmentView>().Where(c => c.State.PlanCode == view.State.Plan)
+            .Select(c => new { c.Id, c.State.Country, c.State.Withdrawn }).ToListAsync(ct);
+        var completeness = await ValueReads.CompletenessAsync(session, plan.Plan, view.State, [.. commitments.Select(c => (c.Id, c.Country, c.Withdrawn))], ct);
         return new RoundWriteResult(RoundDto.From(view, completeness), view.Version);
-    }
-}
-
-public static class RoundReads
-{
-    /// <summary>Per member country of the plan: its commitments (not withdrawn) and where their values in the round stand.</summary>
-    public static async Task<IReadOnlyList<CountryCompleteness>> CompletenessAsync(IQuerySession session, ValueReads values, Round round, CancellationToken ct)
-    {
-        var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(round.Plan), ct) ?? throw RejectedException.NotFound($"No plan {round.Plan}.");
-        var commitments = await session.Query<CommitmentView>()
-            .Where(c => c.State.PlanCode == round.Plan && !c.State.Withdrawn)
-            .Select(c => new RoundCommitment(c.Id, c.State.Country)).ToListAsync(ct);
-        var sent = await values.InRoundAsync(round.Plan, round.Code, ct);
-        return RoundCompleteness.Compute(plan.Plan.Countries.Select(c => c.Code), commitments,
-            sent.Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy is not null)));
     }
 }
 
