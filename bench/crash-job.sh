@@ -40,8 +40,8 @@ start_api() {
     Jobs__InvisibilityTimeoutSeconds="$invisibility"
 }
 
-sec=$(dotnet "$dll" token --role secretariat --name "Crash bench secretariat")
-rev=$(dotnet "$dll" token --role reviewer --name "Crash bench reviewer")
+sec=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role secretariat --name "Crash bench secretariat")
+rev=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role reviewer --name "Crash bench reviewer")
 get() { curl -sf -H "Authorization: Bearer $rev" "$@"; }
 
 t=$(now); start_api; log "API ready in $(calc "$(now) - $t") s (pid $api_pid)"

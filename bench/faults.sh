@@ -64,8 +64,8 @@ api_build
 export ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Strategy="$cs" Seed__DemoPlan=true Logging__LogLevel__Default=Warning \
   RateLimits__WritesPerMinute=0 RateLimits__ReportsPerMinute=0
 api_start api "$apiport"
-sec=$(dotnet "$dll" token --role secretariat --name "Faults bench")
-rev=$(dotnet "$dll" token --role reviewer --name "Faults bench reviewer")
+sec=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role secretariat --name "Faults bench")
+rev=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role reviewer --name "Faults bench reviewer")
 get() { curl -s -m 30 -H "Authorization: Bearer $rev" "$@"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 log "API pid $api_pid on $base, PostgreSQL on port $pgport; $rounds round(s), $seconds_down s down, $workers workers"

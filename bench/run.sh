@@ -106,8 +106,8 @@ apiport=$(free_port 5380)
 commitment_events="e.type like any (array['commitment%', 'value%'])"
 base=http://127.0.0.1:$apiport
 plan=LMEC-2023-2027
-sec=$(dotnet "$dll" token --role secretariat --name "Bench secretariat")
-rev=$(dotnet "$dll" token --role reviewer --name "Bench reviewer")
+sec=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role secretariat --name "Bench secretariat")
+rev=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role reviewer --name "Bench reviewer")
 get() { curl -sf -H "Authorization: Bearer $rev" "$@"; }
 peak_rss_kb=0
 # rss_note PHASE: the API's resident and peak memory after a phase, logged and recorded (where the peak is reached).
@@ -399,7 +399,7 @@ rss_note review
 
 # Writes: the commitments, each with its country's focal-point token.
 declare -A fp
-for c in KH CN LA MM TH VN; do fp[$c]=$(dotnet "$dll" token --role focal-point --country "$c" --name "Bench focal point $c"); done
+for c in KH CN LA MM TH VN; do fp[$c]=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role focal-point --country "$c" --name "Bench focal point $c"); done
 psql_ -F ' ' -c "select id, data->'state'->>'country' from strategy.mt_doc_commitmentview where not (data->'state'->>'withdrawn')::boolean order by md5(id::text)" \
   >"$out/write-targets.txt"
 while read -r id country; do echo "$id ${fp[$country]}"; done <"$out/write-targets.txt" >"$out/targets.txt"

@@ -42,7 +42,7 @@ start_node() {  # name, seed
   pid[$1]=${!started}
 }
 
-token() { dotnet "$dll" token "$@"; }
+token() { ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token "$@"; }
 sec=$(token --role secretariat --name "Two-node bench secretariat")
 rev=$(token --role reviewer --name "Two-node bench reviewer")
 
