@@ -59,7 +59,6 @@ public static class ProgressReport
         // Each grouping is looked up rather than filtered from all rows, so the cost stays linear in commitments.
         var byCountryRows = rows.ToLookup(r => r.C.State.Country);
         var byGoalRows = rows.ToLookup(r => r.C.State.Goal);
-        var byCellRows = rows.ToLookup(r => (r.C.State.Country, r.C.State.Goal));
         var byOutcomeRows = rows.ToLookup(r => r.C.State.Outcome);
         var byIndicatorRows = rows.Where(r => r.C.State.Indicator is not null).ToLookup(r => r.C.State.Indicator!);
 
@@ -69,7 +68,11 @@ public static class ProgressReport
         var byOutcome = plan.Outcomes.Select(o => new GroupBreakdown(o.Code, o.Title, Breakdown(byOutcomeRows[o.Code]))).ToList();
 
         var matrix = new Matrix(scope, [.. plan.Goals.Select(g => g.Code)],
-            [.. scope.Select(country => (IReadOnlyList<double?>)[.. plan.Goals.Select(g => MeanProgress(byCellRows[(country, g.Code)]))])]);
+            [.. scope.Select(country =>
+            {
+                var cells = byCountryRows[country].ToLookup(r => r.C.State.Goal);
+                return (IReadOnlyList<double?>)[.. plan.Goals.Select(g => MeanProgress(cells[g.Code]))];
+            })]);
 
         var indicators = plan.Outcomes.SelectMany(o => o.Indicators.Select(i => new IndicatorProgress(i.Code, i.Title, i.Unit, o.Code, i.Baseline, i.Target,
             [.. byIndicatorRows[i.Code].Select(r => IndicatorRow(r, thresholds))]))).ToList();
@@ -94,16 +97,28 @@ public static class ProgressReport
     /// <summary>A commitment in scope with its health and progress, each computed once.</summary>
     private sealed record Row(CommitmentSnapshot C, Health Health, double? Progress);
 
+    private static readonly CommitmentStatus[] Statuses = Enum.GetValues<CommitmentStatus>();
+    private static readonly Health[] Healths = Enum.GetValues<Health>();
+
+    /// <summary>Counted in one pass over the group: a report at L breaks 20,000 commitments down about thirty times.</summary>
     private static Breakdown Breakdown(IEnumerable<Row> group)
     {
-        var list = group.ToList();
-        var n = list.Count;
+        var byStatus = new int[Statuses.Length];
+        var byHealth = new int[Healths.Length];
+        int n = 0, withValue = 0;
+        double sum = 0;
+        foreach (var r in group)
+        {
+            n++;
+            byStatus[Array.IndexOf(Statuses, r.C.State.Status)]++;
+            byHealth[Array.IndexOf(Healths, r.Health)]++;
+            if (r.Progress is { } p) { withValue++; sum += Math.Clamp(p, 0, 1); }
+        }
         double Share(int count) => n == 0 ? 0 : ReportMethod.Round((double)count / n);
-        var byStatus = Enum.GetValues<CommitmentStatus>().Select(s => new CountShare(CommitmentDecisions.Kebab(s), list.Count(r => r.C.State.Status == s), 0))
-            .Select(c => c with { Share = Share(c.Count) }).ToList();
-        var byHealth = Enum.GetValues<Health>().Select(h => new CountShare(Name(h), list.Count(r => r.Health == h), 0))
-            .Select(c => c with { Share = Share(c.Count) }).ToList();
-        return new Breakdown(n, byStatus, byHealth, MeanProgress(list), list.Count(r => r.Progress is not null));
+        return new Breakdown(n,
+            [.. Statuses.Select((s, i) => new CountShare(CommitmentDecisions.Kebab(s), byStatus[i], Share(byStatus[i])))],
+            [.. Healths.Select((h, i) => new CountShare(Name(h), byHealth[i], Share(byHealth[i])))],
+            withValue == 0 ? null : ReportMethod.Round(sum / withValue), withValue);
     }
 
     /// <summary>The mean of progress capped to [0, 1], over commitments with a value; null when none has one.</summary>
@@ -121,7 +136,7 @@ public static class ProgressReport
         var anticipated = s.AnticipatedRatio;
         var anticipation = ProgressMath.Anticipate(anticipated, thresholds);
         return new IndicatorCountry(s.Country, s.Code, s.Baseline, s.Target, s.Latest?.Value, s.Latest?.AsOf, ReportMethod.Round(r.Progress),
-            ReportMethod.Round(anticipated), anticipation is { } a ? Kebab(a.ToString()) : null, Name(r.Health));
+            ReportMethod.Round(anticipated), anticipation is { } a ? AnticipationNames[a] : null, Name(r.Health));
     }
 
     private static IReadOnlyList<string> Reasons(Row r, DateOnly on)
@@ -134,7 +149,10 @@ public static class ProgressReport
         return reasons;
     }
 
-    public static string Name(Health h) => Kebab(h.ToString());
+    public static string Name(Health h) => HealthNames[h];
+
+    private static readonly Dictionary<Health, string> HealthNames = Enum.GetValues<Health>().ToDictionary(h => h, h => Kebab(h.ToString()));
+    private static readonly Dictionary<Anticipation, string> AnticipationNames = Enum.GetValues<Anticipation>().ToDictionary(a => a, a => Kebab(a.ToString()));
 
     public static string Kebab(string pascal) =>
         string.Concat(pascal.Select((ch, i) => char.IsUpper(ch) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(ch) : ch.ToString()));

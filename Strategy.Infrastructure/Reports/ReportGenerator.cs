@@ -19,12 +19,17 @@ public sealed record GeneratedReport(JsonChunks Json, string ContentHash, long E
 /// </summary>
 public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, SdgCatalog sdg, HealthThresholds thresholds, TimeProvider clock)
 {
-    /// <summary>Compact, camelCase, kebab-case enums, properties in declaration order: the canonical form that is hashed.</summary>
+    /// <summary>
+    /// Compact, camelCase, kebab-case enums, properties in declaration order: the canonical form that is hashed. Its
+    /// metadata is generated at build time (<see cref="ReportJson"/>), so a report job, which runs rarely, does not
+    /// build the serializer's metadata at run time nor run its code cold.
+    /// </summary>
     public static readonly JsonSerializerOptions CanonicalJson = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
         WriteIndented = false,
+        TypeInfoResolver = ReportJson.Default,
     };
 
     public virtual async Task<GeneratedReport?> GenerateAsync(Report request, CancellationToken ct)
@@ -77,3 +82,8 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
         return previous is null ? null : new PreviousReport(previous.Id, previous.State.EventSequence!.Value);
     }
 }
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ProgressReportContent))]
+[JsonSerializable(typeof(SdgAlignmentReportContent))]
+internal sealed partial class ReportJson : JsonSerializerContext;
