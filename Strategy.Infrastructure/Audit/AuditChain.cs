@@ -30,6 +30,12 @@ public sealed class AuditChainHead
 /// (jsonb printed by PostgreSQL, which is deterministic), so the projection that builds the chain and the verifier
 /// that recomputes it see the same bytes, and a change to any stored field, even one no .NET type reads, shows.
 /// </summary>
+/// <summary>How far an event's timestamp may be from the database's clock when it is appended, and how far timestamps may go back as sequences go up (concurrent writers stamp their events before they take sequences).</summary>
+public static class AuditClock
+{
+    public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(5);
+}
+
 public static class AuditHash
 {
     public static readonly string Genesis = new('0', 64);
