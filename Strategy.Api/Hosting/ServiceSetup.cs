@@ -1,3 +1,4 @@
+using Strategy.Infrastructure.Audit;
 using System.Diagnostics;
 using FluentValidation;
 using JasperFx.Events.Daemon;
@@ -56,6 +57,8 @@ public static class ServiceSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SdgCatalog>();
         services.AddSingleton<EvidenceStore>();
+        var checkpointKey = CheckpointKeys.Load(config, builder.Environment);
+        services.AddSingleton(sp => new AuditCheckpointStore(sp.GetRequiredService<IDocumentStore>(), store, sp.GetRequiredService<TimeProvider>(), checkpointKey));
         services.AddSingleton(config.GetSection("Health").Get<HealthThresholds>() ?? HealthThresholds.Default);
 
         services.AddStrategyStore(store);

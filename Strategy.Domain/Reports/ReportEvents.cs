@@ -29,14 +29,17 @@ public sealed record Report(Guid Id, ReportKind Kind, string Plan, DateTimeOffse
     };
 }
 
-/// <summary>Report runs: only the secretariat or an admin asks; a run that already succeeded is never redone.</summary>
+/// <summary>
+/// Report runs: the secretariat or an admin asks, and a reviewer may too, to re-derive a published report as of its
+/// instant and compare hashes; a run that already succeeded is never redone.
+/// </summary>
 public static class ReportDecisions
 {
     /// <param name="round">The round named by the request, if any, as found among the plan's rounds (null when unknown).</param>
     public static Decision Request(Plans.Plan plan, Guid id, ReportKind kind, DateTimeOffset? asOf, IReadOnlyList<string> countries, Actor actor, DateTimeOffset now,
         string? schedule = null, string? roundCode = null, Rounds.Round? round = null)
     {
-        if (!actor.ActsForSecretariat) return Rejection.Forbidden("Only the secretariat requests reports.");
+        if (!actor.ActsForSecretariat && actor.Role != Role.Reviewer) return Rejection.Forbidden("Only the secretariat and reviewers request reports.");
         if (asOf > now) return Rejection.Invalid("asOf", "Must not be in the future.");
         if (roundCode is not null)
         {

@@ -192,12 +192,19 @@ public sealed partial class AuditChainProjection : EventProjection
         new($"Event {sequence} was not found in the event table while chaining.");
 }
 
-public sealed record AuditVerification(bool Valid, long EventsChecked, long LastSequence, long? FirstBrokenSequence, string? Reason, long EventsPending, string HeadHash);
+/// <param name="CheckpointsChecked">Signed checkpoints whose signature and hash the recomputed chain confirmed.</param>
+public sealed record AuditVerification(bool Valid, long EventsChecked, long LastSequence, long? FirstBrokenSequence, string? Reason, long EventsPending, string HeadHash,
+    int CheckpointsChecked = 0);
+
+/// <summary>The chain's hash after the last event at or before <see cref="Sequence"/>, recomputed from the events.</summary>
+public sealed record AuditHashAt(long Sequence, string Hash, long EventsHashed, string? StoredHash);
 
 /// <summary>Recomputes the chain from the stored events and compares each link; streams, so memory stays flat.</summary>
 public static class AuditVerifier
 {
-    public static async Task<AuditVerification> VerifyAsync(string connectionString, string schema, CancellationToken ct)
+    /// <param name="checkpoints">Signed chain heads to hold the recomputed chain to; each must verify with <paramref name="publicKey"/>.</param>
+    public static async Task<AuditVerification> VerifyAsync(string connectionString, string schema, CancellationToken ct,
+        IReadOnlyList<AuditCheckpoint>? checkpoints = null, System.Security.Cryptography.ECDsa? publicKey = null)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
@@ -208,6 +215,13 @@ public static class AuditVerifier
             headCommand.Parameters.AddWithValue("id", AuditChainHead.SingletonId);
             headSequence = (long)(await headCommand.ExecuteScalarAsync(ct))!;
         }
+
+        // Checkpoints up to the head are checked in sequence order as the recomputed chain passes them; a checkpoint
+        // whose signature does not verify is itself a break (a forged or altered checkpoint).
+        var pendingCheckpoints = new Queue<AuditCheckpoint>((checkpoints ?? []).Where(c => c.Sequence <= headSequence).OrderBy(c => c.Sequence));
+        foreach (var c in pendingCheckpoints)
+            if (publicKey is null || !AuditCheckpoints.IsSignedBy(c, publicKey))
+                return Broken(c.Sequence, $"The checkpoint at {c.Sequence} signed at {c.SignedAt:O} does not verify with the checkpoint key.");
 
         // Every event and every link up to the head, merged by sequence: an event without a link was inserted,
         // a link without an event was deleted, and a link whose hash differs follows an altered event.
@@ -224,11 +238,25 @@ public static class AuditVerifier
         long checkedCount = 0, last = 0;
         long? broken = null;
         string? reason = null;
+        var checkpointsChecked = 0;
+        DateTime? latest = null;
+        // The hash after the events before `sequence` against the checkpoints taken there.
+        string? PassCheckpoints(long sequence)
+        {
+            while (pendingCheckpoints.TryPeek(out var c) && c.Sequence < sequence)
+            {
+                pendingCheckpoints.Dequeue();
+                if (c.Hash != hash) return $"The log up to {c.Sequence} no longer hashes to the checkpoint signed at {c.SignedAt:O}: it was rewritten after that.";
+                checkpointsChecked++;
+            }
+            return null;
+        }
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
                 var sequence = reader.GetInt64(0);
+                if (PassCheckpoints(sequence) is { } rewritten) { broken = sequence; reason = rewritten; break; }
                 var stored = reader.IsDBNull(1) ? null : reader.GetString(1);
                 var hasEvent = reader.GetBoolean(2);
                 if (!hasEvent) { broken = sequence; reason = "An event in the chain is missing from the log."; break; }
@@ -236,14 +264,60 @@ public static class AuditVerifier
                 if (stored is null) { broken = sequence; reason = "An event in the log was never chained (inserted afterwards)."; break; }
                 hash = AuditHash.Next(hash, AuditHash.Canonical(reader, 3));
                 if (hash != stored) { broken = sequence; reason = "The event differs from the one that was chained."; break; }
+                // Writers stamp events before they take sequences, so concurrent ones interleave within the tolerance;
+                // an event stamped further back than that was inserted with a timestamp from the past.
+                var timestamp = reader.GetFieldValue<DateTime>(8);
+                if (latest is { } l && timestamp < l - AuditClock.Tolerance)
+                {
+                    broken = sequence;
+                    reason = $"The event's timestamp is more than {AuditClock.Tolerance.TotalSeconds:0} s before an earlier event's: it was appended with a timestamp from the past.";
+                    break;
+                }
+                if (latest is null || timestamp > latest) latest = timestamp;
                 last = sequence;
             }
         }
+        if (broken is null && PassCheckpoints(long.MaxValue) is { } atEnd) { broken = headSequence; reason = atEnd; }
 
         await using var pending = new NpgsqlCommand($"select count(*) from {schema}.mt_events where seq_id > @head", connection);
         pending.Parameters.AddWithValue("head", headSequence);
         var pendingCount = (long)(await pending.ExecuteScalarAsync(ct))!;
         return new AuditVerification(broken is null, checkedCount, last, broken, reason, pendingCount,
-            broken is null ? hash : "");
+            broken is null ? hash : "", checkpointsChecked);
+
+        AuditVerification Broken(long at, string why) => new(false, 0, 0, at, why, 0, "", 0);
+    }
+
+    /// <summary>
+    /// The chain's hash after event <paramref name="upTo"/> (or the last event before it), recomputed from the events
+    /// from the first one, with the stored link beside it; null when the log has no event at or after that sequence
+    /// (so the hash is not yet final).
+    /// </summary>
+    public static async Task<AuditHashAt?> HashAtAsync(string connectionString, string schema, long upTo, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using (var exists = new NpgsqlCommand($"select exists (select 1 from {schema}.mt_events where seq_id >= @upTo)", connection))
+        {
+            exists.Parameters.AddWithValue("upTo", upTo);
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!) return null;
+        }
+        var hash = AuditHash.Genesis;
+        long count = 0, last = 0;
+        await using (var command = new NpgsqlCommand(AuditHash.Sql(schema, "e.seq_id <= @upTo"), connection))
+        {
+            command.Parameters.AddWithValue("upTo", upTo);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                hash = AuditHash.Next(hash, AuditHash.Canonical(reader));
+                last = reader.GetInt64(0);
+                count++;
+            }
+        }
+        await using var link = new NpgsqlCommand($"select data->>'hash' from {schema}.mt_doc_auditlink where id = @last", connection);
+        link.Parameters.AddWithValue("last", last);
+        var stored = count == 0 ? AuditHash.Genesis : await link.ExecuteScalarAsync(ct) as string;
+        return new AuditHashAt(upTo, hash, count, stored);
     }
 }

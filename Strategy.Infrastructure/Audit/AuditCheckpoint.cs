@@ -41,3 +41,36 @@ public static class AuditCheckpoints
             HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 }
+
+/// <summary>A checkpoint as stored, with what it was taken for (the periodic job, or a report and which).</summary>
+public sealed class StoredCheckpoint
+{
+    public Guid Id { get; set; }
+    public long Sequence { get; set; }
+    public string Hash { get; set; } = "";
+    public DateTimeOffset SignedAt { get; set; }
+    public string KeyId { get; set; } = "";
+    public string Signature { get; set; } = "";
+    /// <summary>"periodic" or "report".</summary>
+    public string Occasion { get; set; } = "";
+    public Guid? ReportId { get; set; }
+
+    public AuditCheckpoint Checkpoint => new(Sequence, Hash, SignedAt, KeyId, Signature);
+}
+
+/// <summary>The private key checkpoints are signed with: held by the service's configuration, never by the database.</summary>
+public sealed class CheckpointKey(ECDsa key)
+{
+    public ECDsa Key { get; } = key;
+    public string Id { get; } = AuditCheckpoints.KeyId(key);
+    public string PublicKeyPem => Key.ExportSubjectPublicKeyInfoPem();
+
+    /// <summary>A PEM private key (PKCS#8 or SEC 1); it must be a P-256 key.</summary>
+    public static CheckpointKey FromPem(string pem)
+    {
+        var key = ECDsa.Create();
+        key.ImportFromPem(pem);
+        if (key.KeySize != 256) throw new InvalidOperationException("The checkpoint key must be an ECDSA P-256 key.");
+        return new CheckpointKey(key);
+    }
+}

@@ -96,6 +96,7 @@ public static class StoreSetup
 
         o.Schema.For<IdempotencyRecord>();
         o.Schema.For<AuditLink>();
+        o.Schema.For<Audit.StoredCheckpoint>().Index(x => x.Sequence);
         o.Storage.ExtendedSchemaObjects.Add(Reports.ReportContentStore.Table(settings.Schema));
         o.Storage.ExtendedSchemaObjects.Add(Evidence.EvidenceStore.Table(settings.Schema));
         o.Schema.For<AuditChainHead>();

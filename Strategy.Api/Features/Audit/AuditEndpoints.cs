@@ -33,11 +33,34 @@ public sealed class GetAuditPageHandler(StoreSettings store) : IQueryHandler<Get
 [AllowedRoles(Role.Secretariat, Role.Reviewer, Role.Admin)]
 public sealed record VerifyAuditChain : IQuery<AuditVerification>;
 
-public sealed class VerifyAuditChainHandler(StoreSettings store) : IQueryHandler<VerifyAuditChain, AuditVerification>
+public sealed class VerifyAuditChainHandler(AuditCheckpointStore checkpoints) : IQueryHandler<VerifyAuditChain, AuditVerification>
 {
-    public async ValueTask<AuditVerification> Handle(VerifyAuditChain query, CancellationToken ct) =>
-        await AuditVerifier.VerifyAsync(store.ConnectionString, store.Schema, ct);
+    public async ValueTask<AuditVerification> Handle(VerifyAuditChain query, CancellationToken ct) => await checkpoints.VerifyAsync(ct);
 }
+
+[AllowedRoles(Role.Secretariat, Role.Reviewer, Role.Admin)]
+public sealed record GetAuditHashAt(long UpTo) : IQuery<AuditHashAt?>;
+
+public sealed class GetAuditHashAtHandler(StoreSettings store) : IQueryHandler<GetAuditHashAt, AuditHashAt?>
+{
+    public async ValueTask<AuditHashAt?> Handle(GetAuditHashAt query, CancellationToken ct) =>
+        await AuditVerifier.HashAtAsync(store.ConnectionString, store.Schema, query.UpTo, ct);
+}
+
+/// <summary>A signed chain head as listed: the checkpoint itself (what a verifier needs) and what it was taken for.</summary>
+public sealed record CheckpointDto(long Sequence, string Hash, DateTimeOffset SignedAt, string KeyId, string Signature, string Occasion, Guid? ReportId);
+
+[AllowedRoles(Role.Secretariat, Role.Reviewer, Role.Admin)]
+public sealed record ListAuditCheckpoints(int Limit) : IQuery<IReadOnlyList<CheckpointDto>>;
+
+public sealed class ListAuditCheckpointsHandler(AuditCheckpointStore checkpoints) : IQueryHandler<ListAuditCheckpoints, IReadOnlyList<CheckpointDto>>
+{
+    public async ValueTask<IReadOnlyList<CheckpointDto>> Handle(ListAuditCheckpoints query, CancellationToken ct) =>
+        [.. (await checkpoints.ListAsync(query.Limit, ct)).Select(c => new CheckpointDto(c.Sequence, c.Hash, c.SignedAt, c.KeyId, c.Signature, c.Occasion, c.ReportId))];
+}
+
+/// <summary>The checkpoint key's public half: ECDSA P-256 with SHA-256 (ES256), SubjectPublicKeyInfo in PEM.</summary>
+public sealed record CheckpointPublicKey(string KeyId, string Algorithm, string PublicKeyPem);
 
 public static class AuditEndpoints
 {
@@ -63,12 +86,47 @@ public static class AuditEndpoints
             .ReadResponses<AuditPage>()
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
-        audit.MapGet("/verify", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new VerifyAuditChain(), ct)))
+        audit.MapGet("/verify", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
+            {
+                if (request.Query["upTo"].ToString() is not { Length: > 0 } upToText)
+                    return Results.Ok(await mediator.Send(new VerifyAuditChain(), ct));
+                var upTo = QueryValues.Long("upTo", upToText, 0);
+                if (upTo < 0) throw RejectedException.Invalid("upTo", "Use an event's sequence, 0 or more.");
+                return await mediator.Send(new GetAuditHashAt(upTo), ct) is { } at
+                    ? Results.Ok(at)
+                    : throw RejectedException.NotFound($"The log has no event at or after {upTo} yet, so the hash after it is not final.");
+            })
             .WithName("VerifyAuditChain")
-            .WithSummary("Recompute the hash chain over the whole event log and report the first broken sequence")
-            .WithDescription("h(n) = SHA-256(h(n-1) || canonical(event n)). The chain is extended by an async projection; eventsPending counts events not chained yet.")
+            .WithSummary("Recompute the hash chain over the whole event log and report the first broken sequence; with upTo, the hash after that event")
+            .WithDescription("h(n) = SHA-256(h(n-1) || canonical(event n)). The chain is extended by an async projection; eventsPending counts events not chained yet. " +
+                "The recomputed chain is also held to every signed checkpoint (GET /api/audit/checkpoints) made with the current key, and event timestamps may not go " +
+                $"back by more than {AuditClock.Tolerance.TotalSeconds:0} s as sequences go up; checkpointsChecked counts the checkpoints confirmed. " +
+                "With upTo=<sequence>: {sequence, hash, eventsHashed, storedHash}, the hash after the last event at or before that sequence, recomputed from the first event " +
+                "(compare it with a report's eventSequence and chainHash); 404 when no event at or after that sequence exists yet.")
             .ReadResponses<AuditVerification>()
+            .Produces<AuditHashAt>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        audit.MapGet("/checkpoints", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListAuditCheckpoints(QueryValues.Int("limit", request.Query["limit"], 100, 1, MaxLimit)), ct)))
+            .WithName("ListAuditCheckpoints")
+            .WithSummary("Signed chain heads, newest first (secretariat, reviewer, admin)")
+            .WithDescription("Each: sequence, hash (the chain hash after that event), signedAt, keyId, signature (base64 of the ECDSA P-256 SHA-256 signature, r then s, " +
+                "over the UTF-8 of \"strategy-audit-checkpoint:v1\\n{sequence}\\n{hash}\\n{signedAt as yyyy-MM-ddTHH:mm:ss.ffffffZ}\"), occasion (periodic or report) and reportId. " +
+                "Signed hourly when the chain has moved (Jobs:CheckpointCron) and when a report succeeds, with a key the database does not hold (GET /api/audit/public-key). limit 1-1000, default 100.")
+            .ReadResponses<IReadOnlyList<CheckpointDto>>()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        api.MapGet("/audit/public-key", (AuditCheckpointStore checkpoints) => checkpoints.SigningKey is { } key
+                ? Results.Ok(new CheckpointPublicKey(key.Id, "ES256", key.PublicKeyPem))
+                : throw RejectedException.NotFound("No checkpoint key is configured (Audit:CheckpointKey or Audit:CheckpointKeyFile), so no checkpoint is signed."))
+            .AllowAnonymous()
+            .WithName("GetCheckpointPublicKey")
+            .WithSummary("The public key checkpoints are signed with (anyone may fetch it)")
+            .Produces<CheckpointPublicKey>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         audit.MapGet("/export", async (HttpContext http, StoreSettings store, IOptions<JsonOptions> json, CancellationToken ct) =>
             {

@@ -28,7 +28,7 @@ public sealed record GenerateReport(Guid ReportId) : ICommand<ReportStatus?>;
 /// report with its error and rethrown, so Hangfire retries it.
 /// </summary>
 public sealed class GenerateReportHandler(IDocumentSession session, IDocumentStore store, ReportGenerator generator, ReportContentStore contents, ReportNotifications notifications,
-    ILogger<GenerateReportHandler> log) : ICommandHandler<GenerateReport, ReportStatus?>
+    Strategy.Infrastructure.Audit.AuditCheckpointStore checkpoints, ILogger<GenerateReportHandler> log) : ICommandHandler<GenerateReport, ReportStatus?>
 {
     public async ValueTask<ReportStatus?> Handle(GenerateReport command, CancellationToken ct)
     {
@@ -58,6 +58,7 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
             finishing.AppendOne(new ReportSucceeded(id, generated.EventSequence, generated.ChainHash, generated.ContentHash));
             await session.SaveChangesAsync(ct);
             notifications.Finished(id);
+            await SignBasisAsync(id, generated, ct);
             return ReportStatus.Succeeded;
         }
         catch (Exception e) when (e is not OperationCanceledException && e is not ConcurrencyException)
@@ -82,6 +83,19 @@ public sealed class GenerateReportHandler(IDocumentSession session, IDocumentSto
                 log.LogWarning("Report {Id}: attempt {Attempt} failed after another run had started; its failure is not recorded", id, started.Attempt);
             }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The report's basis signed as a checkpoint, so the published report anchors the log. The report stands without
+    /// it: a failure here is logged, and the next periodic checkpoint covers the same events.
+    /// </summary>
+    private async Task SignBasisAsync(Guid id, GeneratedReport generated, CancellationToken ct)
+    {
+        try { await checkpoints.SignReportAsync(id, generated.EventSequence, generated.ChainHash, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Report {Id}: its basis could not be signed as a checkpoint", id);
         }
     }
 

@@ -15,7 +15,7 @@ namespace Strategy.Api.Features.Reports;
 
 public sealed record RequestReportBody(ReportKind? Kind, string? Plan, DateTimeOffset? AsOf, IReadOnlyList<string>? Countries, string? Round = null);
 
-[AllowedRoles(Role.Secretariat, Role.Admin)]
+[AllowedRoles(Role.Secretariat, Role.Admin, Role.Reviewer)]
 public sealed record RequestReport(RequestReportBody Body, string? Schedule = null) : ICommand<ReportAccepted>;
 
 public sealed class RequestReportValidator : AbstractValidator<RequestReport>
@@ -65,7 +65,7 @@ public static class RequestReportEndpoint
                 return TypedResults.Accepted($"/api/reports/{accepted.Id}", accepted);
             })
             .WithName("RequestReport")
-            .WithSummary("Request a progress or SDG-alignment report (secretariat, admin); it is computed by a background job")
+            .WithSummary("Request a progress or SDG-alignment report (secretariat, admin, and reviewer to re-derive a published one); it is computed by a background job")
             .WithDescription("kind: progress | sdg-alignment; plan: the plan's code; asOf: an instant (default: now, health evaluated today); countries: a subset of the plan's members (default: all). " +
                 "round (progress only, not with asOf): a round's code; values dated up to the round's period end count as accepted when the report runs, health is evaluated at the period end, " +
                 "the report carries the round's completeness per country and says provisional until the round is closed. " +

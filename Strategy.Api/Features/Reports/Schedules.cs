@@ -23,6 +23,8 @@ public sealed class JobSettings
     public string OverdueCron { get; set; } = "30 0 * * *";
     public string SweepCron { get; set; } = "*/15 * * * *";
     public string IdempotencyPruneCron { get; set; } = "15 1 * * *";
+    /// <summary>When the audit chain's head is signed (if it moved since the last checkpoint).</summary>
+    public string CheckpointCron { get; set; } = "5 * * * *";
 
     /// <summary>How long a job fetched by a worker stays invisible to the others without a renewal from its server.</summary>
     public int InvisibilityTimeoutSeconds { get; set; } = 300;
@@ -53,6 +55,14 @@ public sealed class ScheduledJobs(IMediator mediator, Auth.CurrentActor actor)
     {
         actor.ActAsSystem();
         await mediator.Send(new RequeueStaleReports(TimeSpan.FromMinutes(10)), ct);
+    }
+
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Sign the audit chain's head")]
+    public async Task SignCheckpoint(CancellationToken ct)
+    {
+        actor.ActAsSystem();
+        await mediator.Send(new SignAuditCheckpoint(), ct);
     }
 
     [AutomaticRetry(Attempts = 3)]
@@ -111,6 +121,14 @@ public sealed class MarkOverdueCommitmentsHandler(IDocumentStore store, TimeProv
     }
 }
 
+public sealed record SignAuditCheckpoint : ICommand<Strategy.Infrastructure.Audit.AuditCheckpoint?>;
+
+public sealed class SignAuditCheckpointHandler(Strategy.Infrastructure.Audit.AuditCheckpointStore checkpoints)
+    : ICommandHandler<SignAuditCheckpoint, Strategy.Infrastructure.Audit.AuditCheckpoint?>
+{
+    public async ValueTask<Strategy.Infrastructure.Audit.AuditCheckpoint?> Handle(SignAuditCheckpoint command, CancellationToken ct) => await checkpoints.SignHeadAsync(ct);
+}
+
 public sealed record PruneIdempotencyRecords : ICommand<int>;
 
 /// <summary>Deletes the stored responses whose key has expired (Idempotency:RecordHours), with their bodies.</summary>
@@ -152,6 +170,7 @@ public sealed class RecurringJobsRegistrar(IRecurringJobManager recurring, JobSe
         recurring.AddOrUpdate<ScheduledJobs>("mark-overdue", j => j.MarkOverdue(CancellationToken.None), settings.OverdueCron);
         recurring.AddOrUpdate<ScheduledJobs>("report-sweep", j => j.Sweep(CancellationToken.None), settings.SweepCron);
         recurring.AddOrUpdate<ScheduledJobs>("idempotency-prune", j => j.PruneIdempotencyRecords(CancellationToken.None), settings.IdempotencyPruneCron);
+        recurring.AddOrUpdate<ScheduledJobs>("audit-checkpoint", j => j.SignCheckpoint(CancellationToken.None), settings.CheckpointCron);
         return Task.CompletedTask;
     }
 

@@ -1,0 +1,63 @@
+using Marten;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Infrastructure.Audit;
+
+/// <summary>Signs chain heads with the checkpoint key and keeps them; verification holds the recomputed chain to them.</summary>
+public sealed class AuditCheckpointStore(IDocumentStore store, StoreSettings settings, TimeProvider clock, CheckpointKey? key = null)
+{
+    public bool CanSign => key is not null;
+
+    public CheckpointKey? SigningKey => key;
+
+    /// <summary>The chain head as the audit daemon last wrote it, signed, unless the newest checkpoint is already at it.</summary>
+    public async Task<AuditCheckpoint?> SignHeadAsync(CancellationToken ct)
+    {
+        if (key is null) return null;
+        await using var session = store.LightweightSession();
+        var head = await session.LoadAsync<AuditChainHead>(AuditChainHead.SingletonId, ct);
+        if (head is null || head.Sequence == 0) return null;
+        var newest = await session.Query<StoredCheckpoint>().OrderByDescending(c => c.Sequence).FirstOrDefaultAsync(ct);
+        if (newest is not null && newest.Sequence >= head.Sequence) return newest.Checkpoint;
+        return await StoreAsync(session, head.Sequence, head.Hash, "periodic", null, ct);
+    }
+
+    /// <summary>A report's basis (its last sequence and the chain hash after it), signed when the report succeeds.</summary>
+    public async Task<AuditCheckpoint?> SignReportAsync(Guid reportId, long sequence, string hash, CancellationToken ct)
+    {
+        if (key is null || sequence == 0) return null;
+        await using var session = store.LightweightSession();
+        return await StoreAsync(session, sequence, hash, "report", reportId, ct);
+    }
+
+    private async Task<AuditCheckpoint> StoreAsync(IDocumentSession session, long sequence, string hash, string occasion, Guid? reportId, CancellationToken ct)
+    {
+        var signed = AuditCheckpoints.Sign(key!.Key, sequence, hash, clock.GetUtcNow());
+        session.Store(new StoredCheckpoint
+        {
+            Id = Guid.CreateVersion7(), Sequence = signed.Sequence, Hash = signed.Hash, SignedAt = signed.SignedAt,
+            KeyId = signed.KeyId, Signature = signed.Signature, Occasion = occasion, ReportId = reportId,
+        });
+        await session.SaveChangesAsync(ct);
+        return signed;
+    }
+
+    /// <summary>Newest first.</summary>
+    public async Task<IReadOnlyList<StoredCheckpoint>> ListAsync(int limit, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<StoredCheckpoint>().OrderByDescending(c => c.Sequence).ThenByDescending(c => c.SignedAt).Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>The whole chain recomputed and held to every checkpoint signed with the current key.</summary>
+    public async Task<AuditVerification> VerifyAsync(CancellationToken ct)
+    {
+        IReadOnlyList<AuditCheckpoint> checkpoints = [];
+        if (key is not null)
+        {
+            await using var session = store.QuerySession();
+            checkpoints = [.. (await session.Query<StoredCheckpoint>().Where(c => c.KeyId == key.Id).ToListAsync(ct)).Select(c => c.Checkpoint)];
+        }
+        return await AuditVerifier.VerifyAsync(settings.ConnectionString, settings.Schema, ct, checkpoints, key?.Key);
+    }
+}
