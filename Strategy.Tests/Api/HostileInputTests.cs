@@ -263,7 +263,8 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
                 () => Node(new { kind = "progress", plan = Plan, asOf = "2026-01-01T00:00:00Z", countries = new[] { "KH", "TH" } }),
                 ["kind", "plan", "asOf", "countries", "countries/0"],
                 [
-                    new("reviewer", "/api/reports", reviewer),
+                    // A reviewer may request reports (to re-derive one), so its hostile requests are refused by the body itself.
+                    new("reviewer, future asOf", "/api/reports", reviewer, Pin: "asOf", Apply: b => b["asOf"] = "2999-01-01T00:00:00Z"),
                     new("focal point", "/api/reports", fpKH),
                     new("unknown plan", "/api/reports", admin, Pin: "plan", Apply: b => b["plan"] = NoPlan),
                 ]),
@@ -736,7 +737,7 @@ public sealed class HostileInputTests(UnlimitedApiFactory api, ITestOutputHelper
         {
             var shown = key.Length > 20 ? key[..20] + "..." : key;
             yield return new($"POST status Idempotency-Key {shown}", HttpMethod.Post, $"/api/commitments/{withdrawn}/status", sec, Json(status), [("Idempotency-Key", key)]);
-            yield return new($"POST reports Idempotency-Key {shown}", HttpMethod.Post, "/api/reports", reviewer, Json($$"""{"kind":"progress","plan":"{{Plan}}"}"""), [("Idempotency-Key", key)]);
+            yield return new($"POST reports Idempotency-Key {shown}", HttpMethod.Post, "/api/reports", fpKH, Json($$"""{"kind":"progress","plan":"{{Plan}}"}"""), [("Idempotency-Key", key)]);
             yield return new($"POST comment Idempotency-Key {shown}", HttpMethod.Post, $"/api/commitments/{live}/comments", fpTH, Json("""{"text":"x"}"""), [("Idempotency-Key", key)]);
             yield return new($"POST close Idempotency-Key {shown}", HttpMethod.Post, $"/api/rounds/{closedRound}/close", sec, Json("""{"note":"x"}"""), [("Idempotency-Key", key)]);
         }
