@@ -49,6 +49,8 @@ if (args is ["rebuild", ..])
 }
 
 app.UseStrategy();
+if (!app.Services.GetRequiredService<Strategy.Infrastructure.Audit.AuditCheckpointStore>().CanSign)
+    app.Logger.LogWarning("No audit checkpoint key (Audit:CheckpointKey or Audit:CheckpointKeyFile): the chain's head and reports' bases are not signed, so a rewrite of the database by its owner would go unseen");
 await app.RunAsync();
 return 0;
 
