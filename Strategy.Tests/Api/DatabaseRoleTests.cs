@@ -27,11 +27,50 @@ public sealed class DatabaseRoleTests
     private static string AsRole(string connectionString, string role, string password) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Username = role, Password = password }.ToString();
 
-    private static async Task DropRole(string role)
+    /// <summary>An owner's host with some history written and the app role granted on its schema; dropped on dispose.</summary>
+    private sealed class AppRoleDatabase(ApiFactory owner) : IAsyncDisposable
     {
-        NpgsqlConnection.ClearAllPools();
-        await Sql($"drop owned by \"{role}\"");
-        await Sql($"drop role \"{role}\"");
+        public ApiFactory Owner { get; } = owner;
+        public string Role { get; } = "strategy_app_" + owner.Schema;
+        public string AppConnectionString => AsRole(Owner.ConnectionString, Role, password);
+        private readonly string password = "pw-" + Guid.NewGuid().ToString("N");
+
+        public static async Task<AppRoleDatabase> Start(ApiFactory owner)
+        {
+            var database = new AppRoleDatabase(owner);
+            try
+            {
+                await owner.InitializeAsync();
+                await ChainHistory.Write(owner, "ROLE");
+                await database.Grant();
+                return database;
+            }
+            catch (Exception failure)
+            {
+                // Clean up what was made, but report why the start failed.
+                try { await database.DisposeAsync(); }
+                catch (Exception cleanup) { throw new AggregateException(failure, cleanup); }
+                throw;
+            }
+        }
+
+        public Task Grant() => DatabaseRoles.GrantAppRoleAsync(Owner.ConnectionString, Owner.Schema, Role, password);
+
+        public async Task<NpgsqlConnection> OpenAsAppRole()
+        {
+            var connection = new NpgsqlConnection(AppConnectionString);
+            await connection.OpenAsync();
+            return connection;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Owner.DisposeAsync();
+            NpgsqlConnection.ClearAllPools();
+            // The role may not exist yet if the start failed.
+            await Sql($"do $$ begin if exists (select from pg_roles where rolname = '{Role}') then " +
+                      $"drop owned by \"{Role}\"; drop role \"{Role}\"; end if; end $$");
+        }
     }
 
     private static async Task<PostgresException> Refused(NpgsqlConnection connection, string sql)
@@ -44,70 +83,53 @@ public sealed class DatabaseRoleTests
     [Fact]
     public async Task The_app_role_reads_events_but_cannot_update_delete_or_truncate_them()
     {
-        var owner = new ApiFactory();
-        await owner.InitializeAsync();
-        var role = "strategy_app_" + owner.Schema;
-        var password = "pw-" + Guid.NewGuid().ToString("N");
-        try
+        await using var database = await AppRoleDatabase.Start(new ApiFactory());
+        var owner = database.Owner;
+        var role = database.Role;
+        var count = await owner.EventCount();
+        var some = (await StoredSequences(owner))[2];
+
+        await using (var connection = await database.OpenAsAppRole())
         {
-            await ChainHistory.Write(owner, "ROLE");
-            await DatabaseRoles.GrantAppRoleAsync(owner.ConnectionString, owner.Schema, role, password);
-            var count = await owner.EventCount();
-            var some = (await StoredSequences(owner))[2];
+            await using (var who = new NpgsqlCommand("select current_user", connection))
+                ((string)(await who.ExecuteScalarAsync())!).ShouldBe(role);
+            await using (var read = new NpgsqlCommand($"select count(*) from {owner.Schema}.mt_events", connection))
+                ((long)(await read.ExecuteScalarAsync())!).ShouldBe(count);
 
-            await using (var connection = new NpgsqlConnection(AsRole(owner.ConnectionString, role, password)))
-            {
-                await connection.OpenAsync();
-                await using (var who = new NpgsqlCommand("select current_user", connection))
-                    ((string)(await who.ExecuteScalarAsync())!).ShouldBe(role);
-                await using (var read = new NpgsqlCommand($"select count(*) from {owner.Schema}.mt_events", connection))
-                    ((long)(await read.ExecuteScalarAsync())!).ShouldBe(count);
-
-                var events = $"{owner.Schema}.mt_events";
-                (await Refused(connection, $"update {events} set data = jsonb_set(data, '{{title}}', '\"tampered\"') where seq_id = {some}"))
-                    .SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                (await Refused(connection, $"update {events} set user_name = 'someone-else'")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                (await Refused(connection, $"delete from {events} where seq_id = {some}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                (await Refused(connection, $"delete from {events}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                (await Refused(connection, $"truncate {events}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                // Nor around the grants: not the table's owner, so no dropping it or its rows through the streams' cascade.
-                (await Refused(connection, $"drop table {events}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                (await Refused(connection, $"alter table {events} disable trigger all")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                (await Refused(connection, $"truncate {owner.Schema}.mt_streams cascade")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                (await Refused(connection, $"delete from {owner.Schema}.mt_streams")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                // Nor the evidence files, whose SHA-256 the events record.
-                var files = $"{owner.Schema}.{EvidenceStore.TableName}";
-                (await Refused(connection, $"update {files} set content = '\\x00'::bytea")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                (await Refused(connection, $"delete from {files}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-                (await Refused(connection, $"truncate {files}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
-            }
-
-            (await owner.EventCount()).ShouldBe(count);
-            await ChainHistory.ShouldBeIntact(owner);
+            var events = $"{owner.Schema}.mt_events";
+            (await Refused(connection, $"update {events} set data = jsonb_set(data, '{{title}}', '\"tampered\"') where seq_id = {some}"))
+                .SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"update {events} set user_name = 'someone-else'")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"delete from {events} where seq_id = {some}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"delete from {events}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"truncate {events}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            // Nor around the grants: not the table's owner, so no dropping it or its rows through the streams' cascade.
+            (await Refused(connection, $"drop table {events}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"alter table {events} disable trigger all")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"truncate {owner.Schema}.mt_streams cascade")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"delete from {owner.Schema}.mt_streams")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            // Nor the evidence files, whose SHA-256 the events record.
+            var files = $"{owner.Schema}.{EvidenceStore.TableName}";
+            (await Refused(connection, $"update {files} set content = '\\x00'::bytea")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"delete from {files}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"truncate {files}")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
         }
-        finally
-        {
-            await owner.DisposeAsync();
-            await DropRole(role);
-        }
+
+        (await owner.EventCount()).ShouldBe(count);
+        await ChainHistory.ShouldBeIntact(owner);
     }
 
     [Fact]
     public async Task The_service_runs_as_the_app_role_writing_reading_and_chaining_events()
     {
-        var owner = new OwnerWithoutDaemon();
-        await owner.InitializeAsync();
-        var role = "strategy_app_" + owner.Schema;
-        var password = "pw-" + Guid.NewGuid().ToString("N");
+        await using var database = await AppRoleDatabase.Start(new OwnerWithoutDaemon());
+        var owner = database.Owner;
         AppRoleHost? app = null;
         try
         {
-            await ChainHistory.Write(owner, "ROLE");
-            await DatabaseRoles.GrantAppRoleAsync(owner.ConnectionString, owner.Schema, role, password);
-
-            app = new AppRoleHost(owner.Schema, AsRole(owner.ConnectionString, role, password));
+            app = new AppRoleHost(owner.Schema, database.AppConnectionString);
             await app.InitializeAsync();
-            app.Services.GetRequiredService<StoreSettings>().ConnectionString.ShouldContain($"Username={role}");
+            app.Services.GetRequiredService<StoreSettings>().ConnectionString.ShouldContain($"Username={database.Role}");
 
             // Read what the owner's host wrote, then change it.
             var listed = await app.Reviewer().GetAsync("/api/plans/ROLE/commitments?country=KH");
@@ -151,8 +173,6 @@ public sealed class DatabaseRoleTests
         finally
         {
             if (app is not null) await app.DisposeAsync();
-            await owner.DisposeAsync();
-            await DropRole(role);
         }
     }
 }
