@@ -3,6 +3,7 @@ using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Strategy.Infrastructure.Audit;
 using Strategy.Infrastructure.Evidence;
 using Strategy.Infrastructure.Store;
 using static Strategy.Tests.Api.AuditSupport;
@@ -11,7 +12,8 @@ namespace Strategy.Tests.Api;
 
 /// <summary>
 /// The least-privilege role of deploy/app-role.sql (applied by <see cref="DatabaseRoles.GrantAppRoleAsync"/>): stored
-/// events cannot be changed through it, and the whole service (writes, reads, the async daemon) runs as it.
+/// events cannot be changed through it, nor events appended with a timestamp off the database's clock or a sequence number
+/// of its choosing, and the whole service (writes, reads, the async daemon) runs as it.
 /// </summary>
 public sealed class DatabaseRoleTests
 {
@@ -80,6 +82,24 @@ public sealed class DatabaseRoleTests
         return refused;
     }
 
+    /// <summary>Runs an insert of one row that must succeed, then rolls it back.</summary>
+    private static async Task InsertsOneRow(NpgsqlConnection connection, string sql)
+    {
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        (await command.ExecuteNonQueryAsync()).ShouldBe(1, sql);
+        await transaction.RollbackAsync();
+    }
+
+    /// <summary>
+    /// An insert of a copy of stored event <paramref name="copied"/> as someone else (another user and headers), on its
+    /// stream beyond its last version, with the given sequence and timestamp expressions.
+    /// </summary>
+    private static string Forged(string schema, long copied, string sequence, string timestamp) =>
+        $"insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name) " +
+        $"select {sequence}, gen_random_uuid(), stream_id, version + 1000, data, type, {timestamp}, tenant_id, mt_dotnet_type, " +
+        $"'{{\"actor-name\": \"Someone Else\"}}'::jsonb, 'fp-kh' from {schema}.mt_events where seq_id = {copied}";
+
     [Fact]
     public async Task The_app_role_reads_events_but_cannot_update_delete_or_truncate_them()
     {
@@ -117,6 +137,91 @@ public sealed class DatabaseRoleTests
 
         (await owner.EventCount()).ShouldBe(count);
         await ChainHistory.ShouldBeIntact(owner);
+    }
+
+    [Fact]
+    public async Task The_app_role_cannot_append_an_event_dated_outside_the_tolerance_of_the_database_clock()
+    {
+        await using var database = await AppRoleDatabase.Start(new ApiFactory());
+        var schema = database.Owner.Schema;
+        var count = await database.Owner.EventCount();
+        var copied = (await StoredSequences(database.Owner))[2];
+        var next = $"nextval('{schema}.mt_events_sequence')";
+        var tolerance = (int)AuditClock.Tolerance.TotalSeconds;
+
+        await using (var connection = await database.OpenAsAppRole())
+        {
+            // A fresh sequence number each time: only the timestamp is wrong.
+            foreach (var timestamp in new[]
+                     {
+                         "clock_timestamp() - interval '1 hour'", "clock_timestamp() + interval '1 hour'",
+                         $"clock_timestamp() - interval '{tolerance + 1} seconds'", $"clock_timestamp() + interval '{tolerance + 1} seconds'",
+                     })
+            {
+                var refused = await Refused(connection, Forged(schema, copied, next, timestamp));
+                refused.SqlState.ShouldBe(DatabaseRoles.EventTimestampRefused, timestamp);
+                refused.MessageText.ShouldContain($"more than {tolerance} s from the database clock");
+            }
+
+            // Within the tolerance (writers stamp events just before they append them) it is an ordinary append.
+            await InsertsOneRow(connection, Forged(schema, copied, next, $"clock_timestamp() - interval '{tolerance - 1} seconds'"));
+            await InsertsOneRow(connection, Forged(schema, copied, next, "clock_timestamp()"));
+
+            // Nor around the guard: only the owner or a superuser may switch triggers off.
+            (await Refused(connection, "set session_replication_role = replica")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"alter table {schema}.mt_events disable trigger app_event_guard")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"drop function {schema}.app_event_guard() cascade")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+
+            // Applying the role again (after each migration) leaves one guard, which still refuses.
+            await database.Grant();
+            (await SqlScalar<long>($"select count(*) from pg_trigger where tgrelid = '{schema}.mt_events'::regclass and not tgisinternal")).ShouldBe(1);
+            (await Refused(connection, Forged(schema, copied, next, "clock_timestamp() - interval '1 hour'"))).SqlState.ShouldBe(DatabaseRoles.EventTimestampRefused);
+        }
+        (await database.Owner.EventCount()).ShouldBe(count);
+
+        // The owner is not bound by it: bench/sql/history.sql writes backdated history with chosen sequences as the owner.
+        await using (var asOwner = new NpgsqlConnection(database.Owner.ConnectionString))
+        {
+            await asOwner.OpenAsync();
+            await InsertsOneRow(asOwner, Forged(schema, copied, "1000000", "clock_timestamp() - interval '1 year'"));
+        }
+    }
+
+    [Fact]
+    public async Task The_app_role_cannot_choose_an_events_sequence_number_nor_set_the_sequence()
+    {
+        await using var database = await AppRoleDatabase.Start(new ApiFactory());
+        var schema = database.Owner.Schema;
+        var sequence = $"{schema}.mt_events_sequence";
+        var count = await database.Owner.EventCount();
+        var stored = await StoredSequences(database.Owner);
+        var copied = stored[2];
+
+        await using (var connection = await database.OpenAsAppRole())
+        {
+            // A session that has drawn no number may not name one.
+            var refused = await Refused(connection, Forged(schema, copied, $"{stored[^1] + 1}", "clock_timestamp()"));
+            refused.SqlState.ShouldBe(DatabaseRoles.EventSequenceRefused);
+            refused.MessageText.ShouldContain("is not the one this session just drew");
+
+            // Having drawn one, it may use only that one: not one ahead (a writer's yet to come), not one behind (a gap the
+            // chain has passed over, or a number taken).
+            await using (var draw = new NpgsqlCommand($"select nextval('{sequence}')", connection))
+            {
+                var drawn = (long)(await draw.ExecuteScalarAsync())!;
+                foreach (var chosen in new[] { drawn + 1, drawn + 1000, drawn - 1, 0 })
+                    (await Refused(connection, Forged(schema, copied, $"{chosen}", "clock_timestamp()"))).SqlState.ShouldBe(DatabaseRoles.EventSequenceRefused, $"{chosen}");
+                await InsertsOneRow(connection, Forged(schema, copied, $"{drawn}", "clock_timestamp()"));
+            }
+
+            // Nor move the sequence to make a number come round: setval needs UPDATE, ALTER SEQUENCE ownership.
+            var last = await SqlScalar<long>($"select last_value from {sequence}");
+            (await Refused(connection, $"select setval('{sequence}', 1)")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"select setval('{sequence}', {last + 1000})")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await Refused(connection, $"alter sequence {sequence} restart with 1")).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+            (await SqlScalar<long>($"select last_value from {sequence}")).ShouldBe(last);
+        }
+        (await database.Owner.EventCount()).ShouldBe(count);
     }
 
     [Fact]
