@@ -36,20 +36,14 @@ REVOKE UPDATE, DELETE ON "{{schema}}".evidence_file FROM "{{role}}";
 -- Nor can it append history that never happened: an event it inserts must be stamped within the tolerance of the
 -- database's clock (so not backdated), and carry the sequence number its own session has just drawn (so no number
 -- chosen to fall before others or into a gap). Marten's mt_quick_append_events does exactly that, one row at a time.
--- The guard spares the table's owner and whoever can act as it (superusers, members): they could drop the trigger
--- anyway, and the owner's tools (migrations, bench/sql/history.sql's backdated history) need to write freely. A plain
--- role cannot step around it: disabling triggers or session_replication_role takes ownership or superuser.
+-- search_path is pinned so that no function or operator of the caller's can stand in for the ones the check uses.
 CREATE OR REPLACE FUNCTION "{{schema}}".app_event_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog AS $guard$
 DECLARE
   tolerance constant interval := make_interval(secs => {{tolerance_seconds}});
-  clock timestamptz;
+  clock timestamptz := clock_timestamp();
   drawn bigint;
 BEGIN
-  IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
-    RETURN NEW;
-  END IF;
-  clock := clock_timestamp();
   IF NEW.timestamp < clock - tolerance OR NEW.timestamp > clock + tolerance THEN
     RAISE EXCEPTION 'event refused: its timestamp % is more than {{tolerance_seconds}} s from the database clock (%)', NEW.timestamp, clock
       USING ERRCODE = 'SG001', HINT = 'Events are stamped at append time; keep the service''s clock in step with the database''s.';
@@ -66,8 +60,20 @@ BEGIN
   RETURN NEW;
 END
 $guard$;
+
+-- The guard spares the table's owner and whoever can act as it (superusers, members): they could drop the trigger
+-- anyway, and the owner's tools (migrations, bench/sql/history.sql's backdated history) need to write freely. It keys
+-- on the owner rather than on one role, so applying this file for a second role leaves the first guarded; the owner is
+-- named in the trigger's condition, so the owner's bulk inserts do not call the function at all. A plain role cannot
+-- step around it: disabling triggers takes ownership, session_replication_role superuser.
 DROP TRIGGER IF EXISTS app_event_guard ON "{{schema}}".mt_events;
-CREATE TRIGGER app_event_guard BEFORE INSERT ON "{{schema}}".mt_events FOR EACH ROW EXECUTE FUNCTION "{{schema}}".app_event_guard();
+DO $$
+BEGIN
+  EXECUTE format('CREATE TRIGGER app_event_guard BEFORE INSERT ON %1$I.mt_events FOR EACH ROW '
+                 || 'WHEN (NOT pg_catalog.pg_has_role(CURRENT_USER, %2$L::name, ''USAGE'')) EXECUTE FUNCTION %1$I.app_event_guard()',
+                 '{{schema}}', (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = '"{{schema}}".mt_events'::regclass));
+END
+$$;
 
 -- Hangfire's job storage (created by `migrate`), which the service reads and writes in full.
 DO $$
