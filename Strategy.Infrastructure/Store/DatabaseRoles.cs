@@ -1,13 +1,24 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
+using Strategy.Infrastructure.Audit;
 
 namespace Strategy.Infrastructure.Store;
 
-/// <summary>Applies deploy/app-role.sql (embedded): the service's least-privilege role, which cannot alter stored events.</summary>
+/// <summary>
+/// Applies deploy/app-role.sql (embedded): the service's least-privilege role, which cannot alter stored events nor append
+/// one dated off the database's clock (by more than <see cref="AuditClock.Tolerance"/>) or at a sequence number it chose.
+/// </summary>
 public static partial class DatabaseRoles
 {
+    /// <summary>SQLSTATE of an event refused because its timestamp is further than <see cref="AuditClock.Tolerance"/> from the database's clock.</summary>
+    public const string EventTimestampRefused = "SG001";
+
+    /// <summary>SQLSTATE of an event refused because its sequence number is not the one its session just drew.</summary>
+    public const string EventSequenceRefused = "SG002";
+
     [GeneratedRegex(@"\A[a-z_][a-z0-9_]{0,62}\z")]
     private static partial Regex Identifier();
 
@@ -28,6 +39,7 @@ public static partial class DatabaseRoles
         var sql = (await reader.ReadToEndAsync(ct))
             .Replace("{{schema}}", schema)
             .Replace("{{role}}", role)
+            .Replace("{{tolerance_seconds}}", AuditClock.Tolerance.TotalSeconds.ToString(CultureInfo.InvariantCulture))
             .Replace("{{password}}", ScramVerifier(password, RandomNumberGenerator.GetBytes(16)));
         await using var connection = new NpgsqlConnection(ownerConnectionString);
         await connection.OpenAsync(ct);

@@ -85,13 +85,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public HttpClient FocalPoint(string country) => As("focal-point", country, sub: $"fp-{country.ToLowerInvariant()}", name: $"Ministry of Environment {country}");
 
     /// <summary>How many events the store holds: the measure of "nothing was appended".</summary>
-    public async Task<long> EventCount()
-    {
-        await using var connection = new NpgsqlConnection(OwnerConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_events", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<long> EventCount() => AuditSupport.SqlScalar<long>($"select count(*) from {Schema}.mt_events");
 
     public virtual async Task InitializeAsync()
     {

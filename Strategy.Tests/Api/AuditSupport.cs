@@ -80,6 +80,15 @@ public static class AuditSupport
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The one value a query gives, asked as the database superuser the tests connect with.</summary>
+    public static async Task<T> SqlScalar<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ApiFactory.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Waits until the async daemon (hash chain) has caught up with every stored event.</summary>
     public static Task WaitForDaemon(ApiFactory api) =>
         api.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
