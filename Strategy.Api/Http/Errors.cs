@@ -99,6 +99,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (400, "The request is not valid.", "The request contains a character that cannot be stored (NUL, \\u0000).", null);
             case not null when Postgres(exception) is { SqlState: PostgresErrorCodes.UniqueViolation }:
                 return (409, "Already exists.", "A resource with the same code already exists.", null);
+            case not null when Postgres(exception) is { SqlState: Strategy.Infrastructure.Store.DatabaseRoles.EventTimestampRefused }:
+                // The database refuses events stamped more than a few seconds from its clock (deploy/app-role.sql):
+                // this host's clock has drifted, an outage for writes until it is set right, not the caller's error.
+                return (503, "The service cannot record changes now.", "Its clock is out of step with the database's; try again later.", null);
             case { } e when IsDatabaseFailure(e):
                 return (503, "The database is unavailable.", "Try again shortly.", null);
             default:

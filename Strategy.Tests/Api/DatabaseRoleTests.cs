@@ -274,6 +274,24 @@ public sealed class DatabaseRoleTests
 
             var log = await Walk(app.Reviewer(), $"plan=ROLE&country=KH&type=commitment-status-changed", 100);
             log.Select(e => e.GetProperty("note").GetString()).ShouldContain("Written as the app role");
+
+            // A host whose clock has drifted past the tolerance: the guard refuses its events as it refuses a backdated
+            // one (stood in for here by a guard that refuses every event). The write is a 503 to retry, not a 500.
+            await using (var ownerConnection = new NpgsqlConnection(owner.ConnectionString))
+            {
+                await ownerConnection.OpenAsync();
+                await using var skewed = new NpgsqlCommand(
+                    $"create or replace function \"{owner.Schema}\".app_event_guard() returns trigger language plpgsql as " +
+                    $"$$ begin raise exception 'event refused: clock' using errcode = '{DatabaseRoles.EventTimestampRefused}'; end $$", ownerConnection);
+                await skewed.ExecuteNonQueryAsync();
+            }
+            var before = await owner.EventCount();
+            var refused = await fp.PostJson($"/api/commitments/{kh}/status", new { status = "in-progress" });
+            await refused.ShouldBeProblem(503);
+            refused.Headers.RetryAfter.ShouldNotBeNull();
+            (await owner.EventCount()).ShouldBe(before);
+            await database.Grant();
+            (await fp.PostJson($"/api/commitments/{kh}/status", new { status = "in-progress" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         }
         finally
         {
