@@ -15,15 +15,6 @@ namespace Strategy.Tests.Api;
 /// </summary>
 public sealed class DatabaseRoleTests
 {
-    /// <summary>The owner's host: creates and drops the schema; with the daemon off, so the app role's host runs it.</summary>
-    private sealed class OwnerWithoutDaemon : ApiFactory
-    {
-        protected override string? DaemonMode => "Disabled";
-    }
-
-    /// <summary>A second host on the owner's schema, connecting as the app role; it neither applies nor drops the schema.</summary>
-    private sealed class AppRoleHost(string schema, string connectionString) : ApiFactory(schema, connectionString, ownsSchema: false);
-
     private static string AsRole(string connectionString, string role, string password) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Username = role, Password = password }.ToString();
 
@@ -95,17 +86,18 @@ public sealed class DatabaseRoleTests
     [Fact]
     public async Task The_service_runs_as_the_app_role_writing_reading_and_chaining_events()
     {
-        var owner = new OwnerWithoutDaemon();
+        // The owner's host runs no daemon, so the app role's host (a second host on the schema) runs it.
+        var owner = new OwnerWithoutDaemonFactory();
         await owner.InitializeAsync();
         var role = "strategy_app_" + owner.Schema;
         var password = "pw-" + Guid.NewGuid().ToString("N");
-        AppRoleHost? app = null;
+        SecondHostFactory? app = null;
         try
         {
             await ChainHistory.Write(owner, "ROLE");
             await DatabaseRoles.GrantAppRoleAsync(owner.ConnectionString, owner.Schema, role, password);
 
-            app = new AppRoleHost(owner.Schema, AsRole(owner.ConnectionString, role, password));
+            app = new SecondHostFactory(owner.Schema, AsRole(owner.ConnectionString, role, password));
             await app.InitializeAsync();
             app.Services.GetRequiredService<StoreSettings>().ConnectionString.ShouldContain($"Username={role}");
 
