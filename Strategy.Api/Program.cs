@@ -4,10 +4,12 @@ using Strategy.Api.Hosting;
 using Strategy.Infrastructure.Audit;
 using Strategy.Infrastructure.Store;
 
-// `token ...` mints a development token; `migrate` applies the database schema and exits (for production, where
+// `token ...` mints a development token; `verify-export ...` checks an audit export offline (no database, no
+// configuration); `migrate` applies the database schema and exits (for production, where
 // Database:ApplySchemaOnStartup is false); `rebuild` rebuilds the commitment views from the events and exits;
 // anything else runs the service.
 if (args is ["token", .. var tokenArgs]) return TokenCommand.Run(tokenArgs);
+if (args is ["verify-export", .. var verifyArgs]) return Strategy.Api.Features.Audit.VerifyExportCommand.Run(verifyArgs);
 
 // Settings ship beside the binary, so the service starts the same from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

@@ -101,7 +101,8 @@ public static class AuditEndpoints
                 "as hashed: id, streamId, version, type, timestamp in UTC to the microsecond, data and headers in RFC 8785 canonical JSON as strings, " +
                 "userName, correlationId, causationId; with the entry's sequence, joined by U+001F in that order, they are canonical(event n)), " +
                 "`previous` (h(n-1), 64 zeros before the first event) and `hash` (h(n) = SHA-256(h(n-1) || canonical(event n)), as stored); both " +
-                "null for an event not chained yet. A filtered export leaves events out, so its links do not follow one another.")
+                "null for an event not chained yet. `dotnet Strategy.Api.dll verify-export --file audit.jsonl --checkpoint checkpoint.json " +
+                "--public-key key.pem` checks an unfiltered export offline; a filtered one leaves events out, so its links do not follow.")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
