@@ -1,12 +1,15 @@
 using Marten;
 using Strategy.Api.Auth;
 using Strategy.Api.Hosting;
+using Strategy.Infrastructure.Audit;
 using Strategy.Infrastructure.Store;
 
-// `token ...` mints a development token; `migrate` applies the database schema and exits (for production, where
+// `token ...` mints a development token; `verify-export ...` checks an audit export offline (no database, no
+// configuration); `migrate` applies the database schema and exits (for production, where
 // Database:ApplySchemaOnStartup is false); `rebuild` rebuilds the commitment views from the events and exits;
 // anything else runs the service.
 if (args is ["token", .. var tokenArgs]) return TokenCommand.Run(tokenArgs);
+if (args is ["verify-export", .. var verifyArgs]) return Strategy.Api.Features.Audit.VerifyExportCommand.Run(verifyArgs);
 
 // Settings ship beside the binary, so the service starts the same from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -20,16 +23,22 @@ if (args is ["migrate", .. var migrateArgs])
     // Resolving the job storage with PrepareSchemaIfNecessary creates or upgrades Hangfire's schema.
     _ = app.Services.GetRequiredService<Hangfire.JobStorage>();
     Console.Error.WriteLine("Database schema is up to date.");
+    var store = app.Services.GetRequiredService<StoreSettings>();
+    var rederive = migrateArgs.Contains(AuditChainUpgrade.RederiveBrokenFlag);
+    if (rederive) migrateArgs = [.. migrateArgs.Where(a => a != AuditChainUpgrade.RederiveBrokenFlag)];
+    if (migrateArgs is not ([] or ["--app-role", _, "--app-password", _]))
+    {
+        Console.Error.WriteLine($"Usage: migrate [--app-role ROLE --app-password PASSWORD] [{AuditChainUpgrade.RederiveBrokenFlag}]");
+        return 2;
+    }
+    // A chain hashed in an older canonical form is verified in that form, then derived again by the daemon.
+    var upgrade = await AuditChainUpgrade.RunAsync(store.ConnectionString, store.Schema, rederive, CancellationToken.None);
+    if (upgrade.Message is not null) Console.Error.WriteLine(upgrade.Message);
+    if (upgrade.Refused) return 1;
     if (migrateArgs is ["--app-role", var role, "--app-password", var password])
     {
-        var store = app.Services.GetRequiredService<StoreSettings>();
         await DatabaseRoles.GrantAppRoleAsync(store.ConnectionString, store.Schema, role, password);
         Console.Error.WriteLine($"Role {role} may use schema {store.Schema} and cannot change stored events.");
-    }
-    else if (migrateArgs.Length > 0)
-    {
-        Console.Error.WriteLine("Usage: migrate [--app-role ROLE --app-password PASSWORD]");
-        return 2;
     }
     return 0;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using JasperFx.Events;
@@ -23,22 +24,43 @@ public sealed class AuditChainHead
     public long Sequence { get; set; }
     public string Hash { get; set; } = AuditHash.Genesis;
     public long Events { get; set; }
+
+    /// <summary>The canonical form the chain was computed in (<see cref="AuditHash.Form"/>); 0 for a head written before the field.</summary>
+    public int Form { get; set; }
 }
 
-/// <summary>
-/// The canonical form of a stored event and the chain step. The canonical form is read from the database as stored
-/// (jsonb printed by PostgreSQL, which is deterministic), so the projection that builds the chain and the verifier
-/// that recomputes it see the same bytes, and a change to any stored field, even one no .NET type reads, shows.
-/// </summary>
 /// <summary>How far an event's timestamp may be from the database's clock when it is appended, and how far timestamps may go back as sequences go up (concurrent writers stamp their events before they take sequences).</summary>
 public static class AuditClock
 {
     public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(5);
 }
 
+/// <summary>
+/// One event's fields after its sequence, each in the form it is hashed in: what the JSONL export carries per event, so
+/// that the chain can be recomputed from the export alone (<see cref="AuditExportVerifier"/>).
+/// </summary>
+/// <param name="Timestamp">UTC, to the microsecond: 2025-03-31T10:00:00.123456Z.</param>
+/// <param name="Data">The event's data in the JSON Canonicalization Scheme (<see cref="JsonCanonical"/>).</param>
+/// <param name="Headers">The headers in the same form, or "" when the event has none.</param>
+/// <param name="UserName">"" when none; so are the correlation and causation ids.</param>
+public sealed record AuditCanonicalFields(string Id, string StreamId, long Version, string Type, string Timestamp, string Data,
+    string UserName, string Headers, string CorrelationId, string CausationId);
+
+/// <summary>
+/// The canonical form of a stored event and the chain step. The form depends only on the stored values, not on how
+/// PostgreSQL prints them: data and headers are written in RFC 8785's canonical JSON, computed here from whatever
+/// JSON text is read, so the export's verifier (outside the server) and the daemon that builds the chain (inside) compute
+/// the same bytes, and a change to any stored field, even one no .NET type reads, shows.
+/// </summary>
 public static class AuditHash
 {
     public static readonly string Genesis = new('0', 64);
+
+    /// <summary>
+    /// The version of the canonical form, kept in the chain's head. 2: data and headers in RFC 8785. Before it (0, a head
+    /// without the field) they were hashed as PostgreSQL prints jsonb; `migrate` re-derives such a chain (<see cref="AuditChainUpgrade"/>).
+    /// </summary>
+    public const int Form = 2;
 
     public static string Sql(string schema, string where) =>
         $"select e.seq_id, e.id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, coalesce(e.user_name, ''), " +
@@ -46,22 +68,24 @@ public static class AuditHash
         $"from {schema}.mt_events e where {where} order by e.seq_id";
 
     /// <summary>Reads columns 0-10 of <see cref="Sql"/> (at <paramref name="offset"/>) into the canonical string.</summary>
-    public static string Canonical(NpgsqlDataReader r, int offset = 0)
-    {
-        var timestamp = r.GetFieldValue<DateTime>(offset + 5).ToUniversalTime();
-        return string.Join('\u001f',
-            r.GetInt64(offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            r.GetGuid(offset + 1).ToString("D"),
-            r.GetGuid(offset + 2).ToString("D"),
-            r.GetInt64(offset + 3).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            r.GetString(offset + 4),
-            timestamp.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
-            r.GetString(offset + 6),
-            r.GetString(offset + 7),
-            r.GetString(offset + 8),
-            r.GetString(offset + 9),
-            r.GetString(offset + 10));
-    }
+    public static string Canonical(NpgsqlDataReader r, int offset = 0) =>
+        Canonical(r.GetInt64(offset), Fields(r.GetGuid(offset + 1), r.GetGuid(offset + 2), r.GetInt64(offset + 3), r.GetString(offset + 4),
+            r.GetFieldValue<DateTime>(offset + 5), r.GetString(offset + 6), r.GetString(offset + 7), r.GetString(offset + 8),
+            r.GetString(offset + 9), r.GetString(offset + 10)));
+
+    /// <summary>An event's stored values in their hashed form; <paramref name="data"/> and <paramref name="headers"/> are JSON texts, printed any way.</summary>
+    public static AuditCanonicalFields Fields(Guid id, Guid streamId, long version, string type, DateTime timestamp, string data,
+        string? userName, string? headers, string? correlationId, string? causationId) =>
+        new(id.ToString("D"), streamId.ToString("D"), version, type, Timestamp(timestamp), JsonCanonical.Canonicalize(data), userName ?? "",
+            string.IsNullOrEmpty(headers) ? "" : JsonCanonical.Canonicalize(headers), correlationId ?? "", causationId ?? "");
+
+    public static string Timestamp(DateTime timestamp) =>
+        timestamp.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
+
+    /// <summary>The hashed text: the sequence and the fields, in this order, joined by U+001F (unit separator).</summary>
+    public static string Canonical(long sequence, AuditCanonicalFields f) =>
+        string.Join('\u001f', sequence.ToString(CultureInfo.InvariantCulture), f.Id, f.StreamId, f.Version.ToString(CultureInfo.InvariantCulture),
+            f.Type, f.Timestamp, f.Data, f.UserName, f.Headers, f.CorrelationId, f.CausationId);
 
     public static string Next(string previousHex, string canonical)
     {
@@ -130,7 +154,10 @@ public sealed partial class AuditChainProjection : EventProjection
         lastInBatch = events[^1].Sequence;
         // After a failed batch the in-memory head may be ahead of what was committed: trust the database then.
         if (head is null || head.Sequence >= events[0].Sequence)
-            head = await querySession.LoadAsync<AuditChainHead>(AuditChainHead.SingletonId, ct) ?? new AuditChainHead();
+            head = await querySession.LoadAsync<AuditChainHead>(AuditChainHead.SingletonId, ct) ?? new AuditChainHead { Form = AuditHash.Form };
+        // Links of two forms in one chain would verify in neither: the older chain is verified and re-derived by `migrate`.
+        if (head.Sequence > 0 && head.Form != AuditHash.Form)
+            throw new InvalidOperationException($"The audit chain up to event {head.Sequence} is in canonical form {head.Form}, not {AuditHash.Form}: run `migrate`, which verifies it and re-derives it.");
 
         // Events at or below the head are chained already.
         var next = 0;
@@ -167,7 +194,7 @@ public sealed partial class AuditChainProjection : EventProjection
 
         linkIds = ids;
         linkHashes = hashes;
-        batchHead = new AuditChainHead { Sequence = ids[^1], Hash = hash, Events = head.Events + count };
+        batchHead = new AuditChainHead { Sequence = ids[^1], Hash = hash, Events = head.Events + count, Form = AuditHash.Form };
         // The in-memory head moves past the batch now. Should the batch not commit, the daemon retries it from an
         // event at or below this head, and the check above reloads the committed head.
         head = batchHead;
@@ -203,18 +230,32 @@ public sealed record AuditHashAt(long Sequence, string Hash, long EventsHashed, 
 public static class AuditVerifier
 {
     /// <param name="checkpoints">Signed chain heads to hold the recomputed chain to; each must verify with <paramref name="publicKey"/>.</param>
-    public static async Task<AuditVerification> VerifyAsync(string connectionString, string schema, CancellationToken ct,
+    public static Task<AuditVerification> VerifyAsync(string connectionString, string schema, CancellationToken ct,
+        IReadOnlyList<AuditCheckpoint>? checkpoints = null, System.Security.Cryptography.ECDsa? publicKey = null) =>
+        VerifyAsync(connectionString, schema, AuditHash.Form, ct, checkpoints, publicKey);
+
+    /// <param name="form">The canonical form to recompute the links in: the current one, or the form of an older chain (<see cref="AuditChainUpgrade"/>).</param>
+    internal static async Task<AuditVerification> VerifyAsync(string connectionString, string schema, int form, CancellationToken ct,
         IReadOnlyList<AuditCheckpoint>? checkpoints = null, System.Security.Cryptography.ECDsa? publicKey = null)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
 
         long headSequence = 0;
-        await using (var headCommand = new NpgsqlCommand($"select coalesce((select (data->>'sequence')::bigint from {schema}.mt_doc_auditchainhead where id = @id), 0)", connection))
+        var headForm = form;
+        await using (var headCommand = new NpgsqlCommand(
+            $"select (data->>'sequence')::bigint, coalesce((data->>'form')::int, 0) from {schema}.mt_doc_auditchainhead where id = @id", connection))
         {
             headCommand.Parameters.AddWithValue("id", AuditChainHead.SingletonId);
-            headSequence = (long)(await headCommand.ExecuteScalarAsync(ct))!;
+            await using var head = await headCommand.ExecuteReaderAsync(ct);
+            if (await head.ReadAsync(ct)) (headSequence, headForm) = (head.GetInt64(0), head.GetInt32(1));
         }
+        // Recomputed in another form, every link would differ, and the first event would be named as altered.
+        if (headSequence > 0 && headForm != form)
+            return new AuditVerification(false, 0, 0, null,
+                $"The chain is in canonical form {headForm}, not {form}: run `migrate`, which verifies it in its own form and re-derives it.",
+                await PendingAsync(connection, schema, 0, ct), "");
+        Func<NpgsqlDataReader, int, string> canonical = form == AuditHash.Form ? AuditHash.Canonical : AuditChainUpgrade.LegacyCanonical;
 
         // Checkpoints up to the head are checked in sequence order as the recomputed chain passes them; a checkpoint
         // whose signature does not verify is itself a break (a forged or altered checkpoint).
@@ -262,7 +303,7 @@ public static class AuditVerifier
                 if (!hasEvent) { broken = sequence; reason = "An event in the chain is missing from the log."; break; }
                 checkedCount++;
                 if (stored is null) { broken = sequence; reason = "An event in the log was never chained (inserted afterwards)."; break; }
-                hash = AuditHash.Next(hash, AuditHash.Canonical(reader, 3));
+                hash = AuditHash.Next(hash, canonical(reader, 3));
                 if (hash != stored) { broken = sequence; reason = "The event differs from the one that was chained."; break; }
                 // Writers stamp events before they take sequences, so concurrent ones interleave within the tolerance;
                 // an event stamped further back than that was inserted with a timestamp from the past.
@@ -279,10 +320,7 @@ public static class AuditVerifier
         }
         if (broken is null && PassCheckpoints(long.MaxValue) is { } atEnd) { broken = headSequence; reason = atEnd; }
 
-        await using var pending = new NpgsqlCommand($"select count(*) from {schema}.mt_events where seq_id > @head", connection);
-        pending.Parameters.AddWithValue("head", headSequence);
-        var pendingCount = (long)(await pending.ExecuteScalarAsync(ct))!;
-        return new AuditVerification(broken is null, checkedCount, last, broken, reason, pendingCount,
+        return new AuditVerification(broken is null, checkedCount, last, broken, reason, await PendingAsync(connection, schema, headSequence, ct),
             broken is null ? hash : "", checkpointsChecked);
 
         AuditVerification Broken(long at, string why) => new(false, 0, 0, at, why, 0, "", 0);
@@ -319,5 +357,12 @@ public static class AuditVerifier
         link.Parameters.AddWithValue("last", last);
         var stored = count == 0 ? AuditHash.Genesis : await link.ExecuteScalarAsync(ct) as string;
         return new AuditHashAt(upTo, hash, count, stored);
+    }
+
+    private static async Task<long> PendingAsync(NpgsqlConnection connection, string schema, long head, CancellationToken ct)
+    {
+        await using var pending = new NpgsqlCommand($"select count(*) from {schema}.mt_events where seq_id > @head", connection);
+        pending.Parameters.AddWithValue("head", head);
+        return (long)(await pending.ExecuteScalarAsync(ct))!;
     }
 }

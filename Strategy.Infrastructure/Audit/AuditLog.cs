@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using JasperFx.Events.Projections;
 using Npgsql;
 using NpgsqlTypes;
@@ -18,8 +19,19 @@ public sealed record AuditStream(string Kind, Guid Id, string? Plan, string? Cod
 public sealed record AuditChange(string Field, JsonElement? Before, JsonElement? After);
 
 /// <summary>One event as the audit log shows it. <see cref="Data"/> is the event exactly as stored.</summary>
+/// <param name="Chain">Only in the JSONL export: what the chain hashed and the links around the event.</param>
 public sealed record AuditEntry(long Sequence, AuditStream Stream, long Version, string Type, DateTimeOffset Timestamp, AuditActor Actor,
-    string? CorrelationId, string? CausationId, string? Note, string? Reason, IReadOnlyList<AuditChange> Changes, JsonElement Data);
+    string? CorrelationId, string? CausationId, string? Note, string? Reason, IReadOnlyList<AuditChange> Changes, JsonElement Data,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AuditEntryChain? Chain = null);
+
+/// <summary>
+/// An entry's place in the hash chain, so that the chain can be recomputed from an export alone
+/// (<see cref="AuditExportVerifier"/>): h(n) = SHA-256(h(n-1) || canonical(event n)).
+/// </summary>
+/// <param name="Canonical">The event's fields as they are hashed; with the entry's sequence, the canonical form (<see cref="AuditHash.Canonical(long, AuditCanonicalFields)"/>).</param>
+/// <param name="Previous">The chain's hash before this event, h(n-1) (64 zeros before the first event); null when the event is not chained yet.</param>
+/// <param name="Hash">The chain's hash after this event, h(n), as stored; null when the event is not chained yet.</param>
+public sealed record AuditEntryChain(AuditCanonicalFields Canonical, string? Previous, string? Hash);
 
 /// <summary>
 /// Reads the event log in sequence order with its filters applied in SQL, up to the async daemon's high-water mark.
@@ -27,8 +39,9 @@ public sealed record AuditEntry(long Sequence, AuditStream Stream, long Version,
 /// </summary>
 public static class AuditLog
 {
+    /// <param name="chain">Whether each entry carries its <see cref="AuditEntry.Chain"/> (the export does).</param>
     public static async IAsyncEnumerable<AuditEntry> ReadAsync(string connectionString, string schema, AuditFilter filter, long after, int? limit,
-        [EnumeratorCancellation] CancellationToken ct)
+        [EnumeratorCancellation] CancellationToken ct, bool chain = false)
     {
         // Sequence numbers are taken before commit, so a transaction still open can hold a lower one than an event that
         // is already visible: a cursor past that event would skip it for good once it commits. The daemon's high-water
@@ -81,13 +94,32 @@ public static class AuditLog
         // A page first finds its sequences (from the indexes alone: ExtraIndex in StoreSetup), then reads only those
         // rows; an export reads every matching row anyway.
         if (limit is { } l) matching = $"e.seq_id in (select e.seq_id from {tables} where {matching} order by e.seq_id limit {l})";
+        // The link before an event is the one with the highest sequence below it: in a filtered export that is not the
+        // previous line's.
+        var links = chain
+            ? ", e.id, l.data->>'hash', case when l.id is not null then coalesce(" +
+              $"(select b.data->>'hash' from {schema}.mt_doc_auditlink b where b.id < e.seq_id order by b.id desc limit 1), '{AuditHash.Genesis}') end " +
+              $"from {tables} left join {schema}.mt_doc_auditlink l on l.id = e.seq_id"
+            : $" from {tables}";
         command.CommandText =
             "select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, coalesce(e.user_name, ''), e.headers::text, " +
-            $"e.correlation_id, e.causation_id, c.{CommitmentColumns.PlanCode}, c.{CommitmentColumns.Code}, c.{CommitmentColumns.Country}, p.data->>'code' " +
-            $"from {tables} where {matching} order by e.seq_id";
+            $"e.correlation_id, e.causation_id, c.{CommitmentColumns.PlanCode}, c.{CommitmentColumns.Code}, c.{CommitmentColumns.Country}, p.data->>'code'" +
+            $"{links} where {matching} order by e.seq_id";
 
         await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) yield return Read(reader);
+        while (await reader.ReadAsync(ct))
+        {
+            var entry = Read(reader);
+            yield return chain ? entry with { Chain = Chain(reader) } : entry;
+        }
+    }
+
+    private static AuditEntryChain Chain(NpgsqlDataReader r)
+    {
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        var fields = AuditHash.Fields(r.GetGuid(14), r.GetGuid(1), r.GetInt64(2), r.GetString(3), r.GetFieldValue<DateTime>(4), r.GetString(5),
+            r.GetString(6), Text(7), Text(8), Text(9));
+        return new AuditEntryChain(fields, Text(16), Text(15));
     }
 
     private static async Task<long> HighWaterMarkAsync(NpgsqlConnection connection, string schema, CancellationToken ct)

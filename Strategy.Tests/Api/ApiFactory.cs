@@ -116,6 +116,15 @@ public sealed class DemoPlanFactory : ApiFactory
     protected override bool SeedDemoPlan => true;
 }
 
+/// <summary>The owner's host without the async daemon: it creates and drops the schema; a <see cref="SecondHostFactory"/> on the schema runs the daemon, or none does.</summary>
+public sealed class OwnerWithoutDaemonFactory : ApiFactory
+{
+    protected override string? DaemonMode => "Disabled";
+}
+
+/// <summary>A second host on an existing schema (another node, or one connecting as another role): it neither applies nor drops the schema.</summary>
+public sealed class SecondHostFactory(string schema, string connectionString) : ApiFactory(schema, connectionString, ownsSchema: false);
+
 public static class HttpExtensions
 {
     public static async Task<T> Read<T>(this HttpResponseMessage response) =>

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Marten;
 using Marten.Services;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Strategy.Domain.Commitments;
+using Strategy.Infrastructure.Audit;
 using static Strategy.Tests.Api.AuditSupport;
 
 namespace Strategy.Tests.Api;
@@ -74,6 +76,71 @@ public sealed class AuditChainTests(ApiFactory api) : IClassFixture<ApiFactory>
         await ChainHistory.ShouldBeIntact(api);
         (await ChainHistory.Verify(api)).GetProperty("headHash").GetString().ShouldNotBe(firstHead);
     }
+}
+
+/// <summary>
+/// The canonical form is computed from the stored values, so it can be recomputed outside the server: data and headers
+/// are hashed in RFC 8785's canonical JSON, not as PostgreSQL prints jsonb ("a": 1, with spaces, in its own key order).
+/// </summary>
+public sealed class AuditCanonicalFormTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private sealed record Row(long Sequence, Guid Id, Guid StreamId, long Version, string Type, DateTime Timestamp, string Data, string UserName,
+        string Headers, string CorrelationId, string CausationId, string Canonical);
+
+    private async Task<List<Row>> Rows()
+    {
+        await ChainHistory.Write(api, "CANON-" + Guid.NewGuid().ToString("N")[..6]);
+        await WaitForDaemon(api);
+        await using var connection = new NpgsqlConnection(ApiFactory.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(AuditHash.Sql(api.Schema, "true"), connection);
+        await using var r = await command.ExecuteReaderAsync();
+        var rows = new List<Row>();
+        while (await r.ReadAsync())
+            rows.Add(new Row(r.GetInt64(0), r.GetGuid(1), r.GetGuid(2), r.GetInt64(3), r.GetString(4), r.GetFieldValue<DateTime>(5), r.GetString(6),
+                r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10), AuditHash.Canonical(r)));
+        rows.Count.ShouldBeGreaterThan(6);
+        return rows;
+    }
+
+    [Fact]
+    public async Task Data_and_headers_are_hashed_in_canonical_JSON_not_as_PostgreSQL_prints_them()
+    {
+        foreach (var row in await Rows())
+        {
+            var parts = row.Canonical.Split('\u001f');
+            parts.Length.ShouldBe(11);
+            row.Data.ShouldContain("\": ", Case.Sensitive, "PostgreSQL prints jsonb with a space after each colon");
+            parts[6].ShouldBe(JsonCanonical.Canonicalize(row.Data));
+            parts[8].ShouldBe(JsonCanonical.Canonicalize(row.Headers));
+            parts[5].ShouldBe(row.Timestamp.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public async Task The_canonical_form_computed_from_plain_values_printed_by_NET_is_the_one_the_chain_hashed()
+    {
+        var rows = await Rows();
+        var hash = AuditHash.Genesis;
+        foreach (var row in rows)
+        {
+            // The same values, printed another way: indented, members in reverse order.
+            string Reprint(string json) => json.Length == 0 ? "" : JsonSerializer.Serialize(Reverse(JsonNode.Parse(json)), new JsonSerializerOptions { WriteIndented = true });
+            var fields = AuditHash.Fields(row.Id, row.StreamId, row.Version, row.Type, row.Timestamp, Reprint(row.Data), row.UserName,
+                Reprint(row.Headers), row.CorrelationId, row.CausationId);
+            AuditHash.Canonical(row.Sequence, fields).ShouldBe(row.Canonical);
+            hash = AuditHash.Next(hash, AuditHash.Canonical(row.Sequence, fields));
+        }
+        hash.ShouldBe((await ChainHistory.Verify(api)).GetProperty("headHash").GetString());
+    }
+
+    private static JsonNode? Reverse(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o => new JsonObject(o.Reverse().Select(p => KeyValuePair.Create(p.Key, Reverse(p.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(Reverse)]),
+        _ => node.DeepClone(),
+    };
 }
 
 /// <summary>Each case alters the stored log as a superuser would, in a store of its own, and verify must name the event.</summary>

@@ -94,9 +94,12 @@ public static class AuditSupport
         api.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
     /// <summary>A factory of its own for one test: started now, its schema dropped by <see cref="IAsyncDisposable.DisposeAsync"/>.</summary>
-    public static async Task<OwnedFactory> StartOwnFactory()
+    public static Task<OwnedFactory> StartOwnFactory() => StartOwnFactory<ApiFactory>();
+
+    /// <inheritdoc cref="StartOwnFactory()"/>
+    public static async Task<OwnedFactory> StartOwnFactory<T>() where T : ApiFactory, new()
     {
-        var factory = new ApiFactory();
+        var factory = new T();
         await factory.InitializeAsync();
         return new OwnedFactory(factory);
     }

@@ -17,15 +17,6 @@ namespace Strategy.Tests.Api;
 /// </summary>
 public sealed class DatabaseRoleTests
 {
-    /// <summary>The owner's host: creates and drops the schema; with the daemon off, so the app role's host runs it.</summary>
-    private sealed class OwnerWithoutDaemon : ApiFactory
-    {
-        protected override string? DaemonMode => "Disabled";
-    }
-
-    /// <summary>A second host on the owner's schema, connecting as the app role; it neither applies nor drops the schema.</summary>
-    private sealed class AppRoleHost(string schema, string connectionString) : ApiFactory(schema, connectionString, ownsSchema: false);
-
     private static string AsRole(string connectionString, string role, string password) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Username = role, Password = password }.ToString();
 
@@ -227,12 +218,12 @@ public sealed class DatabaseRoleTests
     [Fact]
     public async Task The_service_runs_as_the_app_role_writing_reading_and_chaining_events()
     {
-        await using var database = await AppRoleDatabase.Start(new OwnerWithoutDaemon());
+        await using var database = await AppRoleDatabase.Start(new OwnerWithoutDaemonFactory());
         var owner = database.Owner;
-        AppRoleHost? app = null;
+        SecondHostFactory? app = null;
         try
         {
-            app = new AppRoleHost(owner.Schema, database.AppConnectionString);
+            app = new SecondHostFactory(owner.Schema, database.AppConnectionString);
             await app.InitializeAsync();
             app.Services.GetRequiredService<StoreSettings>().ConnectionString.ShouldContain($"Username={database.Role}");
 

@@ -137,7 +137,8 @@ public static class AuditEndpoints
                     _ => throw RejectedException.Invalid("format", "Use csv or jsonl."),
                 };
                 var filter = Filter(http.Request);
-                var entries = AuditLog.ReadAsync(store.ConnectionString, store.Schema, filter, 0, null, ct);
+                // Only JSON Lines carries the chain: a CSV cell could not hold it legibly, and the verifier reads JSON.
+                var entries = AuditLog.ReadAsync(store.ConnectionString, store.Schema, filter, 0, null, ct, chain: format == "jsonl");
                 var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMddTHHmmssZ", CultureInfo.InvariantCulture);
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}.{format}\"";
                 if (format == "csv")
@@ -153,7 +154,13 @@ public static class AuditEndpoints
             })
             .WithName("ExportAuditLog")
             .WithSummary("The filtered audit log, streamed as CSV (RFC 4180) or JSON Lines")
-            .WithDescription("Same filters and entries as GET /api/audit, all of them, oldest first. format=jsonl (default) or csv.")
+            .WithDescription("Same filters and entries as GET /api/audit, all of them, oldest first. format=jsonl (default) or csv. " +
+                "In JSON Lines each entry also has `chain`, so the hash chain can be recomputed from the file alone: `canonical` (the event's fields " +
+                "as hashed: id, streamId, version, type, timestamp in UTC to the microsecond, data and headers in RFC 8785 canonical JSON as strings, " +
+                "userName, correlationId, causationId; with the entry's sequence, joined by U+001F in that order, they are canonical(event n)), " +
+                "`previous` (h(n-1), 64 zeros before the first event) and `hash` (h(n) = SHA-256(h(n-1) || canonical(event n)), as stored); both " +
+                "null for an event not chained yet. `dotnet Strategy.Api.dll verify-export --file audit.jsonl --checkpoint checkpoint.json " +
+                "--public-key key.pem` checks an unfiltered export offline; a filtered one leaves events out, so its links do not follow.")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
