@@ -257,29 +257,34 @@ public static class AuditVerifier
                 await PendingAsync(connection, schema, 0, ct), "");
         Func<NpgsqlDataReader, int, string> canonical = form == AuditHash.Form ? AuditHash.Canonical : AuditChainUpgrade.LegacyCanonical;
 
-        // Checkpoints up to the head are checked in sequence order as the recomputed chain passes them; a checkpoint
-        // whose signature does not verify is itself a break (a forged or altered checkpoint).
-        var pendingCheckpoints = new Queue<AuditCheckpoint>((checkpoints ?? []).Where(c => c.Sequence <= headSequence).OrderBy(c => c.Sequence));
+        // Checkpoints are checked in sequence order as the recomputed chain passes them; a checkpoint whose signature
+        // does not verify is itself a break (a forged or altered checkpoint).
+        var pendingCheckpoints = new Queue<AuditCheckpoint>((checkpoints ?? []).OrderBy(c => c.Sequence));
         foreach (var c in pendingCheckpoints)
             if (publicKey is null || !AuditCheckpoints.IsSignedBy(c, publicKey))
                 return Broken(c.Sequence, $"The checkpoint at {c.Sequence} signed at {c.SignedAt:O} does not verify with the checkpoint key.");
+        // Events past the chain's head have no link yet, but a checkpoint beyond the head (a report's, signed before the
+        // daemon got there, or one left behind by a head moved back) still holds the events up to it.
+        var end = Math.Max(headSequence, pendingCheckpoints.Count == 0 ? 0 : pendingCheckpoints.Max(c => c.Sequence));
 
         // Every event and every link up to the head, merged by sequence: an event without a link was inserted,
         // a link without an event was deleted, and a link whose hash differs follows an altered event.
         var sql = $"select coalesce(e.seq_id, l.id), l.data->>'hash', e.seq_id is not null, " +
                   $"e.seq_id, e.id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, coalesce(e.user_name, ''), " +
                   $"coalesce(e.headers::text, ''), coalesce(e.correlation_id, ''), coalesce(e.causation_id, '') " +
-                  $"from (select * from {schema}.mt_events where seq_id <= @head) e " +
+                  $"from (select * from {schema}.mt_events where seq_id <= @end) e " +
                   $"full outer join (select * from {schema}.mt_doc_auditlink where id <= @head) l on l.id = e.seq_id " +
                   $"order by 1";
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("head", headSequence);
+        command.Parameters.AddWithValue("end", end);
 
         var hash = AuditHash.Genesis;
         long checkedCount = 0, last = 0;
         long? broken = null;
         string? reason = null;
         var checkpointsChecked = 0;
+        var headHash = AuditHash.Genesis;
         DateTime? latest = null;
         // The hash after the events before `sequence` against the checkpoints taken there.
         string? PassCheckpoints(long sequence)
@@ -301,10 +306,11 @@ public static class AuditVerifier
                 var stored = reader.IsDBNull(1) ? null : reader.GetString(1);
                 var hasEvent = reader.GetBoolean(2);
                 if (!hasEvent) { broken = sequence; reason = "An event in the chain is missing from the log."; break; }
-                checkedCount++;
-                if (stored is null) { broken = sequence; reason = "An event in the log was never chained (inserted afterwards)."; break; }
+                var chained = sequence <= headSequence;
+                if (chained) checkedCount++;
+                if (chained && stored is null) { broken = sequence; reason = "An event in the log was never chained (inserted afterwards)."; break; }
                 hash = AuditHash.Next(hash, canonical(reader, 3));
-                if (hash != stored) { broken = sequence; reason = "The event differs from the one that was chained."; break; }
+                if (chained && hash != stored) { broken = sequence; reason = "The event differs from the one that was chained."; break; }
                 // Writers stamp events before they take sequences, so concurrent ones interleave within the tolerance;
                 // an event stamped further back than that was inserted with a timestamp from the past.
                 var timestamp = reader.GetFieldValue<DateTime>(8);
@@ -315,13 +321,13 @@ public static class AuditVerifier
                     break;
                 }
                 if (latest is null || timestamp > latest) latest = timestamp;
-                last = sequence;
+                if (chained) { last = sequence; headHash = hash; }
             }
         }
-        if (broken is null && PassCheckpoints(long.MaxValue) is { } atEnd) { broken = headSequence; reason = atEnd; }
+        if (broken is null && PassCheckpoints(long.MaxValue) is { } atEnd) { broken = end; reason = atEnd; }
 
         return new AuditVerification(broken is null, checkedCount, last, broken, reason, await PendingAsync(connection, schema, headSequence, ct),
-            broken is null ? hash : "", checkpointsChecked);
+            broken is null ? headHash : "", checkpointsChecked);
 
         AuditVerification Broken(long at, string why) => new(false, 0, 0, at, why, 0, "", 0);
     }

@@ -126,6 +126,29 @@ public sealed class AuditCheckpointTests
     }
 
     [Fact]
+    public async Task Moving_the_chain_head_back_does_not_hide_an_altered_event_from_the_checkpoint()
+    {
+        await using var own = await StartOwnFactory();
+        var api = own.Api;
+        await ChainHistory.Write(api, "REWIND");
+        await ChainHistory.ShouldBeIntact(api);
+        var checkpoint = await Sign(api);
+        var altered = (await StoredSequences(api))[2];
+
+        // The head moved back to the start (the app role may write the chain's tables), then an event altered: with no
+        // link left to compare, only the checkpoint still knows the log.
+        (await Sql($"update {api.Schema}.mt_doc_auditchainhead set data = jsonb_set(jsonb_set(data, '{{sequence}}', '0'), '{{hash}}', to_jsonb(@genesis::text))",
+            ("genesis", AuditHash.Genesis))).ShouldBe(1);
+        (await Sql($"update {api.Schema}.mt_events set data = jsonb_set(data, '{{title}}', '\"rewound\"') where seq_id = @n", ("n", altered))).ShouldBe(1);
+
+        var result = await ChainHistory.Verify(api);
+        var text = result.GetRawText();
+        result.GetProperty("valid").GetBoolean().ShouldBeFalse(text);
+        result.GetProperty("firstBrokenSequence").GetInt64().ShouldBeGreaterThan(checkpoint.GetProperty("sequence").GetInt64() - 1, text);
+        result.GetProperty("reason").GetString()!.ShouldContain("checkpoint", Case.Insensitive, text);
+    }
+
+    [Fact]
     public async Task Verify_up_to_refuses_a_negative_sequence_and_says_when_the_hash_is_not_final_yet()
     {
         await using var own = await StartOwnFactory();
