@@ -64,6 +64,10 @@ public static class ServiceSetup
         var recordHours = config.GetValue("Idempotency:RecordHours", 24.0);
         if (recordHours <= 0) throw new InvalidOperationException("Idempotency:RecordHours must be more than 0.");
         services.AddSingleton(new IdempotencySettings(TimeSpan.FromHours(recordHours)));
+        var asOfSeconds = config.GetValue("Limits:AsOfSeconds", ReadLimits.Default.AsOf.TotalSeconds);
+        if (asOfSeconds <= 0) throw new InvalidOperationException("Limits:AsOfSeconds must be more than 0.");
+        services.AddSingleton(new ReadLimits(TimeSpan.FromSeconds(asOfSeconds)));
+        services.AddSingleton<Strategy.Infrastructure.Projections.CommitmentAsOf>();
         services.AddScoped<Strategy.Infrastructure.Values.ValueReads>();
         services.AddScoped<Features.Values.EvidenceLookup>();
         services.AddScoped<RequestTransaction>();

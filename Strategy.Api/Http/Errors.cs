@@ -99,6 +99,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return (400, "The request is not valid.", "The request contains a character that cannot be stored (NUL, \\u0000).", null);
             case not null when Postgres(exception) is { SqlState: PostgresErrorCodes.UniqueViolation }:
                 return (409, "Already exists.", "A resource with the same code already exists.", null);
+            case not null when Postgres(exception) is { SqlState: PostgresErrorCodes.QueryCanceled }:
+                // A read stopped by its statement timeout (Limits): the database is busy or the read too long for now.
+                return (503, "The read took too long.", "It was stopped at its time limit; try again later, or ask for less.", null);
             case { } e when IsDatabaseFailure(e):
                 return (503, "The database is unavailable.", "Try again shortly.", null);
             default:

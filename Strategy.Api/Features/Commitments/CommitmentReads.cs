@@ -12,13 +12,14 @@ namespace Strategy.Api.Features.Commitments;
 
 public sealed record GetCommitment(Guid Id, DateTimeOffset? AsOf) : IQuery<CommitmentWriteResult>;
 
-public sealed class GetCommitmentHandler(IQuerySession session, TimeProvider clock, HealthThresholds thresholds) : IQueryHandler<GetCommitment, CommitmentWriteResult>
+public sealed class GetCommitmentHandler(IQuerySession session, CommitmentAsOf history, TimeProvider clock, HealthThresholds thresholds)
+    : IQueryHandler<GetCommitment, CommitmentWriteResult>
 {
     public async ValueTask<CommitmentWriteResult> Handle(GetCommitment query, CancellationToken ct)
     {
-        // As of an instant, the view is folded from the events up to then by the same projection.
+        // As of an instant, the view is folded from the events up to then by the same projection, within a time limit.
         var view = query.AsOf is { } asOf
-            ? await session.Events.AggregateStreamAsync<CommitmentView>(query.Id, timestamp: asOf, token: ct)
+            ? await history.ReadAsync(query.Id, asOf, ct)
             : await session.LoadAsync<CommitmentView>(query.Id, ct);
         if (view is null)
             throw RejectedException.NotFound(query.AsOf is null ? $"No commitment {query.Id}." : $"Commitment {query.Id} did not exist at {query.AsOf:O}.");
@@ -99,7 +100,9 @@ public static class CommitmentReadEndpoints
             })
             .WithName("GetCommitment")
             .WithSummary("A commitment's current state, or as it stood at ?asOf=<instant>")
-            .WithDescription("Health is evaluated now, or at asOf. asOf is an ISO 8601 instant; a bare date means the end of that day (UTC).")
+            .WithDescription("Health is evaluated now, or at asOf. asOf is an ISO 8601 instant; a bare date means the end of that day (UTC). " +
+                "As of an instant the commitment is folded from its events up to then; that read may run for Limits:AsOfSeconds (10 s by default), " +
+                "after which it is stopped and answered 503 with Retry-After.")
             .ReadResponses<CommitmentDto>();
 
         api.MapGet("/commitments/{id:guid}/history", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
