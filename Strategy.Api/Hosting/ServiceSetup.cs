@@ -108,6 +108,7 @@ public static class ServiceSetup
         // Problem documents also for clients that accept no JSON (the framework's writer declines those).
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddSingleton<DatabaseProbe>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
