@@ -74,7 +74,7 @@ public sealed partial class HistoryPagingTests(ApiFactory api) : IClassFixture<A
         first[1].GetProperty("note").GetString().ShouldBe("change 0");
         first[1].GetProperty("data").GetProperty("to").GetString().ShouldBe("in-progress");
 
-        var (second, last) = await Page(next);
+        var (second, last) = await Page(next.ShouldNotBeNull());
         Sequences(second).ShouldBe(stored[1000..]);
         last.ShouldBeNull();
         second[^1].GetProperty("note").GetString().ShouldBe("change 1099");
@@ -130,7 +130,7 @@ public sealed partial class HistoryPagingTests(ApiFactory api) : IClassFixture<A
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema").GetProperty("type").GetString());
         parameters.ShouldBe(new Dictionary<string, string?> { ["after"] = "integer", ["limit"] = "integer" });
         var link = operation.GetProperty("responses").GetProperty("200").GetProperty("headers").GetProperty("Link");
-        link.GetProperty("description").GetString().ShouldContain("rel=\"next\"");
-        operation.GetProperty("description").GetString().ShouldContain("default 1000");
+        link.GetProperty("description").GetString().ShouldNotBeNull().ShouldContain("rel=\"next\"");
+        operation.GetProperty("description").GetString().ShouldNotBeNull().ShouldContain("default 1000");
     }
 }
