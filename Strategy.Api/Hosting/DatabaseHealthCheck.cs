@@ -4,7 +4,8 @@ using Strategy.Infrastructure.Store;
 
 namespace Strategy.Api.Hosting;
 
-public sealed class DatabaseHealthCheck(StoreSettings settings) : IHealthCheck
+/// <summary>/health/ready's check: the database answers, asked over the probe's own small pool (<see cref="DatabaseProbe"/>).</summary>
+public sealed class DatabaseHealthCheck(DatabaseProbe probe) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
@@ -12,10 +13,7 @@ public sealed class DatabaseHealthCheck(StoreSettings settings) : IHealthCheck
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            await using var connection = new NpgsqlConnection(settings.ConnectionString);
-            await connection.OpenAsync(timeout.Token);
-            await using var command = new NpgsqlCommand("select 1", connection);
-            await command.ExecuteScalarAsync(timeout.Token);
+            await probe.AnswerAsync(timeout.Token);
             return HealthCheckResult.Healthy();
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)

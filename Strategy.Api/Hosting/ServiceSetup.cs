@@ -67,6 +67,10 @@ public static class ServiceSetup
         var recordHours = config.GetValue("Idempotency:RecordHours", 24.0);
         if (recordHours <= 0) throw new InvalidOperationException("Idempotency:RecordHours must be more than 0.");
         services.AddSingleton(new IdempotencySettings(TimeSpan.FromHours(recordHours)));
+        var asOfSeconds = config.GetValue("Limits:AsOfSeconds", ReadLimits.Default.AsOf.TotalSeconds);
+        if (asOfSeconds <= 0) throw new InvalidOperationException("Limits:AsOfSeconds must be more than 0.");
+        services.AddSingleton(new ReadLimits(TimeSpan.FromSeconds(asOfSeconds)));
+        services.AddSingleton<Strategy.Infrastructure.Projections.CommitmentAsOf>();
         services.AddScoped<Strategy.Infrastructure.Values.ValueReads>();
         services.AddScoped<Features.Values.EvidenceLookup>();
         services.AddScoped<RequestTransaction>();
@@ -107,6 +111,7 @@ public static class ServiceSetup
         // Problem documents also for clients that accept no JSON (the framework's writer declines those).
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddSingleton<DatabaseProbe>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {

@@ -103,6 +103,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 // The database refuses events stamped more than a few seconds from its clock (deploy/app-role.sql):
                 // this host's clock has drifted, an outage for writes until it is set right, not the caller's error.
                 return (503, "The service cannot record changes now.", "Its clock is out of step with the database's; try again later.", null);
+            case not null when Postgres(exception) is { SqlState: PostgresErrorCodes.QueryCanceled }:
+                // A read stopped by its statement timeout (Limits): the database is busy or the read too long for now.
+                return (503, "The read took too long.", "It was stopped at its time limit; try again later, or ask for less.", null);
             case { } e when IsDatabaseFailure(e):
                 return (503, "The database is unavailable.", "Try again shortly.", null);
             default:

@@ -174,7 +174,21 @@ public static class HttpExtensions
 /// <summary>A clock a test sets: "today" in the service is what the test says, whatever the date it runs on.</summary>
 public sealed class TestClock(DateTimeOffset now) : TimeProvider
 {
-    public DateTimeOffset Now { get; set; } = now;
+    private DateTimeOffset? stopped = now;
+
+    /// <summary>The instant the service sees; setting it stops the clock there.</summary>
+    public DateTimeOffset Now
+    {
+        get => stopped ?? DateTimeOffset.UtcNow;
+        set => stopped = value;
+    }
+
+    /// <summary>
+    /// Lets the clock run with the real one until <see cref="Now"/> is set again: for a test whose instants come from
+    /// stored events (which carry the real time), such as a report as of the moment of a change.
+    /// </summary>
+    public void RunReal() => stopped = null;
+
     public override DateTimeOffset GetUtcNow() => Now;
 }
 

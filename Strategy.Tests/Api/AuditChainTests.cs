@@ -148,6 +148,11 @@ public sealed class AuditTamperingTests
 {
     public static TheoryData<string> Cases => ["data-first", "data-middle", "data-last", "actor", "actor-headers", "timestamp", "stream-version", "deleted", "link"];
 
+    /// <summary>
+    /// Three events are altered, none next to another, the earliest of them at the start, the middle or the end of the
+    /// log; the earliest is altered second, so it is neither the first nor the last change made. Verify must name the
+    /// earliest: a verifier that named the last broken link, or the event changed first or last, would name another.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Verify_reports_the_first_altered_event(string tampering)
@@ -158,12 +163,14 @@ public sealed class AuditTamperingTests
         await ChainHistory.ShouldBeIntact(api);
 
         var stored = await StoredSequences(api);
-        var n = tampering switch
+        stored.Count.ShouldBeGreaterThanOrEqualTo(9, "the history must leave room for three altered events apart from each other");
+        var first = tampering switch
         {
-            "data-first" => stored[0],
-            "data-last" => stored[^1],
-            _ => stored[stored.Count / 2],
+            "data-first" => 0,
+            "data-last" => stored.Count - 5,
+            _ => stored.Count / 2 - 2,
         };
+        long[] altered = [stored[first], stored[first + 2], stored[first + 4]];
         var events = $"{api.Schema}.mt_events";
         var sql = tampering switch
         {
@@ -176,13 +183,14 @@ public sealed class AuditTamperingTests
             "link" => $"update {api.Schema}.mt_doc_auditlink set data = jsonb_set(data, '{{hash}}', '\"{new string('0', 64)}\"') where id = @n",
             _ => throw new ArgumentOutOfRangeException(nameof(tampering)),
         };
-        (await Sql(sql, ("n", n))).ShouldBe(1);
+        foreach (var n in new[] { altered[1], altered[0], altered[2] })
+            (await Sql(sql, ("n", n))).ShouldBe(1);
 
         var result = await ChainHistory.Verify(api);
         var text = result.GetRawText();
         result.GetProperty("valid").GetBoolean().ShouldBeFalse(text);
-        result.GetProperty("firstBrokenSequence").GetInt64().ShouldBe(n, text);
-        result.GetProperty("lastSequence").GetInt64().ShouldBe(stored.Where(s => s < n).DefaultIfEmpty(0).Max(), text);
+        result.GetProperty("firstBrokenSequence").GetInt64().ShouldBe(altered[0], text);
+        result.GetProperty("lastSequence").GetInt64().ShouldBe(stored.Where(s => s < altered[0]).DefaultIfEmpty(0).Max(), text);
         result.GetProperty("reason").GetString().ShouldNotBeNullOrEmpty(text);
     }
 

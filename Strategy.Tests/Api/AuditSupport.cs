@@ -57,13 +57,18 @@ public static class AuditSupport
 
     public static long Sequence(JsonElement entry) => entry.GetProperty("sequence").GetInt64();
 
-    /// <summary>The sequences the store holds, read straight from the event table: the oracle for "every event".</summary>
-    public static async Task<List<long>> StoredSequences(ApiFactory api, long after = 0)
+    /// <summary>
+    /// The sequences the store holds (of one stream when <paramref name="stream"/> is given), read straight from the
+    /// event table: the oracle for "every event".
+    /// </summary>
+    public static async Task<List<long>> StoredSequences(ApiFactory api, long after = 0, Guid? stream = null)
     {
         await using var connection = new NpgsqlConnection(ApiFactory.OwnerConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"select seq_id from {api.Schema}.mt_events where seq_id > @after order by seq_id", connection);
+        await using var command = new NpgsqlCommand(
+            $"select seq_id from {api.Schema}.mt_events where seq_id > @after and (@stream::uuid is null or stream_id = @stream) order by seq_id", connection);
         command.Parameters.AddWithValue("after", after);
+        command.Parameters.Add(new NpgsqlParameter("stream", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)stream ?? DBNull.Value });
         var result = new List<long>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) result.Add(reader.GetInt64(0));

@@ -12,7 +12,7 @@ namespace Strategy.Tests.Api;
 /// A current report reads the views' stored JSON with its own reader (CommitmentSnapshots) instead of the serializer:
 /// what it reads must be what Marten loads, member for member, for every kind of view.
 /// </summary>
-public sealed class CommitmentSnapshotsTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class CommitmentSnapshotsTests(FixedClockFactory api) : IClassFixture<FixedClockFactory>
 {
     [Fact]
     public async Task Reads_each_view_as_Marten_loads_it()

@@ -25,11 +25,14 @@ namespace Strategy.Tests.Api;
 ///   C08  VN      G1.O1    0        5      2028-12-31  cancelled    -                                 -           unknown
 ///
 /// "count" is cumulative, so those commitments' baseline is 0; "ug/m3" and "percent" are levels, whose baseline is the
-/// indicator's. e is the expected progress today on the 2028-12-31 line: (today - 2024-01-01) / 1826 days.
-/// C02 is the only figure tied to today (as in ReadTests), so its health stays in the middle of the at-risk band
-/// whatever day the tests run; the others are fixed numbers whose bands hold for years (checked by Seed).
+/// indicator's. e is the expected progress on the fixture's date on the 2028-12-31 line: the host's clock is stopped at
+/// 2026-07-01 12:00 UTC (<see cref="ReportFixture.Now"/>), 20:00 on 2026-07-01 for the secretariat (Asia/Shanghai), so
+/// e = (2026-07-01 - 2024-01-01) / 1826 days = 912 / 1826 = 0.4995, and C02 reports 40 - 15 * 0.775 * 0.4995 = 34.19
+/// (p = 0.3871, in the middle of the at-risk band 0.60 e to 0.95 e). C01 (0.65 >= 0.95 e = 0.4745) is on track, C03
+/// (0.1 < 0.60 e = 0.2997) off track, and C05's due date 2027-12-31 has not passed. No figure depends on the day the
+/// tests run: reports as of now are evaluated on the secretariat's date by the service's clock (its TimeProvider).
 /// </summary>
-public sealed record SeededPlan(string Plan, IReadOnlyDictionary<string, Guid> Ids, DateOnly Today, double E)
+public sealed record SeededPlan(string Plan, IReadOnlyDictionary<string, Guid> Ids, double E)
 {
     /// <summary>C02's progress: 0.775 e.</summary>
     public double P2 => 0.775 * E;
@@ -45,14 +48,20 @@ public static class ReportFixture
     public static double Expected(DateOnly due, DateOnly today) =>
         Math.Clamp((double)(today.DayNumber - PlanStart.DayNumber) / (due.DayNumber - PlanStart.DayNumber), 0, 1);
 
-    public static async Task<SeededPlan> Seed(ApiFactory api, string prefix = "RPT")
+    /// <summary>The instant the fixture's figures are worked out for: the host's clock is stopped there by <see cref="Seed"/>.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 7, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Stops the host's clock at <see cref="Now"/> and writes the fixture's plan.</summary>
+    public static async Task<SeededPlan> Seed(FixedClockFactory api, string prefix = "RPT")
     {
         var plan = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+        api.Clock.Now = Now;
         // Reports are evaluated on the secretariat's date (Asia/Shanghai).
-        var today = Strategy.Domain.MemberTime.SecretariatToday(DateTimeOffset.UtcNow);
+        var today = Strategy.Domain.MemberTime.SecretariatToday(api.Clock.Now);
         var e = Expected(DueFar, today);
 
-        // The bands the fixture relies on, so a run years from now says so instead of failing obscurely.
+        // The bands the table relies on, so a change of the fixture's date that breaks it says so.
+        today.ShouldBe(new DateOnly(2026, 7, 1));
         today.ShouldBeGreaterThan(new DateOnly(2026, 6, 1), "the fixture reports values as of 2026-06-01");
         (0.65 >= 0.95 * e).ShouldBeTrue("C01 (p = 0.65) must be on track: move the fixture's dates");
         (0.1 < 0.60 * e).ShouldBeTrue("C03 (p = 0.1) must be off track");
@@ -108,7 +117,7 @@ public static class ReportFixture
         var withdrawn = await secretariat.PostJson($"/api/commitments/{ids["C07"]}/withdraw", new { reason = "Made in error" });
         withdrawn.StatusCode.ShouldBe(HttpStatusCode.OK, await withdrawn.Content.ReadAsStringAsync());
 
-        return new SeededPlan(plan, ids, today, e);
+        return new SeededPlan(plan, ids, e);
     }
 
     /// <summary>POST /api/reports: 202, Location /api/reports/{id}, body {id, status: queued}; returns the id.</summary>
@@ -203,7 +212,7 @@ public static class ReportFixture
 }
 
 /// <summary>A host whose report generator can be made to fail (<see cref="SwitchableReportGenerator.FailWith"/>).</summary>
-public class SwitchableGeneratorFactory : ApiFactory
+public class SwitchableGeneratorFactory : FixedClockFactory
 {
     protected virtual bool RunJobServer => true;
 

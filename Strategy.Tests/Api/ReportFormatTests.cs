@@ -10,7 +10,7 @@ namespace Strategy.Tests.Api;
 /// The other formats of a report: the CSV, read back with CsvHelper, carries the same numbers as the canonical JSON;
 /// the HTML page is self-contained (inline SVG charts, nothing fetched from anywhere) and escapes what users typed.
 /// </summary>
-public sealed partial class ReportFormatTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed partial class ReportFormatTests(FixedClockFactory api) : IClassFixture<FixedClockFactory>
 {
     private static readonly string[] Columns = ["section", "country", "goal", "outcome", "indicator", "commitment", "sdgGoal", "sdgTarget", "measure", "value"];
 

@@ -13,8 +13,8 @@ namespace Strategy.Tests.Api;
 /// delivery) or several runs at once leave exactly one ReportSucceeded; a failing job marks its report failed with
 /// the error, and a retry once the cause is gone succeeds.
 /// </summary>
-public sealed class ReportIdempotencyTests(ApiFactory api, ManualJobsFactory manual, SwitchableGeneratorFactory failing)
-    : IClassFixture<ApiFactory>, IClassFixture<ManualJobsFactory>, IClassFixture<SwitchableGeneratorFactory>
+public sealed class ReportIdempotencyTests(FixedClockFactory api, ManualJobsFactory manual, SwitchableGeneratorFactory failing)
+    : IClassFixture<FixedClockFactory>, IClassFixture<ManualJobsFactory>, IClassFixture<SwitchableGeneratorFactory>
 {
     /// <summary>What Hangfire does: resolve the job in a scope of its own and call Run with the report's id.</summary>
     private static async Task RunJob(ApiFactory host, Guid id)

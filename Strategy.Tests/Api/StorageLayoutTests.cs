@@ -11,7 +11,7 @@ namespace Strategy.Tests.Api;
 /// What the service keeps beside Marten's own schema: the audit log's indexes on Marten's tables, and report contents
 /// as bytes in a table of their own (with the contents of older reports still served from their Marten documents).
 /// </summary>
-public sealed class StorageLayoutTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class StorageLayoutTests(FixedClockFactory api) : IClassFixture<FixedClockFactory>
 {
     private async Task<List<string>> IndexNames()
     {

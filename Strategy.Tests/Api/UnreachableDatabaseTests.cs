@@ -1,7 +1,10 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Strategy.Infrastructure.Store;
 
 namespace Strategy.Tests.Api;
@@ -11,37 +14,61 @@ namespace Strategy.Tests.Api;
 /// but nothing comes back) gets answers within 5 s: 503 problem documents with Retry-After, and /health/ready 503.
 /// Without a short connect timeout every request would wait Npgsql's default 15 s.
 /// </summary>
+/// <remarks>
+/// The 5 s are measured by the server (<see cref="SilentDatabaseFactory.Timings"/>: from its first middleware to the end
+/// of the response), on a host that has answered the same requests once: the first requests of a fresh process also
+/// compile Marten's generated code and JIT the error path, which took the first /health/ready from 3.0 to 4.0 s idle
+/// and past 5 s on a loaded machine, and the test client's own scheduling adds to what it measures. A request that
+/// waits for the database longer than it should still fails the bound, and one that hangs fails the client's 30 s.
+/// </remarks>
 public sealed class UnreachableDatabaseTests(UnreachableDatabaseTests.SilentDatabaseFactory api) : IClassFixture<UnreachableDatabaseTests.SilentDatabaseFactory>
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    /// <summary>A client whose requests the server's timings name <paramref name="name"/>.</summary>
+    private static HttpClient Named(HttpClient client, string name)
+    {
+        client.Timeout = HangGuard;
+        client.DefaultRequestHeaders.Add(SilentDatabaseFactory.RequestName, name);
+        return client;
+    }
+
+    private Task<HttpResponseMessage[]> ReadsAndWrites(string round) => Task.WhenAll(
+        Named(api.Reviewer(), $"{round}:plan").GetAsync("/api/plans/LMEC-2023-2027"),
+        Named(api.Reviewer(), $"{round}:commitment").GetAsync($"/api/commitments/{Guid.NewGuid()}"),
+        Named(api.Secretariat(), $"{round}:progress").PostJson($"/api/commitments/{Guid.NewGuid()}/progress", new { value = 1, asOf = "2025-06-30" }, idempotencyKey: $"silent-{round}"),
+        Named(api.Secretariat(), $"{round}:status").PostJson($"/api/commitments/{Guid.NewGuid()}/status", new { status = "in-progress" }));
+
+    private void ServerTookLessThanTheBudget(string round, int requests)
+    {
+        var timings = api.Timings.Where(t => t.Name.StartsWith(round + ":", StringComparison.Ordinal)).ToList();
+        timings.Count.ShouldBe(requests, string.Join("; ", timings));
+        foreach (var t in timings) t.Elapsed.ShouldBeLessThan(Budget, $"{t.Name} answered {t.Status} after {t.Elapsed.TotalMilliseconds:0} ms");
+    }
 
     [Fact]
     public async Task Reads_and_writes_answer_503_with_retry_after_within_5_seconds()
     {
-        var reviewer = api.Reviewer();
-        var secretariat = api.Secretariat();
-        var timer = Stopwatch.StartNew();
-        var answers = await Task.WhenAll(
-            reviewer.GetAsync("/api/plans/LMEC-2023-2027"),
-            reviewer.GetAsync($"/api/commitments/{Guid.NewGuid()}"),
-            secretariat.PostJson($"/api/commitments/{Guid.NewGuid()}/progress", new { value = 1, asOf = "2025-06-30" }, idempotencyKey: "silent-1"),
-            secretariat.PostJson($"/api/commitments/{Guid.NewGuid()}/status", new { status = "in-progress" }));
-        timer.Elapsed.ShouldBeLessThan(Budget);
-        foreach (var answer in answers)
+        foreach (var round in new[] { "first", "measured" })
         {
-            await answer.ShouldBeProblem(503);
-            answer.Headers.RetryAfter.ShouldNotBeNull();
+            var answers = await ReadsAndWrites(round);
+            foreach (var answer in answers)
+            {
+                await answer.ShouldBeProblem(503);
+                answer.Headers.RetryAfter.ShouldNotBeNull();
+            }
         }
+        ServerTookLessThanTheBudget("measured", 4);
     }
 
     [Fact]
     public async Task Health_ready_answers_503_within_5_seconds_and_live_stays_200()
     {
-        var client = api.CreateClient();
-        var timer = Stopwatch.StartNew();
-        (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        timer.Elapsed.ShouldBeLessThan(Budget);
-        (await client.GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        foreach (var round in new[] { "health-first", "health-measured" })
+            (await Named(api.CreateClient(), $"{round}:ready").GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        ServerTookLessThanTheBudget("health-measured", 1);
+        (await Named(api.CreateClient(), "live").GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Theory]
@@ -93,10 +120,38 @@ public sealed class UnreachableDatabaseTests(UnreachableDatabaseTests.SilentData
 
         protected override string? DaemonMode => "Disabled";
 
+        /// <summary>The request header that names a request in <see cref="Timings"/>.</summary>
+        public const string RequestName = "X-Test-Request";
+
+        /// <summary>How long the server took over each named request, from its first middleware to the end of the response.</summary>
+        public ConcurrentQueue<(string Name, int Status, TimeSpan Elapsed)> Timings { get; } = new();
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
             builder.UseSetting("Jobs:RunServer", "false");
+            builder.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new Timing(Timings)));
+        }
+
+        private sealed class Timing(ConcurrentQueue<(string, int, TimeSpan)> timings) : IStartupFilter
+        {
+            public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+            {
+                app.Use(async (http, call) =>
+                {
+                    var watch = Stopwatch.StartNew();
+                    try
+                    {
+                        await call(http);
+                    }
+                    finally
+                    {
+                        if (http.Request.Headers[RequestName].ToString() is { Length: > 0 } name)
+                            timings.Enqueue((name, http.Response.StatusCode, watch.Elapsed));
+                    }
+                });
+                next(app);
+            };
         }
 
         public new async Task DisposeAsync()

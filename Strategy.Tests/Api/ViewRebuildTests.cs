@@ -10,7 +10,7 @@ namespace Strategy.Tests.Api;
 /// The `rebuild` command's view rebuild reads the commitment events with its own query and folds them with the
 /// projection's Apply: the views it writes must be exactly the ones the inline projection wrote as the events happened.
 /// </summary>
-public sealed class ViewRebuildTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class ViewRebuildTests(FixedClockFactory api) : IClassFixture<FixedClockFactory>
 {
     private Task<List<(Guid Id, string Data)>> Views() => Documents("mt_doc_commitmentview");
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Marten;
 using Mediator;
+using Microsoft.OpenApi;
 using Strategy.Api.Http;
 using Strategy.Domain.Commitments;
 using Strategy.Domain.Progress;
@@ -11,13 +12,14 @@ namespace Strategy.Api.Features.Commitments;
 
 public sealed record GetCommitment(Guid Id, DateTimeOffset? AsOf) : IQuery<CommitmentWriteResult>;
 
-public sealed class GetCommitmentHandler(IQuerySession session, TimeProvider clock, HealthThresholds thresholds) : IQueryHandler<GetCommitment, CommitmentWriteResult>
+public sealed class GetCommitmentHandler(IQuerySession session, CommitmentAsOf history, TimeProvider clock, HealthThresholds thresholds)
+    : IQueryHandler<GetCommitment, CommitmentWriteResult>
 {
     public async ValueTask<CommitmentWriteResult> Handle(GetCommitment query, CancellationToken ct)
     {
-        // As of an instant, the view is folded from the events up to then by the same projection.
+        // As of an instant, the view is folded from the events up to then by the same projection, within a time limit.
         var view = query.AsOf is { } asOf
-            ? await session.Events.AggregateStreamAsync<CommitmentView>(query.Id, timestamp: asOf, token: ct)
+            ? await history.ReadAsync(query.Id, asOf, ct)
             : await session.LoadAsync<CommitmentView>(query.Id, ct);
         if (view is null)
             throw RejectedException.NotFound(query.AsOf is null ? $"No commitment {query.Id}." : $"Commitment {query.Id} did not exist at {query.AsOf:O}.");
@@ -28,15 +30,26 @@ public sealed class GetCommitmentHandler(IQuerySession session, TimeProvider clo
 public sealed record HistoryEntry(long Sequence, long Version, string Type, DateTimeOffset Timestamp, object Data, ActorRef Actor,
     string? CorrelationId, string? CausationId, string? Note, string? Reason);
 
-public sealed record GetCommitmentHistory(Guid Id) : IQuery<IReadOnlyList<HistoryEntry>>;
+/// <summary>A page of a commitment's history; <see cref="NextAfter"/> is the cursor of the next page, null on the last.</summary>
+public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Items, long? NextAfter);
 
-public sealed class GetCommitmentHistoryHandler(IQuerySession session) : IQueryHandler<GetCommitmentHistory, IReadOnlyList<HistoryEntry>>
+/// <summary>The commitment's events after sequence <see cref="After"/>, oldest first, at most <see cref="Limit"/>.</summary>
+public sealed record GetCommitmentHistory(Guid Id, long After, int Limit) : IQuery<HistoryPage>;
+
+public sealed class GetCommitmentHistoryHandler(IQuerySession session) : IQueryHandler<GetCommitmentHistory, HistoryPage>
 {
-    public async ValueTask<IReadOnlyList<HistoryEntry>> Handle(GetCommitmentHistory query, CancellationToken ct)
+    public async ValueTask<HistoryPage> Handle(GetCommitmentHistory query, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(query.Id, token: ct);
-        if (events.Count == 0) throw RejectedException.NotFound($"No commitment {query.Id}.");
-        return [.. events.Select(HistoryEntries.From)];
+        // One more than the page, to know whether another follows.
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == query.Id && e.Sequence > query.After)
+            .OrderBy(e => e.Sequence)
+            .Take(query.Limit + 1)
+            .ToListAsync(ct);
+        if (events.Count == 0 && await session.Events.FetchStreamStateAsync(query.Id, ct) is null)
+            throw RejectedException.NotFound($"No commitment {query.Id}.");
+        var page = events.Take(query.Limit).Select(HistoryEntries.From).ToList();
+        return new HistoryPage(page, events.Count > query.Limit ? page[^1].Sequence : null);
     }
 }
 
@@ -74,6 +87,9 @@ public static class HistoryEntries
 
 public static class CommitmentReadEndpoints
 {
+    /// <summary>The most events one page of a commitment's history holds, and the default.</summary>
+    public const int HistoryMaxLimit = 1000;
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/commitments/{id:guid}", async (Guid id, string? asOf, HttpContext http, IMediator mediator, CancellationToken ct) =>
@@ -84,13 +100,27 @@ public static class CommitmentReadEndpoints
             })
             .WithName("GetCommitment")
             .WithSummary("A commitment's current state, or as it stood at ?asOf=<instant>")
-            .WithDescription("Health is evaluated now, or at asOf. asOf is an ISO 8601 instant; a bare date means the end of that day (UTC).")
+            .WithDescription("Health is evaluated now, or at asOf. asOf is an ISO 8601 instant; a bare date means the end of that day (UTC). " +
+                "As of an instant the commitment is folded from its events up to then; that read may run for Limits:AsOfSeconds (10 s by default), " +
+                "after which it is stopped and answered 503 with Retry-After.")
             .ReadResponses<CommitmentDto>();
 
-        api.MapGet("/commitments/{id:guid}/history", async (Guid id, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetCommitmentHistory(id), ct)))
+        api.MapGet("/commitments/{id:guid}/history", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var q = http.Request.Query;
+                var limit = QueryValues.Int("limit", q["limit"], HistoryMaxLimit, 1, HistoryMaxLimit);
+                var page = await mediator.Send(new GetCommitmentHistory(id, QueryValues.Long("after", q["after"], 0), limit), ct);
+                if (page.NextAfter is { } next) http.Response.Headers.Link = $"</api/commitments/{id}/history?after={next}&limit={limit}>; rel=\"next\"";
+                return TypedResults.Ok(page.Items);
+            })
             .WithName("GetCommitmentHistory")
-            .WithSummary("Every event of a commitment, oldest first, with who acted, when and why")
-            .ReadResponses<IReadOnlyList<HistoryEntry>>();
+            .WithSummary("Every event of a commitment, oldest first, with who acted, when and why; paged")
+            .WithDescription($"At most limit events (1-{HistoryMaxLimit}, default {HistoryMaxLimit}) after the sequence after (exclusive, default 0), in sequence order. " +
+                "When more follow, the response has a Link header to the next page, rel=\"next\" (the same query with after set to the last sequence of this page); " +
+                "the last page has none. A commitment with no events after the cursor answers an empty list; an unknown one 404.")
+            .ReadResponses<IReadOnlyList<HistoryEntry>>()
+            .QueryParameter("after", JsonSchemaType.Integer, "Events after this sequence (exclusive); default 0.")
+            .QueryParameter("limit", JsonSchemaType.Integer, $"At most this many events, 1-{HistoryMaxLimit}; default {HistoryMaxLimit}.")
+            .ResponseHeader(StatusCodes.Status200OK, "Link", "<...?after=N&limit=L>; rel=\"next\" while more events follow; absent on the last page.");
     }
 }
