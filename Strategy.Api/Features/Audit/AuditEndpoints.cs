@@ -70,7 +70,7 @@ public static class AuditEndpoints
             .ReadResponses<AuditVerification>()
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
-        audit.MapGet("/export", async (HttpContext http, StoreSettings store, IOptions<JsonOptions> json, CancellationToken ct) =>
+        audit.MapGet("/export", async (HttpContext http, AuditExports exports, IOptions<JsonOptions> json, ILogger<AuditExports> log, CancellationToken ct) =>
             {
                 var format = http.Request.Query["format"].ToString() switch
                 {
@@ -79,7 +79,16 @@ public static class AuditEndpoints
                     _ => throw RejectedException.Invalid("format", "Use csv or jsonl."),
                 };
                 var filter = Filter(http.Request);
-                var entries = AuditLog.ReadAsync(store.ConnectionString, store.Schema, filter, 0, null, ct);
+                await using var export = await exports.OpenAsync(filter, ct);
+                // PostgreSQL stops the export's statement at its timeout, but only once it can send again: a client that
+                // stops reading would keep the export's connection. Such an export is cut off a little later.
+                using var cutOff = new CancellationTokenSource(exports.Limits.ExportCutOff);
+                await using var abort = cutOff.Token.Register(() =>
+                {
+                    log.LogWarning("Audit export for {Caller} cut off after {Seconds} s", RateLimits.Caller(http), exports.Limits.ExportCutOff.TotalSeconds);
+                    http.Abort();
+                });
+                var entries = export.Entries;
                 var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMddTHHmmssZ", CultureInfo.InvariantCulture);
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}.{format}\"";
                 if (format == "csv")
@@ -95,11 +104,20 @@ public static class AuditEndpoints
             })
             .WithName("ExportAuditLog")
             .WithSummary("The filtered audit log, streamed as CSV (RFC 4180) or JSON Lines")
-            .WithDescription("Same filters and entries as GET /api/audit, all of them, oldest first. format=jsonl (default) or csv.")
+            .WithDescription("Same filters and entries as GET /api/audit, all of them, oldest first. format=jsonl (default) or csv. " +
+                "Bounded: at most RateLimits:ExportsPerCaller exports at once per caller (2; one more gets 429 with Retry-After), " +
+                "at most Limits:ExportConnections at once on a node, each on a connection pool of the exports' own (4; one more gets 503 with Retry-After), " +
+                "and each under a statement timeout of Limits:ExportSeconds (300 s): one stopped before it has sent anything gets 503 with Retry-After; " +
+                "one stopped while streaming, or whose client stops reading, is cut off (the download ends incomplete) at most 5 s after that. " +
+                "Narrow a long export with from and to.")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ResponseHeader(StatusCodes.Status429TooManyRequests, "Retry-After", "Seconds to wait before exporting again.")
+            .ResponseHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before exporting again.");
     }
 
     private static AuditFilter Filter(HttpRequest request)
