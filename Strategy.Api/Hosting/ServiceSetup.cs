@@ -47,6 +47,18 @@ public static class ServiceSetup
         return new StoreSettings(connection, config["Database:Schema"] ?? "strategy", config.GetValue("Database:ApplySchemaOnStartup", true), mode);
     }
 
+    /// <summary><c>Limits:AsOfSeconds</c>, <c>Limits:ExportSeconds</c> and <c>Limits:ExportConnections</c> (<see cref="ReadLimits"/>).</summary>
+    public static ReadLimits ReadLimitsFrom(IConfiguration config)
+    {
+        var d = ReadLimits.Default;
+        var asOf = config.GetValue("Limits:AsOfSeconds", d.AsOf.TotalSeconds);
+        var export = config.GetValue("Limits:ExportSeconds", d.Export.TotalSeconds);
+        var connections = config.GetValue("Limits:ExportConnections", d.ExportConnections);
+        if (asOf <= 0 || export <= 0 || connections < 1)
+            throw new InvalidOperationException("Limits:AsOfSeconds and Limits:ExportSeconds must be more than 0, Limits:ExportConnections at least 1.");
+        return new ReadLimits(TimeSpan.FromSeconds(asOf), TimeSpan.FromSeconds(export), connections);
+    }
+
     public static WebApplicationBuilder AddStrategy(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -67,10 +79,9 @@ public static class ServiceSetup
         var recordHours = config.GetValue("Idempotency:RecordHours", 24.0);
         if (recordHours <= 0) throw new InvalidOperationException("Idempotency:RecordHours must be more than 0.");
         services.AddSingleton(new IdempotencySettings(TimeSpan.FromHours(recordHours)));
-        var asOfSeconds = config.GetValue("Limits:AsOfSeconds", ReadLimits.Default.AsOf.TotalSeconds);
-        if (asOfSeconds <= 0) throw new InvalidOperationException("Limits:AsOfSeconds must be more than 0.");
-        services.AddSingleton(new ReadLimits(TimeSpan.FromSeconds(asOfSeconds)));
+        services.AddSingleton(ReadLimitsFrom(config));
         services.AddSingleton<Strategy.Infrastructure.Projections.CommitmentAsOf>();
+        services.AddSingleton<Strategy.Infrastructure.Audit.AuditExports>();
         services.AddScoped<Strategy.Infrastructure.Values.ValueReads>();
         services.AddScoped<Features.Values.EvidenceLookup>();
         services.AddScoped<RequestTransaction>();

@@ -32,7 +32,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, title, detail, errors) = Map(exception, http);
-        if (status >= 500) log.LogError(exception, "Request {Method} {Path} failed", http.Request.Method, http.Request.Path);
+        if (Overloaded(exception)) log.LogWarning("Request {Method} {Path} answered {Status}: {Detail}", http.Request.Method, http.Request.Path, status, detail);
+        else if (status >= 500) log.LogError(exception, "Request {Method} {Path} failed", http.Request.Method, http.Request.Path);
         else log.LogDebug("Request {Method} {Path} answered {Status}: {Detail}", http.Request.Method, http.Request.Path, status, detail);
         http.Response.StatusCode = status;
         if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "5";
@@ -91,6 +92,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                     431 => "The request headers are too large.",
                     _ => "Bad request.",
                 }, Sanitize(bad.Message), null);
+            case Strategy.Infrastructure.Audit.ExportsBusyException busy:
+                return (503, "Too many exports at once.", busy.Message, null);
             case UnauthorizedAccessException u:
                 return (401, "Not authenticated.", u.Message, null);
             case not null when UnstorableText(exception):
@@ -127,6 +130,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         { InnerException: { } inner } => IsDatabaseFailure(inner),
         _ => false,
     };
+
+    /// <summary>A read stopped at its time limit, or an export refused for want of a slot: the service working as set, not a fault.</summary>
+    private static bool Overloaded(Exception exception) =>
+        exception is Strategy.Infrastructure.Audit.ExportsBusyException || Postgres(exception) is { SqlState: PostgresErrorCodes.QueryCanceled };
 
     /// <summary>The PostgreSQL error under any wrapping (Marten, Hangfire), if there is one.</summary>
     private static PostgresException? Postgres(Exception? exception)

@@ -43,6 +43,15 @@ public static class AuditLog
     public static async IAsyncEnumerable<AuditEntry> ReadAsync(string connectionString, string schema, AuditFilter filter, long after, int? limit,
         [EnumeratorCancellation] CancellationToken ct, bool chain = false)
     {
+        await using var connection = new NpgsqlConnection(ConnectionDefaults.WithCustomPlans(connectionString));
+        await connection.OpenAsync(ct);
+        await foreach (var entry in ReadAsync(connection, schema, filter, after, limit, ct, chain)) yield return entry;
+    }
+
+    /// <summary>The same, on a connection the caller holds open (an export's, from its own pool).</summary>
+    public static async IAsyncEnumerable<AuditEntry> ReadAsync(NpgsqlConnection connection, string schema, AuditFilter filter, long after, int? limit,
+        [EnumeratorCancellation] CancellationToken ct, bool chain = false)
+    {
         // Sequence numbers are taken before commit, so a transaction still open can hold a lower one than an event that
         // is already visible: a cursor past that event would skip it for good once it commits. The daemon's high-water
         // mark is the sequence below which nothing can still appear (it holds at a gap while an appender is alive),
@@ -51,8 +60,6 @@ public static class AuditLog
         // guessing the range's size, and it planned a filtered page as a hash join and sort over the whole remaining
         // log (450 ms for a page at 1M events instead of 10-22 ms).
         var where = new List<string> { "e.seq_id > @after", "e.seq_id <= @upTo" };
-        await using var connection = new NpgsqlConnection(ConnectionDefaults.WithCustomPlans(connectionString));
-        await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand { Connection = connection };
         command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("upTo", await HighWaterMarkAsync(connection, schema, ct));

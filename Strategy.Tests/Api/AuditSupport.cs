@@ -94,6 +94,48 @@ public static class AuditSupport
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>
+    /// A long history written in one bulk append, as a bulk load would: <paramref name="count"/> status changes of the
+    /// commitment, between in-progress and on-hold, noted "change 0", "change 1" and so on (through the API they would
+    /// take minutes and meet the rate limit on writes).
+    /// </summary>
+    public static async Task AppendStatusChanges(ApiFactory api, Guid commitment, int count)
+    {
+        await using var session = api.Services.GetRequiredService<IDocumentStore>().LightweightSession();
+        var from = Strategy.Domain.Commitments.CommitmentStatus.NotStarted;
+        for (var i = 0; i < count; i++)
+        {
+            var to = i % 2 == 0 ? Strategy.Domain.Commitments.CommitmentStatus.InProgress : Strategy.Domain.Commitments.CommitmentStatus.OnHold;
+            session.Events.Append(commitment, new Strategy.Domain.Commitments.CommitmentStatusChanged(commitment, from, to, $"change {i}"));
+            from = to;
+        }
+        await session.SaveChangesAsync();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="read"/> while the test holds the event table locked (access exclusive), which keeps any read
+    /// of it waiting, and checks that the read was stopped at its limit of 1 s: a 503 problem document "The read took
+    /// too long." with Retry-After, after about 1 s and well before Npgsql's 30 s command timeout.
+    /// </summary>
+    public static async Task ShouldBeStoppedAtOneSecondWhileEventsAreLocked(ApiFactory api, Func<Task<HttpResponseMessage>> read)
+    {
+        await using var connection = new NpgsqlConnection(ApiFactory.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockEvents = new NpgsqlCommand($"lock table {api.Schema}.mt_events in access exclusive mode", connection, transaction))
+            await lockEvents.ExecuteNonQueryAsync();
+
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        var stopped = await read();
+        var elapsed = timer.Elapsed;
+        var problem = await stopped.ShouldBeProblem(503);
+        problem.GetProperty("title").GetString().ShouldBe("The read took too long.");
+        stopped.Headers.RetryAfter.ShouldNotBeNull();
+        elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(0.9));
+        elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(15), "stopped by the 1 s limit, not by Npgsql's 30 s command timeout");
+        await transaction.RollbackAsync();
+    }
+
     /// <summary>Waits until the async daemon (hash chain) has caught up with every stored event.</summary>
     public static Task WaitForDaemon(ApiFactory api) =>
         api.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));

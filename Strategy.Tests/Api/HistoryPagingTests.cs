@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-using Strategy.Domain.Commitments;
 
 namespace Strategy.Tests.Api;
 
@@ -48,18 +45,7 @@ public sealed partial class HistoryPagingTests(ApiFactory api) : IClassFixture<A
     public async Task A_long_history_comes_in_pages_of_at_most_1000_linked_by_rel_next()
     {
         var id = await Commitment();
-        // 1,100 status changes appended as one bulk write (through the API they would take minutes and meet the rate limit).
-        await using (var session = api.Services.GetRequiredService<IDocumentStore>().LightweightSession())
-        {
-            var from = CommitmentStatus.NotStarted;
-            for (var i = 0; i < 1100; i++)
-            {
-                var to = i % 2 == 0 ? CommitmentStatus.InProgress : CommitmentStatus.OnHold;
-                session.Events.Append(id, new CommitmentStatusChanged(id, from, to, $"change {i}"));
-                from = to;
-            }
-            await session.SaveChangesAsync();
-        }
+        await AuditSupport.AppendStatusChanges(api, id, 1100);
         var stored = await Stored(id);
         stored.Count.ShouldBe(1101);
 

@@ -140,12 +140,16 @@ public sealed class RateLimitTests(LowRateLimitFactory api) : IClassFixture<LowR
     [InlineData("PUT", "/api/plans/P/outcomes/O/sdg-targets", RateLimits.WritesPolicy)]
     [InlineData("PATCH", "/api/commitments/x", RateLimits.WritesPolicy)]
     [InlineData("DELETE", "/api/plans/P", RateLimits.WritesPolicy)]
+    [InlineData("GET", "/api/audit/export", RateLimits.ExportsPolicy)]
+    [InlineData("GET", "/API/Audit/Export/", RateLimits.ExportsPolicy)]
+    [InlineData("GET", "/api/audit", null)]
+    [InlineData("GET", "/api/audit/exports", null)]
     [InlineData("GET", "/api/plans", null)]
     [InlineData("GET", "/api/reports", null)]
     [InlineData("HEAD", "/api/plans", null)]
     [InlineData("POST", "/hangfire/jobs", null)]
     [InlineData("POST", "/apis", null)]
-    public void Writes_and_report_requests_are_told_apart_by_method_and_path(string method, string path, string? policy)
+    public void Writes_report_requests_and_exports_are_told_apart_by_method_and_path(string method, string path, string? policy)
     {
         var http = new DefaultHttpContext();
         http.Request.Method = method;

@@ -128,7 +128,7 @@ public static class AuditEndpoints
             .Produces<CheckpointPublicKey>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        audit.MapGet("/export", async (HttpContext http, StoreSettings store, IOptions<JsonOptions> json, CancellationToken ct) =>
+        audit.MapGet("/export", async (HttpContext http, AuditExports exports, IOptions<JsonOptions> json, ILogger<AuditExports> log, CancellationToken ct) =>
             {
                 var format = http.Request.Query["format"].ToString() switch
                 {
@@ -138,7 +138,16 @@ public static class AuditEndpoints
                 };
                 var filter = Filter(http.Request);
                 // Only JSON Lines carries the chain: a CSV cell could not hold it legibly, and the verifier reads JSON.
-                var entries = AuditLog.ReadAsync(store.ConnectionString, store.Schema, filter, 0, null, ct, chain: format == "jsonl");
+                await using var export = await exports.OpenAsync(filter, ct, chain: format == "jsonl");
+                // PostgreSQL stops the export's statement at its timeout, but only once it can send again: a client that
+                // stops reading would keep the export's connection. Such an export is cut off a little later.
+                using var cutOff = new CancellationTokenSource(exports.Limits.ExportCutOff);
+                await using var abort = cutOff.Token.Register(() =>
+                {
+                    log.LogWarning("Audit export for {Caller} cut off after {Seconds} s", RateLimits.Caller(http), exports.Limits.ExportCutOff.TotalSeconds);
+                    http.Abort();
+                });
+                var entries = export.Entries;
                 var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMddTHHmmssZ", CultureInfo.InvariantCulture);
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}.{format}\"";
                 if (format == "csv")
@@ -160,11 +169,20 @@ public static class AuditEndpoints
                 "userName, correlationId, causationId; with the entry's sequence, joined by U+001F in that order, they are canonical(event n)), " +
                 "`previous` (h(n-1), 64 zeros before the first event) and `hash` (h(n) = SHA-256(h(n-1) || canonical(event n)), as stored); both " +
                 "null for an event not chained yet. `dotnet Strategy.Api.dll verify-export --file audit.jsonl --checkpoint checkpoint.json " +
-                "--public-key key.pem` checks an unfiltered export offline; a filtered one leaves events out, so its links do not follow.")
+                "--public-key key.pem` checks an unfiltered export offline; a filtered one leaves events out, so its links do not follow. " +
+                "Bounded: at most RateLimits:ExportsPerCaller exports at once per caller (2; one more gets 429 with Retry-After), " +
+                "at most Limits:ExportConnections at once on a node, each on a connection pool of the exports' own (4; one more gets 503 with Retry-After), " +
+                "and each under a statement timeout of Limits:ExportSeconds (300 s): one stopped before it has sent anything gets 503 with Retry-After; " +
+                "one stopped while streaming, or whose client stops reading, is cut off (the download ends incomplete) at most 5 s after that. " +
+                "Narrow a long export with from and to.")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ResponseHeader(StatusCodes.Status429TooManyRequests, "Retry-After", "Seconds to wait before exporting again.")
+            .ResponseHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before exporting again.");
     }
 
     private static AuditFilter Filter(HttpRequest request)
