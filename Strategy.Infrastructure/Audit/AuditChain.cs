@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -89,12 +90,22 @@ public static class AuditHash
 
     public static string Next(string previousHex, string canonical)
     {
-        var previous = Convert.FromHexString(previousHex);
-        var body = Encoding.UTF8.GetBytes(canonical);
-        var input = new byte[previous.Length + body.Length];
-        previous.CopyTo(input, 0);
-        body.CopyTo(input, previous.Length);
-        return Convert.ToHexStringLower(SHA256.HashData(input));
+        // Into one pooled buffer: the chain and the offline verifier call this once per event.
+        var previousLength = previousHex.Length / 2;
+        var input = ArrayPool<byte>.Shared.Rent(previousLength + Encoding.UTF8.GetMaxByteCount(canonical.Length));
+        try
+        {
+            if (previousHex.Length % 2 != 0 || Convert.FromHexString(previousHex, input, out _, out _) != System.Buffers.OperationStatus.Done)
+                throw new FormatException($"Not a hash in hex: {previousHex}");
+            var length = previousLength + Encoding.UTF8.GetBytes(canonical, input.AsSpan(previousLength));
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(input.AsSpan(0, length), hash);
+            return Convert.ToHexStringLower(hash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+        }
     }
 }
 

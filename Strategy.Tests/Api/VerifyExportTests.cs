@@ -99,6 +99,24 @@ public sealed class VerifyExportTests(AuditStory story) : IClassFixture<AuditSto
         unsigned.Output.ShouldEndWith("matches, signature not checked (no public key given)");
     }
 
+    [Fact]
+    public async Task CRLF_line_ends_a_byte_order_mark_no_final_line_end_and_a_line_longer_than_the_read_buffer_are_read_as_written()
+    {
+        var lines = await Export();
+        // JSON may start with white space: 5 MB of it makes the first line longer than the verifier's 4 MB buffer.
+        lines[0] = new string(' ', 5 << 20) + lines[0];
+        var path = Path.Combine(dir, "windows.jsonl");
+        File.WriteAllText(path, string.Join("\r\n", lines), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        var result = Run("--file", path);
+        result.Code.ShouldBe(0, result.Output);
+        result.Output.ShouldStartWith($"valid: {lines.Count} lines, {lines.Count} events chained");
+
+        // An empty line is not an entry.
+        var blank = Run("--file", Write("blank.jsonl", [lines[0].TrimStart(), "", lines[1]]));
+        blank.Code.ShouldBe(1, blank.Output);
+        blank.Output.ShouldBe("invalid: line 2: unreadable line: not a JSON document");
+    }
+
     public static TheoryData<string> Tamperings => ["data", "data-and-canonical", "actor", "actor-name", "timestamp", "note", "changes"];
 
     [Theory]

@@ -63,8 +63,8 @@ public static class VerifyExportCommand
         }
 
         AuditExportVerification result;
-        using (var reader = new StreamReader(file, new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan }))
-            result = AuditExportVerifier.Verify(reader, checkpoint, key);
+        using (var stream = new FileStream(file, new FileStreamOptions { BufferSize = 0, Options = FileOptions.SequentialScan }))
+            result = AuditExportVerifier.Verify(stream, checkpoint, key);
         output.WriteLine(Describe(result));
         return result.Valid ? 0 : 1;
     }
