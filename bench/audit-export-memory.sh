@@ -4,12 +4,10 @@
 #   bench/audit-export-memory.sh [EVENTS]      (default 200000)
 #
 # Starts its own PostgreSQL and a Release build of the API (demo plan loaded), appends EVENTS value-submitted
-# events (values a focal point of the commitment's country submitted, pending review) to the demo plan's commitments
-# with one SQL statement, in the shape and with the metadata the API stores them (the export reads the log as stored,
-# joined only to the commitment and plan views, so SQL-made events are read exactly like API-made ones; the value
-# documents and the views' pending lists are not updated, and the export does not read them), waits until the async
-# audit chain has caught up, then exports the whole log. Memory growth = the process's peak RSS during the export (VmHWM, reset just before) minus its RSS
-# just before. Prints one line per format and stops everything it started.
+# events by SQL (append_value_events in lib.sh: the export reads the log as stored, joined only to the commitment and
+# plan views, so SQL-made events are read exactly like API-made ones), waits until the async audit chain has caught
+# up, then exports the whole log. Memory growth = the process's peak RSS during the export (VmHWM, reset just before)
+# minus its RSS just before. Prints one line per format and stops everything it started.
 name=audit-export
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 events=${1:-200000}
@@ -23,32 +21,10 @@ api_start api "$apiport" ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__S
 token=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role reviewer --name "Bench reviewer")
 get() { curl -sf -H "Authorization: Bearer $token" "$@"; }
 
-echo "appending $events events..." >&2
-t0=$(date +%s.%N)
-psql_ <<SQL
-with c as (select id, statecountry as country, row_number() over (order by id) - 1 as n, count(*) over () as total from strategy.mt_doc_commitmentview)
-insert into strategy.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, correlation_id, causation_id)
-select nextval('strategy.mt_events_sequence'), gen_random_uuid(), c.id, 100 + g,
-       jsonb_build_object('commitmentId', c.id, 'valueId', gen_random_uuid(), 'value', g % 1000, 'asOf', '2025-06-30', 'round', null,
-                          'late', false, 'supersedes', null, 'note', 'bench value ' || g, 'evidence', '[]'::jsonb, 'evidenceUrl', null),
-       'value_submitted', now(), '*DEFAULT*', 'Strategy.Domain.Commitments.ValueSubmitted, Strategy.Domain',
-       jsonb_build_object('actor-name', 'Bench ' || c.country, 'actor-role', 'focal-point', 'actor-country', c.country),
-       'focal-point-' || lower(c.country), 'bench', 'bench'
-from generate_series(1, $events) g join c on c.n = g % c.total;
-update strategy.mt_streams s set version = (select max(version) from strategy.mt_events e where e.stream_id = s.id);
-SQL
-t1=$(date +%s.%N)
-total=$(psql_ -c "select count(*) from strategy.mt_events")
-echo "appended in $(calc "$t1 - $t0" 2) s; the log holds $total events" >&2
-
+append_value_events "$events"
 # The async daemon chains the new events; measure the export once it is idle, so only the export is counted.
-# (Polled through the daemon's own progress table: /api/audit/verify re-hashes the whole log on every call.)
-for _ in $(seq 1200); do
-  chained=$(psql_ -c "select coalesce((select (data->>'sequence')::bigint from strategy.mt_doc_auditchainhead), 0) >= (select max(seq_id) from strategy.mt_events)")
-  [[ "$chained" == t ]] && break; sleep 0.5
-done
+wait_for_chain
 t2=$(date +%s.%N)
-echo "audit chain caught up $(calc "$t2 - $t1" 2) s after the append" >&2
 verify=$(get "http://127.0.0.1:$apiport/api/audit/verify")
 echo "verify: $verify ($(calc "$(date +%s.%N) - $t2" 2) s)" >&2
 

@@ -7,6 +7,8 @@
 # api_migrate_app_role R P    applies the schema as the owner, with the app role R; sets $app_cs
 # api_start NAME PORT [ENV=V...]  starts the API (logs to $out/NAME.log); sets ${NAME}_pid; waits for /health/ready
 # on_exit CMD                 adds a command to the clean-up
+# append_value_events N       appends N value-submitted events to the demo plan's commitments by SQL (after pg_start and a seeded API)
+# wait_for_chain              waits until the async audit chain has chained every event
 set -euo pipefail
 repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$repo"
@@ -85,3 +87,38 @@ api_start() {
 }
 
 api_stop() { local pid=$1; kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+
+# append_value_events N: appends N value-submitted events (values a focal point of the commitment's country
+# submitted, pending review) to the demo plan's commitments with one SQL statement, in the shape and with the metadata
+# the API stores them. The value documents and the views' pending lists are not updated: what reads the log as stored
+# (the audit log, its export, the chain) sees them exactly like events the API appended.
+append_value_events() {
+  local events=$1 t0
+  log "appending $events events..."
+  t0=$(now)
+  psql_ <<SQL
+with c as (select id, statecountry as country, row_number() over (order by id) - 1 as n, count(*) over () as total from strategy.mt_doc_commitmentview)
+insert into strategy.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, correlation_id, causation_id)
+select nextval('strategy.mt_events_sequence'), gen_random_uuid(), c.id, 100 + g,
+       jsonb_build_object('commitmentId', c.id, 'valueId', gen_random_uuid(), 'value', g % 1000, 'asOf', '2025-06-30', 'round', null,
+                          'late', false, 'supersedes', null, 'note', 'bench value ' || g, 'evidence', '[]'::jsonb, 'evidenceUrl', null),
+       'value_submitted', now(), '*DEFAULT*', 'Strategy.Domain.Commitments.ValueSubmitted, Strategy.Domain',
+       jsonb_build_object('actor-name', 'Bench ' || c.country, 'actor-role', 'focal-point', 'actor-country', c.country),
+       'focal-point-' || lower(c.country), 'bench', 'bench'
+from generate_series(1, $events) g join c on c.n = g % c.total;
+update strategy.mt_streams s set version = (select max(version) from strategy.mt_events e where e.stream_id = s.id);
+SQL
+  log "appended in $(calc "$(now) - $t0" 2) s; the log holds $(psql_ -c "select count(*) from strategy.mt_events") events"
+}
+
+# wait_for_chain: polls the chain's head (not /api/audit/verify, which re-hashes the whole log on every call) until
+# the daemon has chained every event, for up to 10 minutes; sets $chain_s, the seconds it waited.
+wait_for_chain() {
+  local t0 chained; t0=$(now)
+  for _ in $(seq 1200); do
+    chained=$(psql_ -c "select coalesce((select (data->>'sequence')::bigint from strategy.mt_doc_auditchainhead), 0) >= (select max(seq_id) from strategy.mt_events)")
+    [[ "$chained" == t ]] && break; sleep 0.5
+  done
+  chain_s=$(calc "$(now) - $t0" 2)
+  log "audit chain caught up $chain_s s after the append"
+}

@@ -18,6 +18,8 @@ using Strategy.Infrastructure.Store;
 //   rebuild CONNECTION PROJECTION          Marten's own daemon rebuild of an inline projection, timed
 //   scan CONNECTION                        Marten's raw-event query over the commitment events, timed
 //   read-log CONNECTION 0|1                CommitmentEventLog over the same events, timed; 1 also folds them
+//   sign-checkpoint KEY.pem SEQUENCE HASH  a checkpoint of the chain at SEQUENCE signed with the PEM private key
+//                                          (AuditCheckpoints.Sign), as JSON on stdout, for bench/verify-export.sh
 return args switch
 {
     ["marten-loop", var cs, var seconds, var tasks] => await MartenLoop(cs, int.Parse(seconds), int.Parse(tasks)),
@@ -28,14 +30,26 @@ return args switch
     ["rebuild", var cs, var projection] => await Rebuild(cs, projection),
     ["scan", var cs] => await Scan(cs),
     ["read-log", var cs, var fold] => await ReadLog(cs, fold == "1"),
+    ["sign-checkpoint", var key, var sequence, var hash] => SignCheckpoint(key, long.Parse(sequence), hash),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | marten-write CONNECTION SECONDS TASKS WARMUP TARGETS [POSTMASTER_PID] | " +
-        "rebuild CONNECTION PROJECTION | scan CONNECTION | read-log CONNECTION 0|1");
+        "rebuild CONNECTION PROJECTION | scan CONNECTION | read-log CONNECTION 0|1 | sign-checkpoint KEY.pem SEQUENCE HASH");
     return 2;
+}
+
+// The service signs its own checkpoints; this signs one with a key of the bench's (openssl ecparam -name prime256v1),
+// in camelCase JSON as the API serves records, so verify-export can be timed against a checkpoint.
+static int SignCheckpoint(string keyFile, long sequence, string hash)
+{
+    using var key = System.Security.Cryptography.ECDsa.Create();
+    key.ImportFromPem(File.ReadAllText(keyFile));
+    var checkpoint = Strategy.Infrastructure.Audit.AuditCheckpoints.Sign(key, sequence, hash, DateTimeOffset.UtcNow);
+    Console.WriteLine(JsonSerializer.Serialize(checkpoint, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+    return 0;
 }
 
 // Plain Marten in a schema of its own: default options, no projections, no service code. Each task appends
