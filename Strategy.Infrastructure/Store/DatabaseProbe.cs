@@ -14,15 +14,22 @@ public sealed class DatabaseProbe : IAsyncDisposable
     /// <summary>One connection for a probe, one more should two overlap (Kubernetes probes each pod every few seconds).</summary>
     public const int PoolSize = 2;
 
+    /// <summary>
+    /// The longest a probe waits to connect, whatever the main connection string allows (deploy/k8s sets 15 s there):
+    /// Npgsql does not give up a connection attempt on cancellation, so a silent database would hold readiness that long.
+    /// </summary>
+    public const int ConnectSeconds = 3;
+
     private readonly NpgsqlDataSource source;
 
-    public DatabaseProbe(StoreSettings settings) =>
-        source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(settings.ConnectionString)
-        {
-            ApplicationName = ApplicationName,
-            MaxPoolSize = PoolSize,
-            MinPoolSize = 0,
-        }.ConnectionString);
+    public DatabaseProbe(StoreSettings settings) => source = NpgsqlDataSource.Create(ConnectionString(settings));
+
+    public static string ConnectionString(StoreSettings settings)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { ApplicationName = ApplicationName, MaxPoolSize = PoolSize, MinPoolSize = 0 };
+        builder.Timeout = Math.Min(builder.Timeout, ConnectSeconds);
+        return builder.ConnectionString;
+    }
 
     /// <summary>Runs <c>select 1</c>; throws what Npgsql throws when the database does not answer.</summary>
     public async Task AnswerAsync(CancellationToken ct)
