@@ -49,8 +49,38 @@ public sealed class AuditCheckpointStore(IDocumentStore store, StoreSettings set
         return await session.Query<StoredCheckpoint>().OrderByDescending(c => c.Sequence).ThenByDescending(c => c.SignedAt).Take(limit).ToListAsync(ct);
     }
 
-    /// <summary>The whole chain recomputed and held to every checkpoint signed with the current key.</summary>
-    public async Task<AuditVerification> VerifyAsync(CancellationToken ct)
+    private readonly Lock scanGate = new();
+    private Task<AuditVerification>? scan;
+    private long scansStarted;
+    private long scansJoined;
+
+    /// <summary>How many whole-log scans this node has started.</summary>
+    public long ScansStarted => Interlocked.Read(ref scansStarted);
+
+    /// <summary>How many verify calls took the result of a scan already running instead of starting one.</summary>
+    public long ScansJoined => Interlocked.Read(ref scansJoined);
+
+    /// <summary>
+    /// The whole chain recomputed and held to every checkpoint signed with the current key. A scan reads the whole log,
+    /// so callers that ask while one is running share its result instead of each starting another: the load of verify
+    /// is one scan at a time per node, however many ask.
+    /// </summary>
+    public Task<AuditVerification> VerifyAsync(CancellationToken ct)
+    {
+        lock (scanGate)
+        {
+            if (scan is null || scan.IsCompleted)
+            {
+                Interlocked.Increment(ref scansStarted);
+                // Not the caller's token: the scan is shared, and one caller leaving must not fail the others.
+                scan = Task.Run(() => ScanAsync(CancellationToken.None));
+            }
+            else Interlocked.Increment(ref scansJoined);
+            return scan.WaitAsync(ct);
+        }
+    }
+
+    private async Task<AuditVerification> ScanAsync(CancellationToken ct)
     {
         IReadOnlyList<AuditCheckpoint> checkpoints = [];
         if (key is not null)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -146,6 +147,42 @@ public sealed class AuditCheckpointTests
         result.GetProperty("valid").GetBoolean().ShouldBeFalse(text);
         result.GetProperty("firstBrokenSequence").GetInt64().ShouldBeGreaterThan(checkpoint.GetProperty("sequence").GetInt64() - 1, text);
         result.GetProperty("reason").GetString()!.ShouldContain("checkpoint", Case.Insensitive, text);
+    }
+
+    [Fact]
+    public async Task Callers_who_ask_while_a_scan_runs_share_it_instead_of_each_scanning_the_log()
+    {
+        await using var own = await StartOwnFactory();
+        var api = own.Api;
+        await ChainHistory.Write(api, "SHARE");
+        await ChainHistory.ShouldBeIntact(api);
+        var store = api.Services.GetRequiredService<AuditCheckpointStore>();
+        var (started, joined) = (store.ScansStarted, store.ScansJoined);
+
+        // The event table locked, so the first scan waits at its read while the other callers arrive.
+        await using var connection = new NpgsqlConnection(ApiFactory.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockEvents = new NpgsqlCommand($"lock table {api.Schema}.mt_events in access exclusive mode", connection, transaction))
+            await lockEvents.ExecuteNonQueryAsync();
+        var calls = Enumerable.Range(0, 8).Select(_ => api.Reviewer().GetAsync("/api/audit/verify")).ToList();
+        var waited = Stopwatch.StartNew();
+        while (store.ScansJoined - joined < 7 && waited.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(50);
+        (store.ScansStarted - started).ShouldBe(1);
+        (store.ScansJoined - joined).ShouldBe(7);
+        await transaction.RollbackAsync();
+
+        var bodies = new List<string>();
+        foreach (var call in calls)
+        {
+            var response = await call;
+            var body = await response.Content.ReadAsStringAsync();
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+            bodies.Add(body);
+        }
+        bodies.Distinct().ShouldHaveSingleItem();
+        JsonDocument.Parse(bodies[0]).RootElement.GetProperty("valid").GetBoolean().ShouldBeTrue(bodies[0]);
+        (store.ScansStarted - started).ShouldBe(1);
     }
 
     [Fact]

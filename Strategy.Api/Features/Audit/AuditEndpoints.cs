@@ -101,6 +101,7 @@ public static class AuditEndpoints
             .WithDescription("h(n) = SHA-256(h(n-1) || canonical(event n)). The chain is extended by an async projection; eventsPending counts events not chained yet. " +
                 "The recomputed chain is also held to every signed checkpoint (GET /api/audit/checkpoints) made with the current key, and event timestamps may not go " +
                 $"back by more than {AuditClock.Tolerance.TotalSeconds:0} s as sequences go up; checkpointsChecked counts the checkpoints confirmed. " +
+                "A scan reads the whole log, so callers who ask while one is running on the node get its result rather than starting another. " +
                 "With upTo=<sequence>: {sequence, hash, eventsHashed, storedHash}, the hash after the last event at or before that sequence, recomputed from the first event " +
                 "(compare it with a report's eventSequence and chainHash); 404 when no event at or after that sequence exists yet.")
             .ReadResponses<AuditVerification>()
