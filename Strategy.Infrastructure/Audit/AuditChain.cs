@@ -231,8 +231,9 @@ public sealed partial class AuditChainProjection : EventProjection
 }
 
 /// <param name="CheckpointsChecked">Signed checkpoints whose signature and hash the recomputed chain confirmed.</param>
+/// <param name="VerifiedFrom">The sequence the check started after: 0 for the whole log, or the last verified point.</param>
 public sealed record AuditVerification(bool Valid, long EventsChecked, long LastSequence, long? FirstBrokenSequence, string? Reason, long EventsPending, string HeadHash,
-    int CheckpointsChecked = 0);
+    int CheckpointsChecked = 0, long VerifiedFrom = 0);
 
 /// <summary>The chain's hash after the last event at or before <see cref="Sequence"/>, recomputed from the events.</summary>
 public sealed record AuditHashAt(long Sequence, string Hash, long EventsHashed, string? StoredHash);
@@ -241,14 +242,19 @@ public sealed record AuditHashAt(long Sequence, string Hash, long EventsHashed, 
 public static class AuditVerifier
 {
     /// <param name="checkpoints">Signed chain heads to hold the recomputed chain to; each must verify with <paramref name="publicKey"/>.</param>
+    /// <param name="from">
+    /// A point verified before (a sequence and the hash after it): the chain is checked from there on, once its stored
+    /// link is found unchanged, instead of from the first event.
+    /// </param>
     public static Task<AuditVerification> VerifyAsync(string connectionString, string schema, CancellationToken ct,
-        IReadOnlyList<AuditCheckpoint>? checkpoints = null, System.Security.Cryptography.ECDsa? publicKey = null) =>
-        VerifyAsync(connectionString, schema, AuditHash.Form, ct, checkpoints, publicKey);
+        IReadOnlyList<AuditCheckpoint>? checkpoints = null, System.Security.Cryptography.ECDsa? publicKey = null, (long Sequence, string Hash)? from = null) =>
+        VerifyAsync(connectionString, schema, AuditHash.Form, ct, checkpoints, publicKey, from);
 
     /// <param name="form">The canonical form to recompute the links in: the current one, or the form of an older chain (<see cref="AuditChainUpgrade"/>).</param>
     internal static async Task<AuditVerification> VerifyAsync(string connectionString, string schema, int form, CancellationToken ct,
-        IReadOnlyList<AuditCheckpoint>? checkpoints = null, System.Security.Cryptography.ECDsa? publicKey = null)
+        IReadOnlyList<AuditCheckpoint>? checkpoints = null, System.Security.Cryptography.ECDsa? publicKey = null, (long Sequence, string Hash)? from = null)
     {
+        var (start, startHash) = from ?? (0, AuditHash.Genesis);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
 
@@ -270,32 +276,40 @@ public static class AuditVerifier
 
         // Checkpoints are checked in sequence order as the recomputed chain passes them; a checkpoint whose signature
         // does not verify is itself a break (a forged or altered checkpoint).
-        var pendingCheckpoints = new Queue<AuditCheckpoint>((checkpoints ?? []).OrderBy(c => c.Sequence));
+        var pendingCheckpoints = new Queue<AuditCheckpoint>((checkpoints ?? []).Where(c => c.Sequence > start).OrderBy(c => c.Sequence));
         foreach (var c in pendingCheckpoints)
             if (publicKey is null || !AuditCheckpoints.IsSignedBy(c, publicKey))
                 return Broken(c.Sequence, $"The checkpoint at {c.Sequence} signed at {c.SignedAt:O} does not verify with the checkpoint key.");
         // Events past the chain's head have no link yet, but a checkpoint beyond the head (a report's, signed before the
         // daemon got there, or one left behind by a head moved back) still holds the events up to it.
         var end = Math.Max(headSequence, pendingCheckpoints.Count == 0 ? 0 : pendingCheckpoints.Max(c => c.Sequence));
+        if (start > 0)
+        {
+            await using var link = new NpgsqlCommand($"select data->>'hash' from {schema}.mt_doc_auditlink where id = @start", connection);
+            link.Parameters.AddWithValue("start", start);
+            if (await link.ExecuteScalarAsync(ct) as string != startHash)
+                return Broken(start, "The chain's link at the last verified point is not the one verified there: the chain's tables were rewritten.");
+        }
 
         // Every event and every link up to the head, merged by sequence: an event without a link was inserted,
         // a link without an event was deleted, and a link whose hash differs follows an altered event.
         var sql = $"select coalesce(e.seq_id, l.id), l.data->>'hash', e.seq_id is not null, " +
                   $"e.seq_id, e.id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, coalesce(e.user_name, ''), " +
                   $"coalesce(e.headers::text, ''), coalesce(e.correlation_id, ''), coalesce(e.causation_id, '') " +
-                  $"from (select * from {schema}.mt_events where seq_id <= @end) e " +
-                  $"full outer join (select * from {schema}.mt_doc_auditlink where id <= @head) l on l.id = e.seq_id " +
+                  $"from (select * from {schema}.mt_events where seq_id > @start and seq_id <= @end) e " +
+                  $"full outer join (select * from {schema}.mt_doc_auditlink where id > @start and id <= @head) l on l.id = e.seq_id " +
                   $"order by 1";
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("head", headSequence);
         command.Parameters.AddWithValue("end", end);
+        command.Parameters.AddWithValue("start", start);
 
-        var hash = AuditHash.Genesis;
-        long checkedCount = 0, last = 0;
+        var hash = startHash;
+        long checkedCount = 0, last = start;
         long? broken = null;
         string? reason = null;
         var checkpointsChecked = 0;
-        var headHash = AuditHash.Genesis;
+        var headHash = startHash;
         DateTime? latest = null;
         // The hash after the events before `sequence` against the checkpoints taken there.
         string? PassCheckpoints(long sequence)
@@ -338,7 +352,7 @@ public static class AuditVerifier
         if (broken is null && PassCheckpoints(long.MaxValue) is { } atEnd) { broken = end; reason = atEnd; }
 
         return new AuditVerification(broken is null, checkedCount, last, broken, reason, await PendingAsync(connection, schema, headSequence, ct),
-            broken is null ? headHash : "", checkpointsChecked);
+            broken is null ? headHash : "", checkpointsChecked, start);
 
         AuditVerification Broken(long at, string why) => new(false, 0, 0, at, why, 0, "", 0);
     }

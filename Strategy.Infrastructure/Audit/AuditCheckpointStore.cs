@@ -80,7 +80,36 @@ public sealed class AuditCheckpointStore(IDocumentStore store, StoreSettings set
         }
     }
 
+    private (long Sequence, string Hash)? lastVerified;
+
+    /// <summary>
+    /// The chain checked from the last point this node verified (kept in memory, not in the database the check is
+    /// about) on, once that point's stored link is found unchanged: only what was added since. The whole log when this
+    /// node has verified nothing yet. A rewrite before that point is for the whole-log check (and the checkpoints) to find.
+    /// </summary>
+    public async Task<AuditVerification> VerifySinceLastAsync(CancellationToken ct)
+    {
+        (long Sequence, string Hash)? since;
+        lock (scanGate) since = lastVerified;
+        if (since is not { } from) return await VerifyAsync(ct);
+        var result = await VerifyWithCheckpointsAsync(from, ct);
+        Remember(result);
+        return result;
+    }
+
     private async Task<AuditVerification> ScanAsync(CancellationToken ct)
+    {
+        var result = await VerifyWithCheckpointsAsync(null, ct);
+        Remember(result);
+        return result;
+    }
+
+    private void Remember(AuditVerification result)
+    {
+        if (result.Valid && result.LastSequence > 0) lock (scanGate) lastVerified = (result.LastSequence, result.HeadHash);
+    }
+
+    private async Task<AuditVerification> VerifyWithCheckpointsAsync((long, string)? from, CancellationToken ct)
     {
         IReadOnlyList<AuditCheckpoint> checkpoints = [];
         if (key is not null)
@@ -88,6 +117,6 @@ public sealed class AuditCheckpointStore(IDocumentStore store, StoreSettings set
             await using var session = store.QuerySession();
             checkpoints = [.. (await session.Query<StoredCheckpoint>().Where(c => c.KeyId == key.Id).ToListAsync(ct)).Select(c => c.Checkpoint)];
         }
-        return await AuditVerifier.VerifyAsync(settings.ConnectionString, settings.Schema, ct, checkpoints, key?.Key);
+        return await AuditVerifier.VerifyAsync(settings.ConnectionString, settings.Schema, ct, checkpoints, key?.Key, from);
     }
 }

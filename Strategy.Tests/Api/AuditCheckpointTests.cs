@@ -186,6 +186,38 @@ public sealed class AuditCheckpointTests
     }
 
     [Fact]
+    public async Task Verify_from_last_checks_only_what_was_added_since_and_still_catches_a_rewritten_link_at_that_point()
+    {
+        await using var own = await StartOwnFactory();
+        var api = own.Api;
+        await ChainHistory.Write(api, "SINCE");
+        await ChainHistory.ShouldBeIntact(api);
+        var whole = await ChainHistory.Verify(api);
+        var point = whole.GetProperty("lastSequence").GetInt64();
+
+        // Three more events: from=last checks those, starting after the point the whole-log check reached.
+        var id = await ChainHistory.Make(api.Secretariat(), "SINCE", "VN");
+        (await api.Secretariat().PostJson($"/api/commitments/{id}/status", new { status = "in-progress" })).EnsureSuccessStatusCode();
+        await WaitForDaemon(api);
+        var added = (await StoredSequences(api)).Where(s => s > point).ToList();
+        added.ShouldNotBeEmpty();
+        var since = await (await api.Reviewer().GetAsync("/api/audit/verify?from=last")).Json();
+        var text = since.GetRawText();
+        since.GetProperty("valid").GetBoolean().ShouldBeTrue(text);
+        since.GetProperty("verifiedFrom").GetInt64().ShouldBe(point, text);
+        since.GetProperty("eventsChecked").GetInt64().ShouldBe(added.Count, text);
+        since.GetProperty("headHash").GetString().ShouldBe((await ChainHistory.Verify(api)).GetProperty("headHash").GetString(), text);
+
+        // The next one starts where that one ended; an altered event after it is named.
+        var next = since.GetProperty("lastSequence").GetInt64();
+        (await Sql($"update {api.Schema}.mt_doc_auditlink set data = jsonb_set(data, '{{hash}}', '\"{new string('0', 64)}\"') where id = @n", ("n", next))).ShouldBe(1);
+        var rewritten = await (await api.Reviewer().GetAsync("/api/audit/verify?from=last")).Json();
+        rewritten.GetProperty("valid").GetBoolean().ShouldBeFalse(rewritten.GetRawText());
+        rewritten.GetProperty("firstBrokenSequence").GetInt64().ShouldBe(next, rewritten.GetRawText());
+        await (await api.Reviewer().GetAsync("/api/audit/verify?from=first")).ShouldBeProblem(400);
+    }
+
+    [Fact]
     public async Task Verify_up_to_refuses_a_negative_sequence_and_says_when_the_hash_is_not_final_yet()
     {
         await using var own = await StartOwnFactory();

@@ -31,11 +31,12 @@ public sealed class GetAuditPageHandler(StoreSettings store) : IQueryHandler<Get
 }
 
 [AllowedRoles(Role.Secretariat, Role.Reviewer, Role.Admin)]
-public sealed record VerifyAuditChain : IQuery<AuditVerification>;
+public sealed record VerifyAuditChain(bool SinceLastVerified = false) : IQuery<AuditVerification>;
 
 public sealed class VerifyAuditChainHandler(AuditCheckpointStore checkpoints) : IQueryHandler<VerifyAuditChain, AuditVerification>
 {
-    public async ValueTask<AuditVerification> Handle(VerifyAuditChain query, CancellationToken ct) => await checkpoints.VerifyAsync(ct);
+    public async ValueTask<AuditVerification> Handle(VerifyAuditChain query, CancellationToken ct) =>
+        query.SinceLastVerified ? await checkpoints.VerifySinceLastAsync(ct) : await checkpoints.VerifyAsync(ct);
 }
 
 [AllowedRoles(Role.Secretariat, Role.Reviewer, Role.Admin)]
@@ -88,8 +89,14 @@ public static class AuditEndpoints
 
         audit.MapGet("/verify", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
             {
+                var from = request.Query["from"].ToString() switch
+                {
+                    "" => false,
+                    "last" => true,
+                    _ => throw RejectedException.Invalid("from", "Use from=last (from the last point this node verified), or leave it out for the whole log."),
+                };
                 if (request.Query["upTo"].ToString() is not { Length: > 0 } upToText)
-                    return Results.Ok(await mediator.Send(new VerifyAuditChain(), ct));
+                    return Results.Ok(await mediator.Send(new VerifyAuditChain(from), ct));
                 var upTo = QueryValues.Long("upTo", upToText, 0);
                 if (upTo < 0) throw RejectedException.Invalid("upTo", "Use an event's sequence, 0 or more.");
                 return await mediator.Send(new GetAuditHashAt(upTo), ct) is { } at
@@ -102,6 +109,9 @@ public static class AuditEndpoints
                 "The recomputed chain is also held to every signed checkpoint (GET /api/audit/checkpoints) made with the current key, and event timestamps may not go " +
                 $"back by more than {AuditClock.Tolerance.TotalSeconds:0} s as sequences go up; checkpointsChecked counts the checkpoints confirmed. " +
                 "A scan reads the whole log, so callers who ask while one is running on the node get its result rather than starting another. " +
+                "With from=last only what was added since the last point this node verified is checked, once that point's stored link is found unchanged " +
+                "(verifiedFrom says where the check started; the whole log when the node has verified nothing yet): cheap enough to ask often, " +
+                "while a rewrite before that point is for the whole-log check and the checkpoints to find. " +
                 "With upTo=<sequence>: {sequence, hash, eventsHashed, storedHash}, the hash after the last event at or before that sequence, recomputed from the first event " +
                 "(compare it with a report's eventSequence and chainHash); 404 when no event at or after that sequence exists yet.")
             .ReadResponses<AuditVerification>()
