@@ -371,23 +371,32 @@ public static class AuditVerifier
             exists.Parameters.AddWithValue("upTo", upTo);
             if (!(bool)(await exists.ExecuteScalarAsync(ct))!) return null;
         }
-        var hash = AuditHash.Genesis;
-        long count = 0, last = 0;
-        await using (var command = new NpgsqlCommand(AuditHash.Sql(schema, "e.seq_id <= @upTo"), connection))
-        {
-            command.Parameters.AddWithValue("upTo", upTo);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                hash = AuditHash.Next(hash, AuditHash.Canonical(reader));
-                last = reader.GetInt64(0);
-                count++;
-            }
-        }
+        var (hash, count, last) = await ExtendAsync(connection, schema, 0, AuditHash.Genesis, upTo, ct);
         await using var link = new NpgsqlCommand($"select data->>'hash' from {schema}.mt_doc_auditlink where id = @last", connection);
         link.Parameters.AddWithValue("last", last);
         var stored = count == 0 ? AuditHash.Genesis : await link.ExecuteScalarAsync(ct) as string;
         return new AuditHashAt(upTo, hash, count, stored);
+    }
+
+    /// <summary>
+    /// The chain carried on from <paramref name="hash"/>, the hash after event <paramref name="after"/>, over the events
+    /// after it up to <paramref name="upTo"/>: the hash after the last of them, how many there were, and the last one's
+    /// sequence (<paramref name="after"/> when there were none).
+    /// </summary>
+    public static async Task<(string Hash, long Events, long Last)> ExtendAsync(NpgsqlConnection connection, string schema, long after, string hash, long upTo, CancellationToken ct)
+    {
+        long count = 0, last = after;
+        await using var command = new NpgsqlCommand(AuditHash.Sql(schema, "e.seq_id > @after and e.seq_id <= @upTo"), connection);
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("upTo", upTo);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            hash = AuditHash.Next(hash, AuditHash.Canonical(reader));
+            last = reader.GetInt64(0);
+            count++;
+        }
+        return (hash, count, last);
     }
 
     private static async Task<long> PendingAsync(NpgsqlConnection connection, string schema, long head, CancellationToken ct)

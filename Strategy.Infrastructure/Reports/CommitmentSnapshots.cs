@@ -52,7 +52,7 @@ public static class CommitmentSnapshots
 
     private static Task<CommitmentSnapshot[]> ParseAsync(List<byte[]> views) => Task.Run(() => views.Select(v => Parse(v)).ToArray());
 
-    private static byte[] Name(string member) => Encoding.UTF8.GetBytes(JsonNamingPolicy.CamelCase.ConvertName(member));
+    private static byte[] Name(string member) => Encoding.UTF8.GetBytes(StoredJson.Member(member));
 
     private static readonly byte[] StateName = Name(nameof(CommitmentView.State)), CreatedAtName = Name(nameof(CommitmentView.CreatedAt)),
         LastUpdatedAtName = Name(nameof(CommitmentView.LastUpdatedAt)), LastUpdatedByName = Name(nameof(CommitmentView.LastUpdatedBy)),
@@ -73,9 +73,9 @@ public static class CommitmentSnapshots
         ValueIdName = Name(nameof(PendingValue.ValueId)), NName = Name(nameof(Trend.N)), SumTName = Name(nameof(Trend.SumT)),
         SumVName = Name(nameof(Trend.SumV)), SumTTName = Name(nameof(Trend.SumTT)), SumTVName = Name(nameof(Trend.SumTV));
 
-    /// <summary>The stored names of the statuses, as the store's enum converter writes them (kebab-case).</summary>
+    /// <summary>The stored names of the statuses, as the store's enum converter writes them.</summary>
     private static readonly Dictionary<string, CommitmentStatus> Statuses =
-        Enum.GetValues<CommitmentStatus>().ToDictionary(s => JsonNamingPolicy.KebabCaseLower.ConvertName(s.ToString()));
+        Enum.GetValues<CommitmentStatus>().ToDictionary(s => StoredJson.EnumNames.ConvertName(s.ToString()));
 
     /// <summary>A stored commitment view as a report's snapshot; members the summary does not have are skipped.</summary>
     public static CommitmentSnapshot Parse(ReadOnlySpan<byte> json)

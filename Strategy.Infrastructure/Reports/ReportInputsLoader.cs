@@ -56,7 +56,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         try
         {
             commitments = asOf is { } instant
-                ? [.. (await FoldAsync(session, planCode, instant, ct)).Select(Snapshot)]
+                ? [.. (await FoldAsync(connection, planCode, instant, ct)).Select(Snapshot)]
                 : await CommitmentSnapshots.ReadAsync(connection, settings.Schema, planCode, ct);
             if (roundView is not null)
             {
@@ -104,7 +104,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     /// </summary>
     private async Task<List<CommitmentSnapshot>> MeasuredUpToAsync(NpgsqlConnection connection, List<CommitmentSnapshot> commitments, DateOnly periodEnd, CancellationToken ct)
     {
-        static string Member(string name) => $"(d.data->>'{System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name)}')";
+        static string Member(string name) => $"(d.data->>'{StoredJson.Member(name)}')";
         await using var command = new NpgsqlCommand(
             $"select d.commitment_id, {Member(nameof(ValueView.AsOf))}::date, {Member(nameof(ValueView.Value))}::float8 from {settings.Schema}.mt_doc_valueview d " +
             $"where {Member(nameof(ValueView.Standing))}::boolean and {Member(nameof(ValueView.AsOf))}::date <= @end and d.commitment_id = any(@ids) " +
@@ -143,11 +143,10 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     /// A commitment made after the instant has no event before it, so it does not appear. Read on the session's own
     /// connection, in its repeatable-read snapshot, so the fold and the report's last sequence see the same events.
     /// </summary>
-    private async Task<IReadOnlyCollection<CommitmentView>> FoldAsync(IQuerySession session, string planCode, DateTimeOffset at, CancellationToken ct)
+    private async Task<IReadOnlyCollection<CommitmentView>> FoldAsync(NpgsqlConnection connection, string planCode, DateTimeOffset at, CancellationToken ct)
     {
         var where = $"e.timestamp <= @at and e.stream_id in {PlanCommitmentIds("@plan")}";
         var parameters = new Dictionary<string, object> { ["at"] = at, ["plan"] = planCode };
-        var connection = session.Connection ?? throw new InvalidOperationException("The report's session has no open connection.");
         var (views, _) = await ViewRebuild.FoldAsync(CommitmentEventLog.ReadAsync(store, connection, settings.Schema, where, parameters, ct, actorDetails: false, byStream: true));
         return views;
     }
@@ -189,22 +188,15 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         if (sequence == 0) return AuditHash.Genesis;
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
-        var s = settings.Schema;
         long from = 0;
         var hash = AuditHash.Genesis;
-        await using (var last = new NpgsqlCommand($"select id, data->>'hash' from {s}.mt_doc_auditlink where id <= @seq order by id desc limit 1", connection))
+        await using (var last = new NpgsqlCommand($"select id, data->>'hash' from {settings.Schema}.mt_doc_auditlink where id <= @seq order by id desc limit 1", connection))
         {
             last.Parameters.AddWithValue("seq", sequence);
             await using var r = await last.ExecuteReaderAsync(ct);
             if (await r.ReadAsync(ct)) { from = r.GetInt64(0); hash = r.GetString(1); }
         }
-        if (from == sequence) return hash;
-        await using var rest = new NpgsqlCommand(AuditHash.Sql(s, "e.seq_id > @from and e.seq_id <= @seq"), connection);
-        rest.Parameters.AddWithValue("from", from);
-        rest.Parameters.AddWithValue("seq", sequence);
-        await using var reader = await rest.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) hash = AuditHash.Next(hash, AuditHash.Canonical(reader));
-        return hash;
+        return from == sequence ? hash : (await AuditVerifier.ExtendAsync(connection, settings.Schema, from, hash, sequence, ct)).Hash;
     }
 
     /// <summary>New commitments, status changes and withdrawals in the plan between two sequences.</summary>

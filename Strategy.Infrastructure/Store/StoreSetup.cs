@@ -16,6 +16,18 @@ namespace Strategy.Infrastructure.Store;
 public sealed record StoreSettings(string ConnectionString, string Schema = "strategy", bool ApplySchemaOnStartup = true,
     DaemonMode DaemonMode = DaemonMode.HotCold);
 
+/// <summary>
+/// How the store names what it writes (<see cref="StoreSetup.Configure"/> sets its serializer so), for SQL and readers
+/// that take stored documents apart themselves.
+/// </summary>
+public static class StoredJson
+{
+    public static readonly JsonNamingPolicy EnumNames = JsonNamingPolicy.KebabCaseLower;
+
+    /// <summary>A member's name in stored JSON: camelCase, as Marten's Casing.CamelCase writes it.</summary>
+    public static string Member(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
+}
+
 public static class StoreSetup
 {
     /// <summary>Every projection and document the service stores, registered in one place with its lifecycle.</summary>
@@ -37,7 +49,7 @@ public static class StoreSetup
         o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j =>
         {
             foreach (var c in j.Converters.OfType<JsonStringEnumConverter>().ToList()) j.Converters.Remove(c);
-            j.Converters.Insert(0, new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+            j.Converters.Insert(0, new JsonStringEnumConverter(StoredJson.EnumNames, allowIntegerValues: false));
         });
 
         // Event timestamps are taken in .NET (100 ns ticks) and stored by PostgreSQL to the microsecond, so an inline
