@@ -40,6 +40,14 @@ public static class OpenApiConventions
             return Task.CompletedTask;
         });
 
+    /// <summary>An endpoint anyone may call: no token needed, and the document says so (an empty security list).</summary>
+    public static RouteHandlerBuilder Anonymous(this RouteHandlerBuilder b) =>
+        b.AllowAnonymous().AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Security = [];
+            return Task.CompletedTask;
+        });
+
     /// <summary>Lists a header the response with <paramref name="status"/> may carry.</summary>
     public static RouteHandlerBuilder ResponseHeader(this RouteHandlerBuilder b, int status, string name, string description) =>
         b.AddOpenApiOperationTransformer((operation, _, _) =>

@@ -228,6 +228,13 @@ public sealed class AuditCheckpointTests
         await (await api.Reviewer().GetAsync($"/api/audit/verify?upTo={long.MaxValue}")).ShouldBeProblem(404);
         await (await api.FocalPoint("KH").GetAsync("/api/audit/verify?upTo=1")).ShouldBeProblem(403);
         await (await api.FocalPoint("KH").GetAsync("/api/audit/checkpoints")).ShouldBeProblem(403);
+
+        // The document says what the code reads, and that the public key needs no token.
+        var paths = (await (await api.CreateClient().GetAsync("/openapi/v1.json")).Json()).GetProperty("paths");
+        string[] Parameters(string path) => [.. paths.GetProperty(path).GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()!)];
+        Parameters("/api/audit/verify").ShouldBe(["upTo", "from"], ignoreOrder: true);
+        Parameters("/api/audit/checkpoints").ShouldBe(["limit"]);
+        paths.GetProperty("/api/audit/public-key").GetProperty("get").GetProperty("security").GetArrayLength().ShouldBe(0);
     }
 
     /// <summary>The periodic job's work, run now: the head signed; returns the newest checkpoint as listed.</summary>

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CsvHelper;
 using Mediator;
+using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Strategy.Api.Auth;
@@ -114,6 +115,8 @@ public static class AuditEndpoints
                 "while a rewrite before that point is for the whole-log check and the checkpoints to find. " +
                 "With upTo=<sequence>: {sequence, hash, eventsHashed, storedHash}, the hash after the last event at or before that sequence, recomputed from the first event " +
                 "(compare it with a report's eventSequence and chainHash); 404 when no event at or after that sequence exists yet.")
+            .QueryParameter("upTo", JsonSchemaType.Integer, "An event's sequence (0 or more): answer the chain hash after it, {sequence, hash, eventsHashed, storedHash}, instead of verifying.")
+            .QueryParameter("from", JsonSchemaType.String, "last: check only what was added since the last point this node verified; absent: the whole log.")
             .ReadResponses<AuditVerification>()
             .Produces<AuditHashAt>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -127,13 +130,14 @@ public static class AuditEndpoints
             .WithDescription("Each: sequence, hash (the chain hash after that event), signedAt, keyId, signature (base64 of the ECDSA P-256 SHA-256 signature, r then s, " +
                 "over the UTF-8 of \"strategy-audit-checkpoint:v1\\n{sequence}\\n{hash}\\n{signedAt as yyyy-MM-ddTHH:mm:ss.ffffffZ}\"), occasion (periodic or report) and reportId. " +
                 "Signed hourly when the chain has moved (Jobs:CheckpointCron) and when a report succeeds, with a key the database does not hold (GET /api/audit/public-key). limit 1-1000, default 100.")
+            .QueryParameter("limit", JsonSchemaType.Integer, $"At most this many checkpoints, 1-{MaxLimit}; default 100.")
             .ReadResponses<IReadOnlyList<CheckpointDto>>()
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         api.MapGet("/audit/public-key", (AuditCheckpointStore checkpoints) => checkpoints.SigningKey is { } key
                 ? Results.Ok(new CheckpointPublicKey(key.Id, "ES256", key.PublicKeyPem))
                 : throw RejectedException.NotFound("No checkpoint key is configured (Audit:CheckpointKey or Audit:CheckpointKeyFile), so no checkpoint is signed."))
-            .AllowAnonymous()
+            .Anonymous()
             .WithName("GetCheckpointPublicKey")
             .WithSummary("The public key checkpoints are signed with (anyone may fetch it)")
             .Produces<CheckpointPublicKey>()
