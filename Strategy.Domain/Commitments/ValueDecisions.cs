@@ -16,20 +16,24 @@ public static class ValueDecisions
 {
     public const int MaxEvidence = 20;
 
+    /// <summary>Values a commitment may hold, of every state: a monthly figure for 80 years; it bounds the values list a read returns.</summary>
+    public const int MaxValues = 1000;
+
     /// <param name="rounds">The plan's rounds, open and closed.</param>
     /// <param name="today">The submitter's date (its country's, or the secretariat's).</param>
     public static Decision Submit(Commitment state, SubmitValue cmd, IReadOnlyCollection<Round> rounds, Guid valueId, Actor actor, DateOnly today)
     {
         if (CommitmentDecisions.CheckWritable(state, actor) is { } refused) return refused;
         if (state.Status == CommitmentStatus.Cancelled) return Rejection.Conflict("The commitment is cancelled; reopen it before reporting progress.");
+        if (state.Values.Count >= MaxValues) return Rejection.Conflict($"The commitment holds {MaxValues} values, the most it may hold.");
         if (Units.CheckValue(state.Unit, cmd.Value) is { } why) return Rejection.Invalid("value", why);
         if (cmd.AsOf > today) return Rejection.Invalid("asOf", $"Must not be in the future (today is {today:yyyy-MM-dd} where the value is reported).");
         if (cmd.AsOf < state.PlanStart) return Rejection.Invalid("asOf", $"Must not be before the plan starts ({state.PlanStart:yyyy-MM-dd}).");
         if (Codes.CheckText("note", cmd.Note) is { } badNote) return badNote;
         if (cmd.EvidenceUrl is not null &&
-            (cmd.EvidenceUrl.Length > 2000 || !Uri.TryCreate(cmd.EvidenceUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            return Rejection.Invalid("evidenceUrl", "Must be an absolute http or https URL of at most 2000 characters.");
-        if (cmd.Evidence.Count > MaxEvidence) return Rejection.Invalid("evidence", $"At most {MaxEvidence} files.");
+            (cmd.EvidenceUrl.Length > Codes.MaxUrlLength || !Uri.TryCreate(cmd.EvidenceUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            return Rejection.Invalid("evidenceUrl", $"Must be an absolute http or https URL of at most {Codes.MaxUrlLength} characters.");
+        if (cmd.Evidence.Count > MaxEvidence) return Rejection.Invalid("evidence", Codes.TooMany(MaxEvidence));
         if (cmd.Supersedes is { } old)
         {
             if (state.FindValue(old) is not { } returned) return Rejection.Invalid("supersedes", $"No value {old} on this commitment.");

@@ -7,6 +7,21 @@ public sealed record PlanDefinition(string Code, string Title, string? Note, Dat
     IReadOnlyList<Country> Countries, IReadOnlyList<GoalDefinition> Goals, ReviewMode Review = ReviewMode.On);
 
 /// <summary>
+/// How large a plan may grow. They bound every list a plan's reads return, so a client (and the API's contract) can rely
+/// on them; each is far above what a cooperation plan holds (LMEC: 6 countries, 6 goals, 3-4 outcomes a goal).
+/// </summary>
+public static class PlanLimits
+{
+    public const int MaxCountries = 50;
+    public const int MaxGoals = 100;
+    public const int MaxOutcomesPerGoal = 100;
+    public const int MaxIndicatorsPerOutcome = 50;
+    /// <summary>The number of targets in the SDG framework: an outcome cannot be aligned with more distinct ones.</summary>
+    public const int MaxSdgTargetsPerOutcome = 169;
+    public const int MaxImportedCommitments = 2_000;
+}
+
+/// <summary>
 /// Decisions on a plan's structure. Only the secretariat (or an admin) shapes a plan. Every code is unique
 /// within its plan and every SDG target must exist in the UN framework, checked against <c>knownSdgTargets</c>.
 /// </summary>
@@ -20,6 +35,8 @@ public static class PlanDecisions
         if (Codes.CheckText("note", plan.Note) is { } badNote) return badNote;
         if (plan.End <= plan.Start) return Rejection.Invalid("period.end", "The period must end after it starts.");
         if (plan.Countries.Count == 0) return Rejection.Invalid("countries", "A plan needs at least one member country.");
+        if (plan.Countries.Count > PlanLimits.MaxCountries) return Rejection.Invalid("countries", Codes.TooMany(PlanLimits.MaxCountries));
+        if (plan.Goals.Count > PlanLimits.MaxGoals) return Rejection.Invalid("goals", Codes.TooMany(PlanLimits.MaxGoals));
 
         var seenCountries = new HashSet<string>();
         for (var i = 0; i < plan.Countries.Count; i++)
@@ -59,6 +76,7 @@ public static class PlanDecisions
         if (Codes.CheckTitle(prefix + "title", title) is { } badTitle) return badTitle;
         if (Codes.CheckText(prefix + "description", description) is { } badText) return badText;
         if (plan.FindGoal(code) is not null) return Rejection.Conflict($"Goal {code} already exists in plan {plan.Code}.");
+        if (plan.Goals.Count >= PlanLimits.MaxGoals) return Rejection.Conflict($"Plan {plan.Code} has {PlanLimits.MaxGoals} goals, the most a plan may have.");
         return Decision.Accept(new GoalAdded(plan.Code, code, title, description));
     }
 
@@ -66,10 +84,12 @@ public static class PlanDecisions
     {
         if (!actor.ActsForSecretariat) return Rejection.Forbidden("Only the secretariat changes a plan's structure.");
         if (string.IsNullOrWhiteSpace(outcome.Goal)) return Rejection.Invalid(prefix + "goal", "Required.");
-        if (plan.FindGoal(outcome.Goal) is null) return Rejection.Invalid(prefix + "goal", $"Unknown goal {outcome.Goal} in plan {plan.Code}.");
+        if (plan.FindGoal(outcome.Goal) is not { } goal) return Rejection.Invalid(prefix + "goal", $"Unknown goal {outcome.Goal} in plan {plan.Code}.");
         if (Codes.CheckCode(prefix + "code", outcome.Code) is { } badCode) return badCode;
         if (Codes.CheckTitle(prefix + "title", outcome.Title) is { } badTitle) return badTitle;
         if (CheckSdgTargets(outcome.SdgTargets, knownSdgTargets, prefix + "sdgTargets") is { } badTarget) return badTarget;
+        if (outcome.Indicators.Count > PlanLimits.MaxIndicatorsPerOutcome)
+            return Rejection.Invalid(prefix + "indicators", Codes.TooMany(PlanLimits.MaxIndicatorsPerOutcome));
 
         var indicatorCodes = new HashSet<string>();
         for (var i = 0; i < outcome.Indicators.Count; i++)
@@ -78,7 +98,7 @@ public static class PlanDecisions
             var at = $"{prefix}indicators[{i}].";
             if (Codes.CheckCode(at + "code", ind.Code) is { } badInd) return badInd;
             if (Codes.CheckTitle(at + "title", ind.Title) is { } badIndTitle) return badIndTitle;
-            if (string.IsNullOrWhiteSpace(ind.Unit) || ind.Unit.Length > 32) return Rejection.Invalid(at + "unit", "Give a unit of at most 32 characters.");
+            if (string.IsNullOrWhiteSpace(ind.Unit) || ind.Unit.Length > Codes.MaxUnitLength) return Rejection.Invalid(at + "unit", $"Give a unit of at most {Codes.MaxUnitLength} characters.");
             if (Codes.CheckFinite(at + "baseline", ind.Baseline) is { } badBase) return badBase;
             if (Codes.CheckFinite(at + "target", ind.Target) is { } badTarget2) return badTarget2;
             if (Units.CheckValue(ind.Unit, ind.Baseline) is { } whyBase) return Rejection.Invalid(at + "baseline", whyBase);
@@ -87,6 +107,8 @@ public static class PlanDecisions
                 return Rejection.Conflict($"Indicator {ind.Code} already exists in plan {plan.Code}.");
         }
         if (plan.FindOutcome(outcome.Code) is not null) return Rejection.Conflict($"Outcome {outcome.Code} already exists in plan {plan.Code}.");
+        if (goal.Outcomes.Count >= PlanLimits.MaxOutcomesPerGoal)
+            return Rejection.Conflict($"Goal {goal.Code} has {PlanLimits.MaxOutcomesPerGoal} outcomes, the most a goal may have.");
 
         return Decision.Accept(new OutcomeAdded(plan.Code, outcome.Goal, outcome.Code, outcome.Title,
             [.. outcome.SdgTargets.Distinct()],
@@ -108,6 +130,7 @@ public static class PlanDecisions
     private static Rejection? CheckSdgTargets(IReadOnlyList<string>? targets, IReadOnlySet<string> known, string field)
     {
         if (targets is null) return Rejection.Invalid(field, "Required (may be empty).");
+        if (targets.Count > PlanLimits.MaxSdgTargetsPerOutcome) return Rejection.Invalid(field, Codes.TooMany(PlanLimits.MaxSdgTargetsPerOutcome));
         for (var i = 0; i < targets.Count; i++)
             if (targets[i] is null || !known.Contains(targets[i]))
                 return Rejection.Invalid($"{field}[{i}]", $"Unknown SDG target '{targets[i]}'.");

@@ -37,6 +37,9 @@ public sealed record OpenRound(string Code, string? Title, DateOnly PeriodStart,
 /// <summary>Only the secretariat runs rounds. Codes are unique within a plan; periods lie within the plan's.</summary>
 public static class RoundDecisions
 {
+    /// <summary>Rounds a plan may have: monthly rounds for sixteen years; it bounds the list of a plan's rounds.</summary>
+    public const int MaxRounds = 200;
+
     public static Decision Open(Plans.Plan plan, IReadOnlyCollection<Round> existing, OpenRound cmd, Guid id, Actor actor)
     {
         if (!actor.ActsForSecretariat) return Rejection.Forbidden("Only the secretariat opens reporting rounds.");
@@ -47,6 +50,7 @@ public static class RoundDecisions
         if (!plan.Covers(cmd.PeriodEnd)) return Rejection.Invalid("periodEnd", $"Must fall within the plan period {plan.Start:yyyy-MM-dd} to {plan.End:yyyy-MM-dd}.");
         if (cmd.Deadline < cmd.PeriodEnd) return Rejection.Invalid("deadline", "Must not be before the period ends.");
         if (existing.Any(r => r.Code == cmd.Code)) return Rejection.Conflict($"Round {cmd.Code} already exists in plan {plan.Code}.");
+        if (existing.Count >= MaxRounds) return Rejection.Conflict($"Plan {plan.Code} has {MaxRounds} rounds, the most a plan may have.");
         return Decision.Accept(new RoundOpened(id, plan.Code, cmd.Code, cmd.Title?.Trim(), cmd.PeriodStart, cmd.PeriodEnd, cmd.Deadline));
     }
 

@@ -17,8 +17,8 @@ public class CommentSpecs
     private static Commitment WithValue() =>
         Given.Commitment(Given.Made(), new ValueSubmitted(Given.CommitmentId, ValueId, 4, March2025, null, false, null, null, [], null));
 
-    private static Decision Post(string? text, Actor actor, Guid? valueId = null) =>
-        CommentDecisions.Post(WithValue(), CommentId, text, valueId, actor);
+    private static Decision Post(string? text, Actor actor, Guid? valueId = null, int posted = 0) =>
+        CommentDecisions.Post(WithValue(), CommentId, text, valueId, actor, posted);
 
     // ==================================================== Comments ====================================================
 
@@ -34,6 +34,13 @@ public class CommentSpecs
     {
         Post("The minutes are attached to the value.", Given.FocalPointKH, ValueId).ShouldAcceptSingle<CommentPosted>()
             .ShouldBe(new CommentPosted(Given.CommitmentId, CommentId, "The minutes are attached to the value.", ValueId));
+    }
+
+    [Fact]
+    public void A_full_thread_takes_no_more_comments()
+    {
+        Post("One more.", Given.Secretariat, posted: CommentDecisions.MaxComments - 1).ShouldAcceptSingle<CommentPosted>();
+        Post("One more.", Given.Secretariat, posted: CommentDecisions.MaxComments).ShouldBeRejected(RejectionKind.Conflict);
     }
 
     [Fact]

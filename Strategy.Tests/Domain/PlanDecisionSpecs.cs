@@ -18,7 +18,34 @@ public class PlanDecisionSpecs
     private static Decision Create(PlanDefinition plan, Actor? actor = null) =>
         PlanDecisions.Create(plan, actor ?? Given.Secretariat, Given.KnownSdgTargets);
 
+    private static Plan Fold(Decision created) => created.Events.Aggregate((Plan?)null, Plan.Evolve).ShouldNotBeNull();
+
     // --- Create ---
+
+    [Fact]
+    public void A_plan_with_more_countries_or_goals_than_a_plan_may_have_is_refused()
+    {
+        var countries = Enumerable.Range(0, PlanLimits.MaxCountries + 1).Select(i => new Country($"{(char)('A' + i / 26)}{(char)('A' + i % 26)}", "", "Somewhere")).ToList();
+        Create(SmallPlan() with { Countries = countries }).Rejection.ShouldNotBeNull().Field.ShouldBe("countries");
+        Create(SmallPlan() with { Countries = countries[..PlanLimits.MaxCountries] }).IsAccepted.ShouldBeTrue();
+
+        var goals = Enumerable.Range(0, PlanLimits.MaxGoals + 1).Select(i => new GoalDefinition($"G{i}", "A goal", null, [])).ToList();
+        Create(SmallPlan([.. goals])).Rejection.ShouldNotBeNull().Field.ShouldBe("goals");
+        Create(SmallPlan([.. goals[..PlanLimits.MaxGoals]])).IsAccepted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_goal_takes_no_outcome_past_the_most_it_may_have_and_a_plan_no_goal_past_its_most()
+    {
+        var outcomes = Enumerable.Range(0, PlanLimits.MaxOutcomesPerGoal).Select(i => Outcome($"G4.O{i}", indicators: [])).ToList();
+        var full = Fold(Create(SmallPlan(new GoalDefinition("G4", "Water", null, outcomes))));
+        PlanDecisions.AddOutcome(full, Outcome("G4.O-next", indicators: []) with { Goal = "G4" }, Given.Secretariat, Given.KnownSdgTargets)
+            .ShouldBeRejected(RejectionKind.Conflict);
+
+        var goals = Enumerable.Range(0, PlanLimits.MaxGoals).Select(i => new GoalDefinition($"G{i}", "A goal", null, [])).ToList();
+        var fullPlan = Fold(Create(SmallPlan([.. goals])));
+        PlanDecisions.AddGoal(fullPlan, "G-next", "One more", null, Given.Secretariat).ShouldBeRejected(RejectionKind.Conflict);
+    }
 
     [Fact]
     public void Creating_a_small_plan_gives_plan_created_then_goal_added_then_outcome_added()

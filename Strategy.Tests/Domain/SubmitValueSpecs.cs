@@ -29,6 +29,17 @@ public class SubmitValueSpecs
     }
 
     [Fact]
+    public void A_commitment_holding_the_most_values_takes_no_more()
+    {
+        var full = Given.CommitmentIn(CommitmentStatus.InProgress) with
+        {
+            Values = [.. Enumerable.Range(0, ValueDecisions.MaxValues).Select(i => new ReportedValue(Guid.NewGuid(), Today, 1, ValueState.Accepted, "kh-1", null))],
+        };
+        Report(full with { Values = full.Values.Skip(1).ToList() }, 4).ShouldAcceptSingle<ValueSubmitted>();
+        Report(full, 4).ShouldBeRejected(RejectionKind.Conflict);
+    }
+
+    [Fact]
     public void A_focal_points_value_is_submitted_and_does_not_count_until_accepted()
     {
         var state = Given.CommitmentIn(CommitmentStatus.InProgress);
