@@ -37,7 +37,7 @@ app_cs="$app_cs;Application Name=strategy-crash-bench"
 
 start_api() {
   api_start api "$apiport" ConnectionStrings__Strategy="$app_cs" Database__ApplySchemaOnStartup=false Seed__DemoPlan=true \
-    Jobs__InvisibilityTimeoutSeconds="$invisibility"
+    Jobs__InvisibilityTimeoutSeconds="$invisibility" RateLimits__ReadsPerMinute=0
 }
 
 sec=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role secretariat --name "Crash bench secretariat")

@@ -62,7 +62,7 @@ pg_crash() {
 api_build
 # No rate limits: the load client writes far more than a person does, and the point is the outage, not the limit.
 export ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Strategy="$cs" Seed__DemoPlan=true Logging__LogLevel__Default=Warning \
-  RateLimits__WritesPerMinute=0 RateLimits__ReportsPerMinute=0
+  RateLimits__WritesPerMinute=0 RateLimits__ReportsPerMinute=0 RateLimits__ReadsPerMinute=0
 api_start api "$apiport"
 sec=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role secretariat --name "Faults bench")
 rev=$(ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token --role reviewer --name "Faults bench reviewer")

@@ -100,7 +100,7 @@ load_note() {
 # Production settings, a key of the run's own for tokens, no rate limits (the load is the point) and no recurring jobs.
 export ASPNETCORE_ENVIRONMENT=Production Auth__SigningKey="bench-signing-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export ConnectionStrings__Strategy="$owner_cs" Logging__LogLevel__Default=Warning Jobs__Recurring=false \
-  RateLimits__WritesPerMinute=0 RateLimits__ReportsPerMinute=0
+  RateLimits__WritesPerMinute=0 RateLimits__ReportsPerMinute=0 RateLimits__ReadsPerMinute=0
 apiport=$(free_port 5380)
 # The commitment events (those the views and the report folds read), as SQL over mt_events aliased e.
 commitment_events="e.type like any (array['commitment%', 'value%'])"

@@ -32,7 +32,7 @@ port[a]=$(free_port 5380); port[b]=$(free_port $((port[a] + 1)))
 url() { echo "http://127.0.0.1:${port[$1]}"; }
 
 api_build
-export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
+export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning RateLimits__ReadsPerMinute=0
 api_migrate_app_role strategy_app two_nodes_pw
 
 start_node() {  # name, seed

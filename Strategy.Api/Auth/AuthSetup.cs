@@ -26,6 +26,9 @@ public sealed class AuthSettings
 
 public static class Policies
 {
+    public static readonly string[] AsymmetricAlgorithms =
+        [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256];
+
     public const string Read = "read";
     public const string Operations = "operations";
     public const string Audit = "audit";
@@ -56,6 +59,8 @@ public static class Policies
                 RequireExpirationTime = true,
                 RequireSignedTokens = true,
                 ValidateIssuerSigningKey = true,
+                // RFC 8725 3.1: the algorithms are the server's choice, never the token's.
+                ValidAlgorithms = settings.Authority.Length > 0 ? AsymmetricAlgorithms : [SecurityAlgorithms.HmacSha256],
                 IssuerSigningKey = settings.Authority.Length > 0 ? null : settings.Key,
                 ClockSkew = TimeSpan.FromSeconds(30),
                 NameClaimType = Claims.Name,
@@ -78,9 +83,12 @@ public static class Policies
     {
         var roles = user.FindAll(Claims.Role).ToList();
         if (roles.Count != 1 || Claims.ParseRole(roles[0].Value) is not { } role) return false;
-        if (string.IsNullOrEmpty(user.FindFirstValue(Claims.Subject))) return false;
+        // The subject and name are recorded with every change and shown in every read of it: their size is bounded.
+        if (user.FindFirstValue(Claims.Subject) is not { Length: > 0 and <= Http.MemberLimits.MaxSubjectLength }) return false;
+        if (user.FindFirstValue(Claims.Name) is { Length: > Codes.MaxTitleLength }) return false;
         var countries = user.FindAll(Claims.Country).ToList();
         if (countries.Count > 1) return false;
-        return role != Role.FocalPoint || (countries.Count == 1 && Codes.CountryCode().IsMatch(countries[0].Value));
+        if (countries.Count == 1 && !Codes.CountryCode().IsMatch(countries[0].Value)) return false;
+        return role != Role.FocalPoint || countries.Count == 1;
     }
 }

@@ -110,6 +110,9 @@ public static class ServiceSetup
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             c.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? c.HttpContext.TraceIdentifier;
+            // The contract bounds detail (MemberLimits); a detail joining many field errors is cut, the errors member keeps them all.
+            if (c.ProblemDetails.Detail is { Length: > Strategy.Domain.Codes.MaxTextLength } long_)
+                c.ProblemDetails.Detail = long_[..(Strategy.Domain.Codes.MaxTextLength - 1)] + "…";
             c.ProblemDetails.Type ??= c.ProblemDetails.Status switch
             {
                 413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
@@ -124,24 +127,12 @@ public static class ServiceSetup
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddSingleton<DatabaseProbe>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
-        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        services.AddOpenApi(o =>
         {
-            doc.Info.Title = "Strategy API";
-            doc.Info.Description = "Tracks a multi-country cooperation strategy and action plan: plans, commitments, status and progress. " +
-                "Bearer JWT with claims sub, name, role (secretariat, focal-point, reviewer, admin) and country for focal points. " +
-                "Writes return the stream version in ETag; If-Match makes them conditional (412 when stale); Idempotency-Key makes a POST retry safe (422 when reused with another body). " +
-                "Errors are RFC 9457 problem documents. Enums are kebab-case strings; dates YYYY-MM-DD; instants ISO 8601 UTC.";
-            doc.Components ??= new OpenApiComponents();
-            doc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            doc.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
-                Description = "In Development: dotnet run --project Strategy.Api -- token --role secretariat",
-            };
-            doc.Security ??= [];
-            doc.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", doc)] = [] });
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer<OpenApiContract>();
+            o.AddOperationTransformer<OpenApiContract>();
+            o.AddSchemaTransformer<OpenApiLimits>();
+        });
         services.AddStrategyJobs(store, config);
         if (config.GetValue("Seed:DemoPlan", false)) services.AddHostedService<DemoPlanSeeder>();
         return builder;
@@ -167,7 +158,7 @@ public static class ServiceSetup
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Strategy API"));
 
-        var api = app.MapGroup("/api").RequireAuthorization(Policies.Read);
+        var api = app.MapGroup("/api").RequireAuthorization(Policies.Read).AddEndpointFilter(RequestLimits.Filter);
         ImportPlanEndpoint.Map(api);
         AddGoalEndpoint.Map(api);
         AddOutcomeEndpoint.Map(api);

@@ -29,6 +29,10 @@ public sealed class IdempotencyKeyReusedException()
 /// <summary>The one place where exceptions become RFC 9457 problem documents. Anything unmapped is a 500 and a bug.</summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
 {
+    /// <summary>The most members a problem's errors name, and the most messages for one.</summary>
+    public const int MaxErrorFields = 100;
+    public const int MaxErrorsPerField = 16;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, title, detail, errors) = Map(exception, http);
@@ -61,7 +65,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                     _ => (409, "The change conflicts with the current state.", r.Message, null),
                 };
             case ValidationException v:
-                var errors = v.Errors.GroupBy(e => JsonPath(e.PropertyName)).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray());
+                // Bounded as the contract says (OpenApiLimits): a large import can fail on thousands of members at once.
+                var errors = v.Errors.GroupBy(e => JsonPath(e.PropertyName)).Take(MaxErrorFields)
+                    .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Take(MaxErrorsPerField).ToArray());
                 return (400, "The request is not valid.", string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}")), errors);
             case IdempotencyKeyReusedException reused:
                 return (422, "Idempotency-Key reused.", reused.Message, null);

@@ -161,6 +161,9 @@ public static class AuditLog
     /// What an event changed, as before and after values, by its stored type. Every commitment event type is listed
     /// (a test holds this to <see cref="CommitmentEvents.Types"/>), so a new one cannot pass without a decision here.
     /// </summary>
+    /// <summary>The most changes one entry lists: a revision's terms, the largest change, have fewer members.</summary>
+    public const int MaxChanges = 16;
+
     public static readonly IReadOnlyDictionary<string, Func<JsonElement, IReadOnlyList<AuditChange>>> ChangeReaders =
         new Dictionary<string, Func<JsonElement, IReadOnlyList<AuditChange>>>
         {

@@ -25,6 +25,9 @@ public sealed class EvidenceStore(StoreSettings settings)
 {
     public const string TableName = "evidence_file";
 
+    /// <summary>The most altered or missing files a check names (each list); filesChecked still counts them all.</summary>
+    public const int MaxListed = 1000;
+
     public static Table Table(string schema)
     {
         var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
@@ -83,7 +86,8 @@ public sealed class EvidenceStore(StoreSettings settings)
         }
         var recorded = await session.Query<EvidenceView>().Select(x => x.Sha256).Distinct().ToListAsync(ct);
         var missing = recorded.Where(s => !stored.Contains(s)).Order(StringComparer.Ordinal).ToList();
-        return new EvidenceCheck(altered.Count == 0 && missing.Count == 0, stored.Count, altered, missing);
+        return new EvidenceCheck(altered.Count == 0 && missing.Count == 0, stored.Count, altered[..Math.Min(altered.Count, MaxListed)],
+            missing[..Math.Min(missing.Count, MaxListed)]);
     }
 
     /// <summary>A SHA-256 as the events record it: lower-case hex.</summary>

@@ -64,6 +64,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // No recurring jobs: the overdue check at 00:30 UTC would add events in the middle of a test.
         builder.UseSetting("Jobs:Recurring", "false");
+        // Tests poll and page with one caller; the read limit has tests of its own (RateLimitTests).
+        builder.UseSetting("RateLimits:ReadsPerMinute", "0");
         if (!OwnsSchema) builder.UseSetting("Database:ApplySchemaOnStartup", "false");
         if (DaemonMode is { } mode) builder.UseSetting("Database:DaemonMode", mode);
     }

@@ -5,17 +5,19 @@ using Strategy.Api.Http;
 
 namespace Strategy.Tests.Api;
 
-/// <summary>The API with low rate limits, so a test can reach them: 5 writes and 2 report requests per caller and minute.</summary>
+/// <summary>The API with low rate limits, so a test can reach them: 5 writes, 2 report requests and 12 reads per caller and minute.</summary>
 public sealed class LowRateLimitFactory : ApiFactory
 {
     public const int Writes = 5;
     public const int Reports = 2;
+    public const int Reads = 12;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("RateLimits:WritesPerMinute", Writes.ToString());
         builder.UseSetting("RateLimits:ReportsPerMinute", Reports.ToString());
+        builder.UseSetting("RateLimits:ReadsPerMinute", Reads.ToString());
     }
 }
 
@@ -81,7 +83,7 @@ public sealed class RateLimitTests(LowRateLimitFactory api) : IClassFixture<LowR
     }
 
     [Fact]
-    public async Task Another_caller_is_not_affected_and_reads_are_not_limited()
+    public async Task Another_caller_is_not_affected_and_a_caller_out_of_writes_still_reads()
     {
         var busy = Secretariat("busy");
         for (var day = 1; day <= LowRateLimitFactory.Writes; day++) (await Progress(busy, day)).EnsureSuccessStatusCode();
@@ -91,12 +93,51 @@ public sealed class RateLimitTests(LowRateLimitFactory api) : IClassFixture<LowR
         (await Progress(Secretariat("other"), 22)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await Progress(FocalPointKH("ministry"), 23)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        // The limited caller still reads, as often as it likes.
-        for (var i = 0; i < 3 * LowRateLimitFactory.Writes; i++)
+        // The limited caller still reads: reads have a limit of their own.
+        for (var i = 0; i < LowRateLimitFactory.Reads; i++)
         {
             var read = await busy.GetAsync(i % 2 == 0 ? $"/api/commitments/{commitment}" : $"/api/plans/{Plan}/commitments");
             read.StatusCode.ShouldBe(HttpStatusCode.OK);
         }
+    }
+
+    [Fact]
+    public async Task Reads_have_their_own_limit_and_each_counted_response_says_what_remains_and_until_when()
+    {
+        var reader = Secretariat("reader");
+        var remaining = new List<int>();
+        // Windows are whole minutes of the clock: one may end during the loop and restart the count, once at most.
+        while (remaining.Count < 2 * LowRateLimitFactory.Reads && remaining.LastOrDefault(-1) != 0)
+        {
+            var read = await reader.GetAsync($"/api/commitments/{commitment}");
+            read.StatusCode.ShouldBe(HttpStatusCode.OK);
+            read.Headers.GetValues(RateLimits.PolicyHeader).Single().ShouldBe($"\"reads\";q={LowRateLimitFactory.Reads};w=60");
+            var (r, t) = State(read, "reads");
+            t.ShouldBeInRange(1, 60);
+            remaining.Add(r);
+        }
+        remaining[0].ShouldBe(LowRateLimitFactory.Reads - 1);
+        remaining.Last().ShouldBe(0);
+
+        var refused = await reader.GetAsync($"/api/commitments/{commitment}");
+        await ShouldBeRateLimited(refused);
+        var (left, reset) = State(refused, "reads");
+        left.ShouldBe(0);
+        int.Parse(refused.Headers.GetValues("Retry-After").Single()).ShouldBe(reset);
+
+        // Writes are counted apart, and say so.
+        var wrote = await Progress(reader, 25);
+        wrote.StatusCode.ShouldBe(HttpStatusCode.OK);
+        wrote.Headers.GetValues(RateLimits.PolicyHeader).Single().ShouldBe($"\"writes\";q={LowRateLimitFactory.Writes};w=60");
+        State(wrote, "writes").Remaining.ShouldBe(LowRateLimitFactory.Writes - 1);
+    }
+
+    /// <summary>The IETF RateLimit field: "policy";r=remaining;t=seconds until the window ends.</summary>
+    private static (int Remaining, int Reset) State(HttpResponseMessage response, string policy)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(response.Headers.GetValues(RateLimits.StateHeader).Single(), $"^\"{policy}\";r=(\\d+);t=(\\d+)$");
+        match.Success.ShouldBeTrue(response.Headers.GetValues(RateLimits.StateHeader).Single());
+        return (int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value));
     }
 
     [Fact]
@@ -128,7 +169,7 @@ public sealed class RateLimitTests(LowRateLimitFactory api) : IClassFixture<LowR
             await (await anonymous.PostJson($"/api/commitments/{commitment}/status", new { status = "in-progress" })).ShouldBeProblem(401);
 
         await ShouldBeRateLimited(await anonymous.PostJson($"/api/commitments/{commitment}/status", new { status = "in-progress" }));
-        // Reads are not limited, so an anonymous read is still told to authenticate.
+        // Reads have a limit of their own, so an anonymous read is still told to authenticate.
         await (await anonymous.GetAsync($"/api/plans/{Plan}")).ShouldBeProblem(401);
     }
 
@@ -142,11 +183,13 @@ public sealed class RateLimitTests(LowRateLimitFactory api) : IClassFixture<LowR
     [InlineData("DELETE", "/api/plans/P", RateLimits.WritesPolicy)]
     [InlineData("GET", "/api/audit/export", RateLimits.ExportsPolicy)]
     [InlineData("GET", "/API/Audit/Export/", RateLimits.ExportsPolicy)]
-    [InlineData("GET", "/api/audit", null)]
-    [InlineData("GET", "/api/audit/exports", null)]
-    [InlineData("GET", "/api/plans", null)]
-    [InlineData("GET", "/api/reports", null)]
-    [InlineData("HEAD", "/api/plans", null)]
+    [InlineData("GET", "/api/audit", RateLimits.ReadsPolicy)]
+    [InlineData("GET", "/api/audit/exports", RateLimits.ReadsPolicy)]
+    [InlineData("GET", "/api/plans", RateLimits.ReadsPolicy)]
+    [InlineData("GET", "/api/reports", RateLimits.ReadsPolicy)]
+    [InlineData("HEAD", "/api/plans", RateLimits.ReadsPolicy)]
+    [InlineData("OPTIONS", "/api/plans", null)]
+    [InlineData("GET", "/openapi/v1.json", null)]
     [InlineData("POST", "/hangfire/jobs", null)]
     [InlineData("POST", "/apis", null)]
     public void Writes_report_requests_and_exports_are_told_apart_by_method_and_path(string method, string path, string? policy)

@@ -68,6 +68,25 @@ public static class AuditEndpoints
 {
     public const int MaxLimit = 1000;
 
+    private static readonly SequenceQuery After = new("after", 0, "Entries after this sequence (exclusive); default 0.");
+    private static readonly IntQuery PageLimit = new("limit", 100, 1, MaxLimit, $"At most this many entries, 1-{MaxLimit}; default 100.");
+    private static readonly IntQuery CheckpointLimit = new("limit", 100, 1, MaxLimit, $"At most this many checkpoints, 1-{MaxLimit}; default 100.");
+    private static readonly SequenceQuery UpTo = new("upTo", 0,
+        "An event's sequence (0 or more): answer the chain hash after it, {sequence, hash, eventsHashed, storedHash}, instead of verifying.");
+    private static readonly ChoiceQuery From = new("from", ["last"], "last: check only what was added since the last point this node verified; absent: the whole log.");
+    private static readonly ChoiceQuery ExportFormat = new("format", ["jsonl", "csv"], "jsonl (default) or csv.");
+    private static readonly TextQuery EventType = new("type", new TextLimit(64, "^[a-z-]+$", "Use an event type such as commitment-status-changed."),
+        "An event type, such as commitment-status-changed.");
+
+    /// <summary>The filters of the log and its export.</summary>
+    private static readonly QueryParam[] Filters =
+    [
+        Queries.Code("plan", "A plan's code."), Queries.Country,
+        new TextQuery("actor", new TextLimit(MemberLimits.MaxSubjectLength), "A user id (the token's sub)."),
+        EventType,
+        Queries.Instant("from", "Entries at or after this instant (or date)."), Queries.Instant("to", "Entries before this instant (or date)."),
+    ];
+
     public static void Map(RouteGroupBuilder api)
     {
         var audit = api.MapGroup("/audit").RequireAuthorization(Policies.Audit);
@@ -76,7 +95,7 @@ public static class AuditEndpoints
             {
                 var q = request.Query;
                 var page = await mediator.Send(new GetAuditPage(Filter(request),
-                    QueryValues.Long("after", q["after"], 0), QueryValues.Int("limit", q["limit"], 100, 1, MaxLimit)), ct);
+                    After.Read(q["after"]), PageLimit.Read(q["limit"])), ct);
                 return TypedResults.Ok(page);
             })
             .WithName("ReadAuditLog")
@@ -86,7 +105,8 @@ public static class AuditEndpoints
                 "The log runs up to the async daemon's high-water mark (a new event shows within moments), so a write that commits late is never skipped by a cursor. " +
                 "Each entry has the stream (kind, id, plan, commitment code, country), the actor, correlation and causation ids, the event as stored, and for changes the before and after values.")
             .ReadResponses<AuditPage>()
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .Query([.. Filters, After, PageLimit]);
 
         audit.MapGet("/verify", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
             {
@@ -94,12 +114,11 @@ public static class AuditEndpoints
                 {
                     "" => false,
                     "last" => true,
-                    _ => throw RejectedException.Invalid("from", "Use from=last (from the last point this node verified), or leave it out for the whole log."),
+                    _ => throw RejectedException.Invalid(From.Name, "Use from=last (from the last point this node verified), or leave it out for the whole log."),
                 };
                 if (request.Query["upTo"].ToString() is not { Length: > 0 } upToText)
                     return Results.Ok(await mediator.Send(new VerifyAuditChain(from), ct));
-                var upTo = QueryValues.Long("upTo", upToText, 0);
-                if (upTo < 0) throw RejectedException.Invalid("upTo", "Use an event's sequence, 0 or more.");
+                var upTo = UpTo.Read(upToText);
                 return await mediator.Send(new GetAuditHashAt(upTo), ct) is { } at
                     ? Results.Ok(at)
                     : throw RejectedException.NotFound($"The log has no event at or after {upTo} yet, so the hash after it is not final.");
@@ -115,23 +134,21 @@ public static class AuditEndpoints
                 "while a rewrite before that point is for the whole-log check and the checkpoints to find. " +
                 "With upTo=<sequence>: {sequence, hash, eventsHashed, storedHash}, the hash after the last event at or before that sequence, recomputed from the first event " +
                 "(compare it with a report's eventSequence and chainHash); 404 when no event at or after that sequence exists yet.")
-            .QueryParameter("upTo", JsonSchemaType.Integer, "An event's sequence (0 or more): answer the chain hash after it, {sequence, hash, eventsHashed, storedHash}, instead of verifying.")
-            .QueryParameter("from", JsonSchemaType.String, "last: check only what was added since the last point this node verified; absent: the whole log.")
-            .ReadResponses<AuditVerification>()
-            .Produces<AuditHashAt>(StatusCodes.Status200OK)
+            .Query(UpTo, From)
+            .EitherResponse<AuditVerification, AuditHashAt>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         audit.MapGet("/checkpoints", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new ListAuditCheckpoints(QueryValues.Int("limit", request.Query["limit"], 100, 1, MaxLimit)), ct)))
+                TypedResults.Ok(await mediator.Send(new ListAuditCheckpoints(CheckpointLimit.Read(request)), ct)))
             .WithName("ListAuditCheckpoints")
             .WithSummary("Signed chain heads, newest first (secretariat, reviewer, admin)")
             .WithDescription("Each: sequence, hash (the chain hash after that event), signedAt, keyId, signature (base64 of the ECDSA P-256 SHA-256 signature, r then s, " +
                 "over the UTF-8 of \"strategy-audit-checkpoint:v1\\n{sequence}\\n{hash}\\n{signedAt as yyyy-MM-ddTHH:mm:ss.ffffffZ}\"), occasion (periodic or report) and reportId. " +
                 "Signed hourly when the chain has moved (Jobs:CheckpointCron) and when a report succeeds, with a key the database does not hold (GET /api/audit/public-key). limit 1-1000, default 100.")
-            .QueryParameter("limit", JsonSchemaType.Integer, $"At most this many checkpoints, 1-{MaxLimit}; default 100.")
-            .ReadResponses<IReadOnlyList<CheckpointDto>>()
+            .Query(CheckpointLimit)
+            .ReadResponses<IReadOnlyList<CheckpointDto>>(maxItems: MaxLimit)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         api.MapGet("/audit/public-key", (AuditCheckpointStore checkpoints) => checkpoints.SigningKey is { } key
@@ -140,6 +157,7 @@ public static class AuditEndpoints
             .Anonymous()
             .WithName("GetCheckpointPublicKey")
             .WithSummary("The public key checkpoints are signed with (anyone may fetch it)")
+            .WithDescription("keyId, algorithm (ES256) and the SubjectPublicKeyInfo in PEM; 404 when no checkpoint key is configured. No token needed: whoever holds a checkpoint can check it.")
             .Produces<CheckpointPublicKey>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -149,7 +167,7 @@ public static class AuditEndpoints
                 {
                     "" or "jsonl" => "jsonl",
                     "csv" => "csv",
-                    _ => throw RejectedException.Invalid("format", "Use csv or jsonl."),
+                    _ => throw RejectedException.Invalid(ExportFormat.Name, "Use csv or jsonl."),
                 };
                 var filter = Filter(http.Request);
                 // Only JSON Lines carries the chain: a CSV cell could not hold it legibly, and the verifier reads JSON.
@@ -190,8 +208,9 @@ public static class AuditEndpoints
                 "and each under a statement timeout of Limits:ExportSeconds (300 s): one stopped before it has sent anything gets 503 with Retry-After; " +
                 "one stopped while streaming, or whose client stops reading, is cut off (the download ends incomplete) at most 5 s after that. " +
                 "Narrow a long export with from and to.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .Query([.. Filters, ExportFormat])
+            .Produces<Stream>(StatusCodes.Status200OK, contentType: "application/x-ndjson")
+            .Produces<Stream>(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -207,8 +226,8 @@ public static class AuditEndpoints
         var country = Value("country");
         if (country is not null && !Codes.CountryCode().IsMatch(country)) throw RejectedException.Invalid("country", "Use an ISO 3166-1 alpha-2 code such as KH.");
         var type = Value("type");
-        if (type is not null && (type.Length > 64 || !type.All(c => c is >= 'a' and <= 'z' or '-')))
-            throw RejectedException.Invalid("type", "Use an event type such as commitment-status-changed.");
+        if (type is not null && (type.Length > EventType.Limit.MaxLength || !type.All(c => c is >= 'a' and <= 'z' or '-')))
+            throw RejectedException.Invalid(EventType.Name, EventType.Limit.Rule!);
         return new AuditFilter(Value("plan"), country, Value("actor"), type,
             QueryValues.Instant("from", Value("from")), QueryValues.Instant("to", Value("to")));
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -10,7 +11,7 @@ using Strategy.Domain.Progress;
 
 namespace Strategy.Api.Features.Commitments;
 
-public sealed record ChangeStatusBody(CommitmentStatus? Status, string? Note);
+public sealed record ChangeStatusBody([property: Required] CommitmentStatus? Status, string? Note);
 
 [AllowedRoles(Role.Secretariat, Role.Admin, Role.FocalPoint)]
 public sealed record ChangeCommitmentStatus(Guid Id, long? ExpectedVersion, ChangeStatusBody Body) : ICommand<CommitmentWriteResult>;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -11,7 +12,7 @@ using Strategy.Infrastructure.Store;
 
 namespace Strategy.Api.Features.Commitments;
 
-public sealed record CommentBody(string? Text, Guid? Value);
+public sealed record CommentBody([property: Required] string? Text, Guid? Value);
 
 /// <summary>A message in a commitment's thread. <see cref="Return"/>: written when the secretariat returned <see cref="Value"/>.</summary>
 public sealed record CommentDto(Guid Id, Guid Commitment, string Text, Guid? Value, bool Return, DateTimeOffset PostedAt, ActorRef PostedBy)
@@ -39,7 +40,8 @@ public sealed class PostCommentHandler(IDocumentSession session, CurrentActor ac
     {
         var commitment = await session.LoadAsync<Commitment>(command.Id, ct) ?? throw RejectedException.NotFound($"No commitment {command.Id}.");
         var id = Guid.CreateVersion7();
-        var decision = CommentDecisions.Post(commitment, id, command.Body.Text, command.Body.Value, actor.Actor);
+        var posted = await session.Query<CommentView>().CountAsync(c => c.CommitmentId == command.Id, ct);
+        var decision = CommentDecisions.Post(commitment, id, command.Body.Text, command.Body.Value, actor.Actor, posted);
         if (!decision.IsAccepted) throw new RejectedException(decision.Rejection!);
         var version = await Correspondence.AppendAsync(session, command.Id, decision.Events.Single(), command.ExpectedVersion, ct);
         await session.SaveChangesAsync(ct);
@@ -75,7 +77,7 @@ public static class CommentEndpoints
             .WithSummary("Write in a commitment's thread (secretariat, or the focal point of its country)")
             .WithDescription("text is required; value, optionally, the id of the value the comment is about. The thread is kept apart from the commitment: " +
                 "a comment does not change the commitment's version. The ETag is the thread's version, and If-Match, when given, is checked against it.")
-            .WriteResponses(created: true);
+            .WriteResponses<CommentDto>(created: true);
 
         api.MapGet("/commitments/{id:guid}/comments", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
@@ -85,6 +87,7 @@ public static class CommentEndpoints
             })
             .WithName("GetThread")
             .WithSummary("A commitment's thread, oldest first: comments, and the secretariat's returns of values for correction")
-            .ReadResponses<IReadOnlyList<CommentDto>>();
+            .WithDescription($"At most {CommentDecisions.MaxComments} comments a thread. The ETag is the thread's version, which a comment's If-Match is checked against.")
+            .ReadResponses<IReadOnlyList<CommentDto>>(maxItems: CommentDecisions.MaxComments);
     }
 }

@@ -90,11 +90,15 @@ public static class CommitmentReadEndpoints
     /// <summary>The most events one page of a commitment's history holds, and the default.</summary>
     public const int HistoryMaxLimit = 1000;
 
+    private static readonly IntQuery HistoryLimit = new("limit", HistoryMaxLimit, 1, HistoryMaxLimit, $"At most this many events, 1-{HistoryMaxLimit}; default {HistoryMaxLimit}.");
+    private static readonly SequenceQuery HistoryAfter = new("after", 0, "Events after this sequence (exclusive); default 0.");
+    public static readonly TextQuery AsOf = Queries.Instant("asOf", "An ISO 8601 instant; a bare date means the end of that day (UTC).");
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/commitments/{id:guid}", async (Guid id, string? asOf, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
-                var result = await mediator.Send(new GetCommitment(id, QueryValues.Instant("asOf", asOf)), ct);
+                var result = await mediator.Send(new GetCommitment(id, QueryValues.Instant(AsOf.Name, asOf)), ct);
                 Versions.SetETag(http.Response, result.Version);
                 return TypedResults.Ok(result.Commitment);
             })
@@ -103,13 +107,15 @@ public static class CommitmentReadEndpoints
             .WithDescription("Health is evaluated now, or at asOf. asOf is an ISO 8601 instant; a bare date means the end of that day (UTC). " +
                 "As of an instant the commitment is folded from its events up to then; that read may run for Limits:AsOfSeconds (10 s by default), " +
                 "after which it is stopped and answered 503 with Retry-After.")
-            .ReadResponses<CommitmentDto>();
+            .ReadResponses<CommitmentDto>()
+            .ResponseHeader(StatusCodes.Status200OK, "ETag", "The commitment's version, quoted; send it in If-Match to make a write conditional.", 24)
+            .Query(AsOf);
 
         api.MapGet("/commitments/{id:guid}/history", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
                 var q = http.Request.Query;
-                var limit = QueryValues.Int("limit", q["limit"], HistoryMaxLimit, 1, HistoryMaxLimit);
-                var page = await mediator.Send(new GetCommitmentHistory(id, QueryValues.Long("after", q["after"], 0), limit), ct);
+                var limit = HistoryLimit.Read(q["limit"]);
+                var page = await mediator.Send(new GetCommitmentHistory(id, HistoryAfter.Read(q["after"]), limit), ct);
                 if (page.NextAfter is { } next) http.Response.Headers.Link = $"</api/commitments/{id}/history?after={next}&limit={limit}>; rel=\"next\"";
                 return TypedResults.Ok(page.Items);
             })
@@ -118,9 +124,8 @@ public static class CommitmentReadEndpoints
             .WithDescription($"At most limit events (1-{HistoryMaxLimit}, default {HistoryMaxLimit}) after the sequence after (exclusive, default 0), in sequence order. " +
                 "When more follow, the response has a Link header to the next page, rel=\"next\" (the same query with after set to the last sequence of this page); " +
                 "the last page has none. A commitment with no events after the cursor answers an empty list; an unknown one 404.")
-            .ReadResponses<IReadOnlyList<HistoryEntry>>()
-            .QueryParameter("after", JsonSchemaType.Integer, "Events after this sequence (exclusive); default 0.")
-            .QueryParameter("limit", JsonSchemaType.Integer, $"At most this many events, 1-{HistoryMaxLimit}; default {HistoryMaxLimit}.")
+            .ReadResponses<IReadOnlyList<HistoryEntry>>(maxItems: HistoryMaxLimit)
+            .Query(HistoryAfter, HistoryLimit)
             .ResponseHeader(StatusCodes.Status200OK, "Link", "<...?after=N&limit=L>; rel=\"next\" while more events follow; absent on the last page.");
     }
 }

@@ -77,5 +77,5 @@ public static class CommitmentWriteEndpoints
                 Versions.SetETag(http.Response, result.Version);
                 return TypedResults.Ok(result.Commitment);
             })
-            .WriteResponses();
+            .WriteResponses<CommitmentDto>();
 }

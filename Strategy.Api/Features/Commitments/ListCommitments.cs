@@ -69,7 +69,7 @@ public static class ListCommitmentsEndpoint
                 var filter = new CommitmentFilter(country, goal, outcome,
                     QueryValues.Enum<CommitmentStatus>("status", status), QueryValues.Enum<Health>("health", health), sdgTarget,
                     Flag("overdue", overdue), Flag("includeWithdrawn", includeWithdrawn),
-                    QueryValues.Int("page", page, 1, 1, 1_000_000), QueryValues.Int("pageSize", pageSize, 50, 1, 200));
+                    Queries.Page.Read(page), Queries.PageSize.Read(pageSize));
                 var result = await mediator.Send(new ListCommitments(code, filter), ct);
                 http.Response.Headers["X-Total-Count"] = result.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return TypedResults.Ok(result.Items);
@@ -77,7 +77,16 @@ public static class ListCommitmentsEndpoint
             .WithName("ListCommitments")
             .WithSummary("A plan's commitments, filtered and paged in the database")
             .WithDescription("Filters: country, goal, outcome, status, health, sdgTarget (commitments under outcomes aligned with it), overdue=true, includeWithdrawn=true (withdrawn commitments are left out by default). page (from 1), pageSize (1-200, default 50), ordered by code. The total is in X-Total-Count.")
-            .ReadResponses<IReadOnlyList<CommitmentDto>>();
+            .ReadResponses<IReadOnlyList<CommitmentDto>>(maxItems: Queries.PageSize.Max)
+            .ResponseHeader(StatusCodes.Status200OK, "X-Total-Count", "How many commitments match the filters, on every page.", 10)
+            .Query(Queries.Country, Queries.Code("goal", "A goal's code."), Queries.Code("outcome", "An outcome's code."),
+                ChoiceQuery.Of<CommitmentStatus>("status", "The declared status."), ChoiceQuery.Of<Health>("health", "The computed health."),
+                new TextQuery("sdgTarget", MemberLimits.SdgTarget, "Commitments under outcomes aligned with this SDG target, such as 13.2."),
+                new ChoiceQuery("overdue", Flags, "true: only commitments past their due date and not completed or cancelled."),
+                new ChoiceQuery("includeWithdrawn", Flags, "true: withdrawn commitments too (left out by default)."),
+                Queries.Page, Queries.PageSize);
+
+    private static readonly string[] Flags = ["true", "false"];
 
     private static bool Flag(string name, string? value) => value switch
     {

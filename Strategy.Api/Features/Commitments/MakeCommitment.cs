@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -13,8 +14,8 @@ using Strategy.Infrastructure.Store;
 
 namespace Strategy.Api.Features.Commitments;
 
-public sealed record MakeCommitmentBody(string? Code, string? Country, string? Outcome, string? Title, string? Description,
-    string? LeadAgency, DateOnly? Due, string? Indicator, double? Baseline, double? Target, DateOnly? Start = null)
+public sealed record MakeCommitmentBody(string? Code, [property: Required] string? Country, [property: Required] string? Outcome,
+    [property: Required] string? Title, string? Description, [property: Required] string? LeadAgency, [property: Required] DateOnly? Due, string? Indicator, double? Baseline, double? Target, DateOnly? Start = null)
 {
     public MakeCommitment ToCommand() => new(Code, Country!, Outcome!, Title ?? "", Description, LeadAgency!, Due!.Value, Indicator, Baseline, Target, Start);
 }
@@ -124,5 +125,5 @@ public static class MakeCommitmentEndpoint
             .WithName("MakeCommitment")
             .WithSummary("Make a country commitment under an outcome")
             .WithDescription("Secretariat for any member country; a focal point for its own country only. code is optional (COUNTRY-OUTCOME-NN is generated). start (from which expected progress is measured) defaults to the day it is made in the country's time zone, not before the plan starts. baseline and target default from the indicator: 0 and the indicator's target for cumulative units (count, hectares, MW), the indicator's baseline and target for levels (percent, ug/m3). If-Match, when given, is the plan's version.")
-            .WriteResponses(created: true);
+            .WriteResponses<CommitmentDto>(created: true);
 }

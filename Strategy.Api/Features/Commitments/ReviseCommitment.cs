@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -10,7 +11,7 @@ using Strategy.Domain.Progress;
 
 namespace Strategy.Api.Features.Commitments;
 
-public sealed record ReviseBody(string? Title, string? Description, string? LeadAgency, DateOnly? Due, double? Target, string? Reason);
+public sealed record ReviseBody(string? Title, string? Description, string? LeadAgency, DateOnly? Due, double? Target, [property: Required] string? Reason);
 
 [AllowedRoles(Role.Secretariat, Role.Admin, Role.FocalPoint)]
 public sealed record ReviseCommitmentTerms(Guid Id, long? ExpectedVersion, ReviseBody Body) : ICommand<CommitmentWriteResult>;

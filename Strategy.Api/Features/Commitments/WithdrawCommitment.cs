@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -10,7 +11,7 @@ using Strategy.Domain.Progress;
 
 namespace Strategy.Api.Features.Commitments;
 
-public sealed record WithdrawBody(string? Reason);
+public sealed record WithdrawBody([property: Required] string? Reason);
 
 [AllowedRoles(Role.Secretariat, Role.Admin)]
 public sealed record WithdrawCommitment(Guid Id, long? ExpectedVersion, WithdrawBody Body) : ICommand<CommitmentWriteResult>;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -9,7 +10,7 @@ using Strategy.Domain.Plans;
 
 namespace Strategy.Api.Features.Plans;
 
-public sealed record AddGoalBody(string? Code, string? Title, string? Description);
+public sealed record AddGoalBody([property: Required] string? Code, [property: Required] string? Title, string? Description);
 
 [AllowedRoles(Role.Secretariat, Role.Admin)]
 public sealed record AddGoalToPlan(string PlanCode, long? ExpectedVersion, AddGoalBody Body) : ICommand<PlanDto>;
@@ -41,5 +42,6 @@ public static class AddGoalEndpoint
             })
             .WithName("AddGoal")
             .WithSummary("Add a goal (thematic area) to a plan (secretariat); answers with the plan")
-            .WriteResponses(created: true);
+            .WithDescription($"code (unique in the plan) and title are required; description is optional. A plan holds at most {PlanLimits.MaxGoals} goals. If-Match (the plan's ETag) makes it conditional.")
+            .WriteResponses<PlanDto>(created: true);
 }

@@ -40,5 +40,6 @@ public static class AddOutcomeEndpoint
             })
             .WithName("AddOutcome")
             .WithSummary("Add an outcome with its indicators and SDG targets under a goal (secretariat); answers with the plan")
-            .WriteResponses(created: true);
+            .WithDescription($"goal, code (unique in the plan), title and sdgTargets (may be empty; each must exist in the UN framework) are required; indicators each need code, title, unit, baseline and target. A goal holds at most {PlanLimits.MaxOutcomesPerGoal} outcomes, an outcome {PlanLimits.MaxIndicatorsPerOutcome} indicators.")
+            .WriteResponses<PlanDto>(created: true);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -10,7 +11,7 @@ using Strategy.Infrastructure.ReferenceData;
 
 namespace Strategy.Api.Features.Plans;
 
-public sealed record AlignSdgTargetsBody(IReadOnlyList<string>? SdgTargets, string? Reason);
+public sealed record AlignSdgTargetsBody([property: Required] IReadOnlyList<string>? SdgTargets, [property: Required] string? Reason);
 
 [AllowedRoles(Role.Secretariat, Role.Admin)]
 public sealed record AlignOutcomeSdgTargets(string PlanCode, string Outcome, long? ExpectedVersion, AlignSdgTargetsBody Body) : ICommand<PlanDto>;
@@ -42,5 +43,6 @@ public static class AlignSdgTargetsEndpoint
             })
             .WithName("AlignSdgTargets")
             .WithSummary("Replace an outcome's SDG targets, with a reason (secretariat); answers with the plan")
-            .WriteResponses();
+            .WithDescription("sdgTargets (may be empty) replaces the outcome's list; reason is required and recorded with the change. The same list again is a 409.")
+            .WriteResponses<PlanDto>();
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -12,19 +13,21 @@ using Strategy.Infrastructure.Store;
 
 namespace Strategy.Api.Features.Plans;
 
-public sealed record PeriodBody(DateOnly? Start, DateOnly? End);
-public sealed record CountryBody(string? Code, string? Iso3, string? Name);
-public sealed record IndicatorBody(string? Code, string? Title, string? Unit, double? Baseline, double? Target);
-public sealed record OutcomeBody(string? Goal, string? Code, string? Title, IReadOnlyList<string>? SdgTargets, IReadOnlyList<IndicatorBody>? Indicators)
+public sealed record PeriodBody([property: Required] DateOnly? Start, [property: Required] DateOnly? End);
+public sealed record CountryBody([property: Required] string? Code, string? Iso3, [property: Required] string? Name);
+public sealed record IndicatorBody([property: Required] string? Code, [property: Required] string? Title, [property: Required] string? Unit,
+    [property: Required] double? Baseline, [property: Required] double? Target);
+public sealed record OutcomeBody(string? Goal, [property: Required] string? Code, [property: Required] string? Title,
+    [property: Required] IReadOnlyList<string>? SdgTargets, IReadOnlyList<IndicatorBody>? Indicators)
 {
     public OutcomeDefinition ToDefinition(string? goal = null) => new(goal ?? Goal ?? "", Code ?? "", Title ?? "", SdgTargets ?? [],
         [.. (Indicators ?? []).Select(i => new IndicatorDefinition(i.Code ?? "", i.Title ?? "", i.Unit ?? "", i.Baseline ?? 0, i.Target ?? 0))]);
 }
-public sealed record GoalBody(string? Code, string? Title, string? Description, IReadOnlyList<OutcomeBody>? Outcomes);
+public sealed record GoalBody([property: Required] string? Code, [property: Required] string? Title, string? Description, IReadOnlyList<OutcomeBody>? Outcomes);
 
 /// <summary>A whole plan, in the shape of the LMEC seed file (Strategy.Infrastructure/ReferenceData/lmec-2023-2027.json).</summary>
-public sealed record PlanDocument(string? Code, string? Title, string? Note, PeriodBody? Period, IReadOnlyList<CountryBody>? Countries,
-    IReadOnlyList<GoalBody>? Goals, IReadOnlyList<MakeCommitmentBody>? Commitments, ReviewMode? Review = null)
+public sealed record PlanDocument([property: Required] string? Code, [property: Required] string? Title, string? Note, [property: Required] PeriodBody? Period,
+    [property: Required] IReadOnlyList<CountryBody>? Countries, [property: Required] IReadOnlyList<GoalBody>? Goals, IReadOnlyList<MakeCommitmentBody>? Commitments, ReviewMode? Review = null)
 {
     public PlanDefinition ToDefinition() => new(Code ?? "", Title ?? "", Note, Period!.Start!.Value, Period.End!.Value,
         [.. (Countries ?? []).Select(c => new Country(c.Code ?? "", c.Iso3 ?? "", c.Name ?? ""))],
@@ -135,5 +138,5 @@ public static class ImportPlanEndpoint
             .WithName("ImportPlan")
             .WithSummary("Create a whole plan: goals, outcomes, indicators, SDG targets and optional commitments (secretariat)")
             .WithDescription("All or nothing, in one transaction. 409 when the code exists. review: on (default; a focal point's values count once the secretariat accepts them) or off (they count on entry). Commitments given here start with the plan unless they give a start.")
-            .WriteResponses(created: true);
+            .WriteResponses<PlanDto>(created: true);
 }

@@ -43,35 +43,49 @@ public sealed class GetPlanHandler(IQuerySession session) : IQueryHandler<GetPla
     private sealed record CountRow(string Country, CommitmentStatus Status);
 }
 
-public sealed record ListPlans : IQuery<IReadOnlyList<PlanSummary>>;
+public sealed record ListPlans(int Page, int PageSize) : IQuery<(IReadOnlyList<PlanSummary> Items, int Total)>;
 
-public sealed class ListPlansHandler(IQuerySession session) : IQueryHandler<ListPlans, IReadOnlyList<PlanSummary>>
+public sealed class ListPlansHandler(IQuerySession session) : IQueryHandler<ListPlans, (IReadOnlyList<PlanSummary> Items, int Total)>
 {
-    public async ValueTask<IReadOnlyList<PlanSummary>> Handle(ListPlans query, CancellationToken ct)
+    public async ValueTask<(IReadOnlyList<PlanSummary> Items, int Total)> Handle(ListPlans query, CancellationToken ct)
     {
-        var plans = await session.Query<PlanView>().OrderBy(x => x.Code).ToListAsync(ct);
-        return [.. plans.Select(v => new PlanSummary(v.Code, v.Plan.Title, new Period(v.Plan.Start, v.Plan.End),
-            [.. v.Plan.Countries.Select(c => c.Code)], v.Plan.Goals.Count, v.Plan.Outcomes.Count(), v.Version, v.LastUpdatedAt))];
+        var plans = await session.Query<PlanView>().OrderBy(x => x.Code).Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToListAsync(ct);
+        var total = await session.Query<PlanView>().CountAsync(ct);
+        return ([.. plans.Select(v => new PlanSummary(v.Code, v.Plan.Title, new Period(v.Plan.Start, v.Plan.End),
+            [.. v.Plan.Countries.Select(c => c.Code)], v.Plan.Goals.Count, v.Plan.Outcomes.Count(), v.Version, v.LastUpdatedAt))], total);
     }
 }
 
 public static class PlanReadEndpoints
 {
+    private static readonly IntQuery PlansPageSize = new("pageSize", 1000, 1, 1000, "Plans a page, 1-1000; default 1000.");
+
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/plans", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new ListPlans(), ct)))
+        api.MapGet("/plans", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var (items, total) = await mediator.Send(new ListPlans(Queries.Page.Read(http.Request), PlansPageSize.Read(http.Request)), ct);
+                http.Response.Headers["X-Total-Count"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Ok(items);
+            })
             .WithName("ListPlans")
-            .WithSummary("Plan summaries")
-            .ReadResponses<IReadOnlyList<PlanSummary>>();
+            .WithSummary("Plan summaries, by code")
+            .WithDescription($"page (from 1), pageSize (1-{PlansPageSize.Max}, default {PlansPageSize.Default}); the total is in X-Total-Count.")
+            .ReadResponses<IReadOnlyList<PlanSummary>>(maxItems: PlansPageSize.Max)
+            .ResponseHeader(StatusCodes.Status200OK, "X-Total-Count", "How many plans there are.", 10)
+            .Query(Queries.Page, PlansPageSize);
 
         api.MapGet("/plans/{code}", async (string code, string? asOf, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
-                var plan = await mediator.Send(new GetPlan(code, QueryValues.Instant("asOf", asOf)), ct);
+                var plan = await mediator.Send(new GetPlan(code, QueryValues.Instant(Strategy.Api.Features.Commitments.CommitmentReadEndpoints.AsOf.Name, asOf)), ct);
                 Versions.SetETag(http.Response, plan.Version);
                 return TypedResults.Ok(plan);
             })
             .WithName("GetPlan")
             .WithSummary("A plan's structure, version and counts; ?asOf=<instant> gives the plan as it stood then")
-            .ReadResponses<PlanDto>();
+            .WithDescription("Goals, outcomes with their SDG targets and indicators, member countries, review mode and counts. asOf is an ISO 8601 instant (a bare date means the end of that day, UTC): the plan folded from its events up to then.")
+            .ReadResponses<PlanDto>()
+            .ResponseHeader(StatusCodes.Status200OK, "ETag", "The plan's version, quoted; send it in If-Match to make a write conditional.", 24)
+            .Query(Strategy.Api.Features.Commitments.CommitmentReadEndpoints.AsOf);
     }
 }

@@ -44,20 +44,27 @@ public sealed class ListReportsHandler(IQuerySession session) : IQueryHandler<Li
 
 public static class ReportReadEndpoints
 {
+    private static readonly IntQuery Wait = new("wait", 0, 0, 60, "Hold the answer until the report has succeeded or failed, or this many seconds (0-60) have passed.");
+    private static readonly IntQuery Limit = new("limit", 100, 1, 1000, "At most this many runs, 1-1000; default 100.");
+    private static readonly ChoiceQuery Format = new("format", ["json", "csv", "html"], "json (default), csv or html.");
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/reports/{id:guid}", async (Guid id, string? wait, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetReport(id, QueryValues.Int("wait", wait, 0, 0, 60)), ct)))
+                TypedResults.Ok(await mediator.Send(new GetReport(id, Wait.Read(wait)), ct)))
             .WithName("GetReport")
             .WithSummary("A report run: request, status, eventSequence, audit chain hash and content hash")
             .WithDescription("?wait=N (0-60) holds the answer until the report has succeeded or failed, or N seconds have passed.")
-            .ReadResponses<ReportDto>();
+            .ReadResponses<ReportDto>()
+            .Query(Wait);
 
         api.MapGet("/reports", async (string? plan, string? kind, string? limit, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new ListReports(plan, QueryValues.Enum<ReportKind>("kind", kind), QueryValues.Int("limit", limit, 100, 1, 1000)), ct)))
+                TypedResults.Ok(await mediator.Send(new ListReports(plan, QueryValues.Enum<ReportKind>("kind", kind), Limit.Read(limit)), ct)))
             .WithName("ListReports")
             .WithSummary("Report runs, newest first; filters plan and kind; limit (default 100)")
-            .ReadResponses<IReadOnlyList<ReportDto>>();
+            .WithDescription("plan and kind narrow the list; limit 1-1000 (default 100).")
+            .ReadResponses<IReadOnlyList<ReportDto>>(maxItems: Limit.Max)
+            .Query(Queries.Code("plan", "A plan's code."), ChoiceQuery.Of<ReportKind>("kind", "The kind of report."), Limit);
 
         api.MapGet("/reports/{id:guid}/content", async (Guid id, string? format, HttpContext http, IQuerySession session, ReportContentStore contents, CancellationToken ct) =>
             {
@@ -66,7 +73,7 @@ public static class ReportReadEndpoints
                     null or "" or "json" => "json",
                     "csv" => "csv",
                     "html" => "html",
-                    _ => throw RejectedException.Invalid("format", "Use json, csv or html."),
+                    _ => throw RejectedException.Invalid(Format.Name, "Use json, csv or html."),
                 };
                 var view = await session.LoadAsync<ReportView>(id, ct) ?? throw RejectedException.NotFound($"No report {id}.");
                 if (view.State.Status != ReportStatus.Succeeded)
@@ -92,9 +99,10 @@ public static class ReportReadEndpoints
             .WithName("GetReportContent")
             .WithSummary("A succeeded report's content: json (canonical, hashed), csv (one RFC 4180 table of every figure) or html (self-contained page with SVG charts)")
             .WithDescription("409 until the report has succeeded.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
-            .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .Query(Format)
+            .Produces<System.Text.Json.JsonElement>(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces<Stream>(StatusCodes.Status200OK, contentType: "text/csv")
+            .Produces<Stream>(StatusCodes.Status200OK, contentType: "text/html")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Hangfire;
 using Marten;
@@ -13,7 +14,7 @@ using Strategy.Infrastructure.Store;
 
 namespace Strategy.Api.Features.Reports;
 
-public sealed record RequestReportBody(ReportKind? Kind, string? Plan, DateTimeOffset? AsOf, IReadOnlyList<string>? Countries, string? Round = null);
+public sealed record RequestReportBody([property: Required] ReportKind? Kind, [property: Required] string? Plan, DateTimeOffset? AsOf, IReadOnlyList<string>? Countries, string? Round = null);
 
 [AllowedRoles(Role.Secretariat, Role.Admin, Role.Reviewer)]
 public sealed record RequestReport(RequestReportBody Body, string? Schedule = null) : ICommand<ReportAccepted>;

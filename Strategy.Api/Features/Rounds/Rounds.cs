@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -12,9 +13,10 @@ using Strategy.Infrastructure.Values;
 
 namespace Strategy.Api.Features.Rounds;
 
-public sealed record OpenRoundBody(string? Code, string? Title, DateOnly? PeriodStart, DateOnly? PeriodEnd, DateOnly? Deadline);
+public sealed record OpenRoundBody([property: Required] string? Code, string? Title, [property: Required] DateOnly? PeriodStart,
+    [property: Required] DateOnly? PeriodEnd, [property: Required] DateOnly? Deadline);
 
-public sealed record MoveDeadlineBody(DateOnly? Deadline, string? Reason);
+public sealed record MoveDeadlineBody([property: Required] DateOnly? Deadline, [property: Required] string? Reason);
 
 public sealed record CloseRoundBody(string? Note);
 
@@ -158,13 +160,14 @@ public static class RoundEndpoints
             .WithName("OpenRound")
             .WithSummary("Open a reporting round for a plan (secretariat)")
             .WithDescription("code unique within the plan (e.g. 2026-Q4); periodStart and periodEnd within the plan's period; deadline not before the period ends. Values dated in the period go to the round until it is closed; after the deadline they are taken, marked late. If-Match, when given, is the plan's version; the ETag answered is the round's.")
-            .WriteResponses(created: true);
+            .WriteResponses<RoundDto>(created: true);
 
         api.MapGet("/plans/{code}/rounds", async (string code, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListRounds(code), ct)))
             .WithName("ListRounds")
             .WithSummary("A plan's reporting rounds, newest first")
-            .ReadResponses<IReadOnlyList<RoundDto>>();
+            .WithDescription($"Each with its period, deadline, state and completeness per country. A plan has at most {RoundDecisions.MaxRounds} rounds.")
+            .ReadResponses<IReadOnlyList<RoundDto>>(maxItems: RoundDecisions.MaxRounds);
 
         api.MapGet("/rounds/{id:guid}", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
@@ -185,7 +188,8 @@ public static class RoundEndpoints
             })
             .WithName("MoveRoundDeadline")
             .WithSummary("Move a round's deadline, with a reason (secretariat)")
-            .WriteResponses();
+            .WithDescription("deadline (not before the period ends) and reason are required; values submitted after the new deadline count as late.")
+            .WriteResponses<RoundDto>();
 
         api.MapPost("/rounds/{id:guid}/close", async (Guid id, CloseRoundBody body, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
@@ -195,6 +199,7 @@ public static class RoundEndpoints
             })
             .WithName("CloseRound")
             .WithSummary("Close a round (secretariat): later submissions to it get 409, and its reports are no longer provisional")
-            .WriteResponses();
+            .WithDescription("note is optional. Closing twice is a 409.")
+            .WriteResponses<RoundDto>();
     }
 }

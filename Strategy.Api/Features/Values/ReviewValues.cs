@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -13,9 +14,9 @@ namespace Strategy.Api.Features.Values;
 
 public sealed record AcceptValueBody(string? Note);
 
-public sealed record ReturnValueBody(string? Comment);
+public sealed record ReturnValueBody([property: Required] string? Comment);
 
-public sealed record RetractValueBody(string? Reason);
+public sealed record RetractValueBody([property: Required] string? Reason);
 
 [AllowedRoles(Role.Secretariat, Role.Admin)]
 public sealed record AcceptValue(Guid Id, Guid ValueId, long? ExpectedVersion, AcceptValueBody Body) : ICommand<CommitmentWriteResult>;
@@ -78,5 +79,5 @@ public static class ReviewValueEndpoints
                 Versions.SetETag(http.Response, result.Version);
                 return TypedResults.Ok(result.Commitment);
             })
-            .WriteResponses();
+            .WriteResponses<CommitmentDto>();
 }

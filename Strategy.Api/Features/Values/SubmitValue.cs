@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -12,7 +13,7 @@ using Strategy.Domain.Rounds;
 
 namespace Strategy.Api.Features.Values;
 
-public sealed record SubmitValueBody(double? Value, DateOnly? AsOf, string? Round, Guid? Supersedes, string? Note,
+public sealed record SubmitValueBody([property: Required] double? Value, [property: Required] DateOnly? AsOf, string? Round, Guid? Supersedes, string? Note,
     IReadOnlyList<Guid>? Evidence, string? EvidenceUrl);
 
 [AllowedRoles(Role.Secretariat, Role.Admin, Role.FocalPoint)]

@@ -59,13 +59,13 @@ public static class ValueReadEndpoints
             .WithName("ListCommitmentValues")
             .WithSummary("Every value reported for a commitment, oldest first, with where it stands in review")
             .WithDescription("state: submitted (awaiting review), accepted, returned (for correction), retracted (by its submitter), voided (by the secretariat). counts: the accepted value that counts for its date.")
-            .ReadResponses<IReadOnlyList<ValueDto>>();
+            .ReadResponses<IReadOnlyList<ValueDto>>(maxItems: ValueDecisions.MaxValues);
 
         api.MapGet("/review-queue", async (string? plan, string? round, string? country, string? page, string? pageSize, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
                 if (string.IsNullOrEmpty(plan)) throw RejectedException.Invalid("plan", "Required.");
                 var filter = new ReviewQueueFilter(plan, NullIfEmpty(round), NullIfEmpty(country),
-                    QueryValues.Int("page", page, 1, 1, 1_000_000), QueryValues.Int("pageSize", pageSize, 50, 1, 200));
+                    Queries.Page.Read(page), Queries.PageSize.Read(pageSize));
                 var (items, total) = await mediator.Send(new GetReviewQueue(filter), ct);
                 http.Response.Headers["X-Total-Count"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return TypedResults.Ok(items);
@@ -74,8 +74,10 @@ public static class ValueReadEndpoints
             .WithName("GetReviewQueue")
             .WithSummary("Submitted values awaiting the secretariat's review, oldest first (secretariat, reviewer, admin)")
             .WithDescription("plan is required; round (a round's code) and country narrow it. page (from 1), pageSize (1-200, default 50); the total is in X-Total-Count.")
-            .ReadResponses<IReadOnlyList<ReviewQueueItem>>()
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ReadResponses<IReadOnlyList<ReviewQueueItem>>(maxItems: Queries.PageSize.Max)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ResponseHeader(StatusCodes.Status200OK, "X-Total-Count", "How many values wait, on every page.", 10)
+            .Query(Queries.Code("plan", "The plan's code (required)."), Queries.Code("round", "A round's code."), Queries.Country, Queries.Page, Queries.PageSize);
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;

@@ -1,0 +1,108 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Text.Json;
+using Strategy.Domain;
+
+namespace Strategy.Api.Http;
+
+/// <summary>
+/// Holds every JSON request body to <see cref="MemberLimits"/>, before a handler reads it: a string over its length or
+/// off its pattern, or a list with too many items, gets a 400 naming the member (goals[2].outcomes[0].title). The same
+/// table is what the OpenAPI document shows, so what the document promises is what the server enforces.
+/// </summary>
+public static class RequestLimits
+{
+    private sealed record Member(PropertyInfo Property, string Name, TextLimit? Text, int? MaxItems, TextLimit? ItemText, bool Nested, bool NestedItems);
+
+    private static readonly ConcurrentDictionary<Type, Member[]> Members = new();
+
+    /// <summary>The types clients send as JSON bodies and the types nested in them: records of this assembly.</summary>
+    public static bool IsBodyType(Type type) => type.Assembly == typeof(RequestLimits).Assembly && type.IsClass && !type.IsAbstract;
+
+    /// <summary>The member names a body type requires (<see cref="RequiredAttribute"/>), as the document lists them.</summary>
+    public static IEnumerable<string> Required(Type type) =>
+        type.GetProperties().Where(p => p.GetCustomAttribute<RequiredAttribute>() is not null).Select(p => JsonName(p.Name));
+
+    public static string JsonName(string member) => JsonNamingPolicy.CamelCase.ConvertName(member);
+
+    /// <summary>Checks the argument the endpoint reads as its JSON body, if it has one.</summary>
+    public static ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType is { } bodyType)
+            foreach (var argument in context.Arguments)
+                if (argument?.GetType() == bodyType) Check(argument);
+        return next(context);
+    }
+
+    public static void Check(object body)
+    {
+        if (Find(body, "") is { } rejection) throw new RejectedException(rejection);
+    }
+
+    private static Rejection? Find(object value, string prefix)
+    {
+        foreach (var m in Members.GetOrAdd(value.GetType(), Describe))
+        {
+            var field = prefix + m.Name;
+            switch (m.Property.GetValue(value))
+            {
+                case null:
+                    break;
+                case string text when m.Text is { } limit:
+                    if (CheckText(field, text, limit) is { } bad) return bad;
+                    break;
+                case IList list:
+                    if (m.MaxItems is { } max && list.Count > max) return Rejection.Invalid(field, Codes.TooMany(max));
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        var item = list[i];
+                        if (item is string s && m.ItemText is { } itemLimit && CheckText($"{field}[{i}]", s, itemLimit) is { } badItem) return badItem;
+                        if (item is not null && m.NestedItems && Find(item, $"{field}[{i}].") is { } badNested) return badNested;
+                    }
+                    break;
+                case { } nested when m.Nested:
+                    if (Find(nested, field + ".") is { } inner) return inner;
+                    break;
+            }
+        }
+        return null;
+    }
+
+    private static Rejection? CheckText(string field, string text, TextLimit limit) =>
+        text.Length > limit.MaxLength ? Rejection.Invalid(field, Codes.TooLong(limit.MaxLength))
+        // Empty and blank values are left to the rules that say what is required.
+        : limit.Pattern is { } pattern && !string.IsNullOrWhiteSpace(text) && !Patterns.GetOrAdd(pattern, Compile).IsMatch(text)
+            ? Rejection.Invalid(field, limit.Rule ?? $"Must match {pattern}.")
+            : null;
+
+    private static readonly ConcurrentDictionary<string, System.Text.RegularExpressions.Regex> Patterns = new();
+
+    // ECMAScript semantics, as JSON Schema defines patterns: $ does not match before a final newline there.
+    private static System.Text.RegularExpressions.Regex Compile(string pattern) =>
+        new(pattern.EndsWith('$') ? pattern[..^1] + @"\z" : pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static Member[] Describe(Type type) =>
+    [
+        .. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0)
+            .Select(p =>
+            {
+                var name = JsonName(p.Name);
+                var itemType = ItemType(p.PropertyType);
+                return new Member(p, name,
+                    p.PropertyType == typeof(string) ? MemberLimits.ForString(type, name) : null,
+                    itemType is null ? null : MemberLimits.ForList(name),
+                    itemType == typeof(string) ? MemberLimits.ForItem(name) : null,
+                    itemType is null && IsBodyType(p.PropertyType),
+                    itemType is not null && IsBodyType(itemType));
+            }),
+    ];
+
+    public static Type? ItemType(Type type) =>
+        type == typeof(string) ? null
+        : type.IsArray ? type.GetElementType()
+        : type.IsGenericType && typeof(IEnumerable).IsAssignableFrom(type) ? type.GetGenericArguments()[0]
+        : null;
+}
