@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write load with client retries for bench/faults.sh (Python 3, standard library only).
 
-  faults_load.py load   --base URL --token TOKEN --plan CODE --prefix P --seconds S --out FILE [--workers 8]
+  faults_load.py load   --base URL --token TOKEN --plan CODE --prefix P --seconds S --out FILE [--workers 8] [--retry-seconds 120]
   faults_load.py report --load FILE --found FILE --down-at T --up-at T --round R --verify TEXT
 
 load: WORKERS threads, each owning distinct open commitments of the plan, send writes for S seconds:
@@ -10,7 +10,7 @@ value_submitted then value_accepted) and status changes between in-progress and 
 Every write carries a unique Idempotency-Key (PREFIX-wW-N) and puts that key in its note, so the event log can be
 searched for it. A write is retried with the SAME key and body on 5xx, timeouts and connection errors until it gets
 a 2xx (acknowledged) or a 4xx (refused). After S seconds no new write starts; the one in flight is still retried
-(for at most 120 s more). Every attempt is recorded: start, end, status, content type, error.
+(for at most --retry-seconds more, 120 by default). Every attempt is recorded: start, end, status, content type, error.
 
 report: compares the acknowledged keys with the log (FILE: "key|writes|unaccepted" lines from mt_events: how many
 writes carry the key, counted by the event that records each write (value_submitted or commitment_status_changed, not
@@ -28,7 +28,6 @@ import time
 import urllib.parse
 
 REQUEST_TIMEOUT = 20.0      # a response slower than this counts as a timeout (and is retried)
-RETRY_DEADLINE = 120.0      # after the load ends, a write in flight is retried for at most this long
 SLOW_MS = 5000              # a response during the outage slower than this fails the round
 
 
@@ -131,7 +130,7 @@ class Worker(threading.Thread):
                 self.status[cid] = json.loads(payload)["status"]
 
     def send(self, key, path, body):
-        deadline = max(self.end, time.time()) + RETRY_DEADLINE
+        deadline = max(self.end, time.time()) + self.args.retry_seconds
         attempt = 0
         while True:
             attempt += 1
@@ -278,6 +277,7 @@ def main():
     l.add_argument("--seconds", type=float, required=True)
     l.add_argument("--workers", type=int, default=8)
     l.add_argument("--out", required=True)
+    l.add_argument("--retry-seconds", type=float, default=120.0, help="after the load ends, a write in flight is retried for at most this long")
     r = sub.add_parser("report")
     r.add_argument("--load", required=True)
     r.add_argument("--found", required=True)

@@ -40,6 +40,8 @@
 #   review queue    GET /api/review-queue?plan=...&pageSize=50 at random pages: unfiltered, by country, by round
 #   rebuild         the API's `rebuild` command (views, write models, value documents from the events): events per
 #                   second  vs  COPY of them
+#   telemetry       write requests/s with telemetry exported over OTLP (to a local sink) vs without, A/B/A/B
+#                   (bench/telemetry-overhead.sh); target: at most 5 % lower
 #   memory, start   the API's peak RSS (VmHWM of every API process of the run); process start to /health/ready with
 #                   the schema and data present, as deployed (Database:ApplySchemaOnStartup=false, `migrate` having
 #                   run); also shown with the schema check at start-up (the default)
@@ -54,7 +56,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --size) size=${2:-}; shift 2 || true ;;
     --size=*) size=${1#--size=}; shift ;;
-    -h|--help) sed -n '2,48p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,50p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (usage: bench/run.sh [--size S|M|L])" >&2; exit 2 ;;
   esac
 done
@@ -439,6 +441,11 @@ marten=$(dotnet "$bench_tool" marten-loop "$owner_cs" "$write_seconds" 16 2>>"$o
 log "bare Marten: $marten"
 record marten_rps "$(json rps <<<"$marten")"
 load_note baselines
+
+# Telemetry's cost to writes: without and with an OTLP exporter, alternated (bench/telemetry-overhead.sh).
+source bench/telemetry-overhead.sh
+telemetry_overhead
+load_note telemetry
 
 stop_api "$api_pid"
 # Start-up once more, with the schema check the service does by default.

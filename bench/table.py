@@ -35,6 +35,10 @@ http_cpu = r["writes_api_cpu_ms"] + r["writes_pg_cpu_ms"]
 loop_cpu = r["write_loop_cpu_ms"] + r["write_loop_pg_cpu_ms"]
 row("writes", f"CPU per write: API {r['writes_api_cpu_ms']:.2f} + PostgreSQL {r['writes_pg_cpu_ms']:.2f} ms vs Marten writes "
     f"{r['write_loop_cpu_ms']:.2f} + {r['write_loop_pg_cpu_ms']:.2f} ms", http_cpu, "ms", loop_cpu, ratio=http_cpu / loop_cpu, digits=2)
+if "otel_on_rps" in r:
+    cost = r["otel_cost_pct"]
+    row("writes", f"with OTLP telemetry exported vs without, A/B/A/B ({r['otel_rounds']})", r["otel_on_rps"], "req/s", r["otel_off_rps"],
+        "cost <= 5 %", cost <= 5, r["otel_on_rps"] / r["otel_off_rps"])
 
 current = r[f"report_current_{size}"]
 row("current report", f"job run time at {size} (median of 3 repeats)", current, "s", target="<= 3 s at L",

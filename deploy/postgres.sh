@@ -7,6 +7,7 @@
 #   deploy/postgres.sh stop DIR         fast stop; fine if not running
 #   deploy/postgres.sh status DIR       stdout: connection string, exit 0 if running; exit 3 if not
 #   deploy/postgres.sh install          install the server binaries if missing; stdout: bin dir
+#   deploy/postgres.sh run BIN ARGS...  runs server binary BIN (pg_basebackup, psql, ...) as the server's user
 #
 # Environment: PG_BINDIR overrides the detected /usr/lib/postgresql/<highest>/bin.
 set -euo pipefail
@@ -17,7 +18,7 @@ log() { echo "postgres.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -198,5 +199,6 @@ case "${1:-}" in
   stop)    shift; cmd_stop "$@" ;;
   status)  shift; cmd_status "$@" ;;
   install) ensure_installed; echo "$BINDIR" ;;
+  run)     shift; [[ $# -ge 1 ]] || usage; ensure_installed; bin=$1; shift; as_pg "$BINDIR/$bin" "$@" ;;
   *)       usage ;;
 esac

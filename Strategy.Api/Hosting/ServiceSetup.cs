@@ -92,7 +92,7 @@ public static class ServiceSetup
         services.AddMediator((MediatorOptions o) =>
         {
             o.ServiceLifetime = ServiceLifetime.Scoped;
-            o.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(AuthorizationBehaviour<,>), typeof(ValidationBehaviour<,>)];
+            o.PipelineBehaviors = [typeof(TracingBehaviour<,>), typeof(LoggingBehaviour<,>), typeof(AuthorizationBehaviour<,>), typeof(ValidationBehaviour<,>)];
         });
         services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 
@@ -134,6 +134,7 @@ public static class ServiceSetup
             o.AddSchemaTransformer<OpenApiLimits>();
         });
         services.AddStrategyJobs(store, config);
+        builder.AddStrategyTelemetry();
         if (config.GetValue("Seed:DemoPlan", false)) services.AddHostedService<DemoPlanSeeder>();
         return builder;
     }

@@ -35,7 +35,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        var (status, title, detail, errors) = Map(exception, http);
+        var (status, title, detail, errors) = Map(exception, http.Request.Headers.IfMatch.Count > 0, AcceptsBody(http));
         if (Overloaded(exception)) log.LogWarning("Request {Method} {Path} answered {Status}: {Detail}", http.Request.Method, http.Request.Path, status, detail);
         else if (status >= 500) log.LogError(exception, "Request {Method} {Path} failed", http.Request.Method, http.Request.Path);
         else log.LogDebug("Request {Method} {Path} answered {Status}: {Detail}", http.Request.Method, http.Request.Path, status, detail);
@@ -51,9 +51,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         });
     }
 
-    private static (int, string, string, Dictionary<string, string[]>?) Map(Exception exception, HttpContext http)
+    /// <summary>The status a request failing with <paramref name="exception"/> answers (a stale version as 409: the request's If-Match is not known here).</summary>
+    public static int StatusOf(Exception exception) => Map(exception, conditional: false, acceptsBody: false).Item1;
+
+    private static (int, string, string, Dictionary<string, string[]>?) Map(Exception exception, bool conditional, bool acceptsBody)
     {
-        var conditional = http.Request.Headers.IfMatch.Count > 0;
         switch (exception)
         {
             case RejectedException { Rejection: var r }:
@@ -85,7 +87,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return BadJson(json);
             case JsonException json:
                 return BadJson(json);
-            case BadHttpRequestException { StatusCode: 400 } when AcceptsBody(http):
+            case BadHttpRequestException { StatusCode: 400 } when acceptsBody:
                 // The framework refusing a body it could not bind (absent, empty or JSON null): no JsonException to take a
                 // path from, and its message is advice for developers ("Did you mean to use a Service instead?").
                 return (400, "The request body is not valid JSON for this operation.", "body: A JSON object is required.",

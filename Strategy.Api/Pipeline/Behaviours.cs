@@ -3,6 +3,7 @@ using System.Reflection;
 using FluentValidation;
 using Mediator;
 using Strategy.Api.Auth;
+using Strategy.Api.Hosting;
 using Strategy.Api.Http;
 using Strategy.Domain;
 
@@ -13,6 +14,38 @@ namespace Strategy.Api.Pipeline;
 public sealed class AllowedRolesAttribute(params Role[] roles) : Attribute
 {
     public IReadOnlyList<Role> Roles { get; } = roles;
+}
+
+/// <summary>
+/// Each request as a span named for it and, for commands, a count by outcome. Outermost, so refusals by the later
+/// behaviours are counted too. Tags name the request only: the actor and the body stay out of telemetry.
+/// </summary>
+public sealed class TracingBehaviour<TMessage, TResponse>(StrategyMetrics metrics) : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    private static readonly string Name = typeof(TMessage).Name;
+    private static readonly bool IsCommand = typeof(IBaseCommand).IsAssignableFrom(typeof(TMessage));
+
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
+    {
+        using var activity = Telemetry.Source.StartActivity(Name);
+        activity?.SetTag(Telemetry.RequestTag, Name);
+        activity?.SetTag("strategy.request.kind", IsCommand ? "command" : "query");
+        try
+        {
+            var response = await next(message, ct);
+            if (IsCommand) metrics.Write(Name, StrategyMetrics.Outcome(null));
+            return response;
+        }
+        catch (Exception e)
+        {
+            var outcome = StrategyMetrics.Outcome(e);
+            activity?.SetTag("strategy.outcome", outcome);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome);
+            if (IsCommand) metrics.Write(Name, outcome);
+            throw;
+        }
+    }
 }
 
 public sealed class LoggingBehaviour<TMessage, TResponse>(ILogger<LoggingBehaviour<TMessage, TResponse>> log, CurrentActor actor)

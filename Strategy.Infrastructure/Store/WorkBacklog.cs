@@ -1,0 +1,42 @@
+using Npgsql;
+using Strategy.Infrastructure.Audit;
+using Strategy.Infrastructure.Projections;
+
+namespace Strategy.Infrastructure.Store;
+
+/// <summary>What is waiting: values awaiting review (all, and those of rounds whose deadline has passed) and events the audit chain has not yet chained.</summary>
+/// <param name="ChainLag">Sequence numbers between the last event and the chain's head: the events behind it, counting any sequence gaps left by rolled-back appends.</param>
+public sealed record Backlog(long PendingReviews, long PendingReviewsPastDeadline, long ChainLag);
+
+/// <summary>
+/// The backlog the operations metrics report, read in one round trip of index-backed counts (the review queue's
+/// partial index, the events' primary key), so a metrics collection every few seconds costs the database little.
+/// </summary>
+public sealed class WorkBacklog(StoreSettings settings)
+{
+    private readonly string sql = Sql(settings.Schema);
+
+    private static string Sql(string s) =>
+        $"""
+        select
+          (select count(*) from {s}.mt_doc_valueview where data->>'state' = 'submitted'),
+          (select count(*) from {s}.mt_doc_valueview v
+             join {s}.mt_doc_commitmentview c on c.id = v.commitment_id
+             join {s}.mt_doc_roundview r on r.stateplan = c.{CommitmentColumns.PlanCode} and r.data->'state'->>'code' = v.round
+           where v.data->>'state' = 'submitted' and (r.data->'state'->>'deadline')::date < @today),
+          coalesce((select max(seq_id) from {s}.mt_events), 0)
+            - coalesce((select (data->>'sequence')::bigint from {s}.mt_doc_auditchainhead where id = '{AuditChainHead.SingletonId}'), 0)
+        """;
+
+    /// <param name="today">The secretariat's date, which round deadlines are in.</param>
+    public async Task<Backlog> ReadAsync(DateOnly today, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 5 };
+        command.Parameters.AddWithValue("today", today);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new Backlog(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+}
