@@ -36,7 +36,7 @@ apiport=$(free_port 5480)
 base="http://127.0.0.1:$apiport"
 start_api() {  # name, connection string
   api_start "$1" "$apiport" ConnectionStrings__Strategy="$2" Database__ApplySchemaOnStartup=false Seed__DemoPlan=true \
-    Jobs__Recurring=false Audit__CheckpointKeyFile="$key" RateLimits__WritesPerMinute=0
+    Jobs__Recurring=false Audit__CheckpointKeyFile="$key" RateLimits__WritesPerMinute=0 RateLimits__ReadsPerMinute=0
 }
 start_api api "$app_cs"
 token() { ASPNETCORE_ENVIRONMENT=Development dotnet "$dll" token "$@"; }
