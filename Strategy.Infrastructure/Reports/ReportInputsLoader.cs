@@ -196,7 +196,38 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
             await using var r = await last.ExecuteReaderAsync(ct);
             if (await r.ReadAsync(ct)) { from = r.GetInt64(0); hash = r.GetString(1); }
         }
-        return from == sequence ? hash : (await AuditVerifier.ExtendAsync(connection, settings.Schema, from, hash, sequence, ct)).Hash;
+        if (from == sequence) return hash;
+        await AwaitEventWritersAsync(connection, ct);
+        return (await AuditVerifier.ExtendAsync(connection, settings.Schema, from, hash, sequence, ct)).Hash;
+    }
+
+    /// <summary>How long a report waits for writers still committing events before it gives up (and its job is retried).</summary>
+    public static readonly TimeSpan EventWritersWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Waits until every transaction that is writing events now has ended. An event's sequence is drawn when it is
+    /// inserted, not when it commits: one still committing may hold a sequence below the report's last, and a chain
+    /// hash computed without it would differ from the chain once it lands (and the report's signed checkpoint with it).
+    /// Writers that start later draw higher sequences, so only those holding the events table now are waited for.
+    /// </summary>
+    private async Task AwaitEventWritersAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var find = new NpgsqlCommand(
+            "select coalesce(array_agg(distinct a.backend_xid::text), '{}') from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
+            "where l.locktype = 'relation' and l.relation = to_regclass(@events) and l.mode = 'RowExclusiveLock' and l.granted " +
+            "and a.pid <> pg_backend_pid() and a.backend_xid is not null", connection);
+        find.Parameters.AddWithValue("events", $"{settings.Schema}.mt_events");
+        var writers = (string[])(await find.ExecuteScalarAsync(ct))!;
+        if (writers.Length == 0) return;
+        await using var running = new NpgsqlCommand("select count(*) from pg_stat_activity where backend_xid::text = any(@writers)", connection);
+        running.Parameters.AddWithValue("writers", writers);
+        var deadline = DateTime.UtcNow + EventWritersWait;
+        while ((long)(await running.ExecuteScalarAsync(ct))! > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Transactions writing events did not end within {EventWritersWait.TotalSeconds:0} s; the report's chain hash cannot be fixed yet.");
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
     }
 
     /// <summary>New commitments, status changes and withdrawals in the plan between two sequences.</summary>

@@ -17,6 +17,45 @@ namespace Strategy.Tests.Api;
 public sealed class AuditCheckpointTests
 {
     [Fact]
+    public async Task A_report_taken_while_an_earlier_event_is_still_committing_waits_for_it_so_its_chain_hash_and_checkpoint_hold()
+    {
+        await using var own = await StartOwnFactory();
+        var api = own.Api;
+        await ChainHistory.Write(api, "SLOW-A");
+        await ChainHistory.Write(api, "SLOW-B");
+        var slow = await ChainHistory.Make(api.Secretariat(), "SLOW-B", "VN");
+        var later = await ChainHistory.Make(api.Secretariat(), "SLOW-A", "VN");
+
+        // An event of another plan draws its sequence and stays uncommitted...
+        var store = api.Services.GetRequiredService<Marten.IDocumentStore>();
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, false)))
+        {
+            session.Events.Append(slow, new Strategy.Domain.Commitments.CommitmentStatusChanged(slow,
+                Strategy.Domain.Commitments.CommitmentStatus.NotStarted, Strategy.Domain.Commitments.CommitmentStatus.InProgress, "slow to commit"));
+            await session.SaveChangesAsync();
+        }
+        // ...while a later write of the report's plan commits with a higher one, and the report is asked for.
+        (await api.Secretariat().PostJson($"/api/commitments/{later}/status", new { status = "in-progress" })).EnsureSuccessStatusCode();
+        var requested = await ReportFixture.Request(api.Secretariat(), new { kind = "progress", plan = "SLOW-A" });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await transaction.CommitAsync();
+
+        var report = await ReportFixture.Succeeded(api.Reviewer(), requested);
+        var sequence = report.GetProperty("eventSequence").GetInt64();
+        (await StoredSequences(api)).Count(s => s < sequence).ShouldBeGreaterThan(0);
+        await WaitForDaemon(api);
+        var at = await (await api.Reviewer().GetAsync($"/api/audit/verify?upTo={sequence}")).Json();
+        at.S("hash").ShouldBe(report.S("chainHash"), at.GetRawText());
+        // The checkpoint signed for the report holds against the whole log.
+        var verified = await ChainHistory.Verify(api);
+        verified.GetProperty("valid").GetBoolean().ShouldBeTrue(verified.GetRawText());
+        verified.GetProperty("checkpointsChecked").GetInt32().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
     public async Task A_reviewer_re_derives_a_report_and_checks_its_chain_hash_and_signed_checkpoint()
     {
         await using var own = await StartOwnFactory();
