@@ -46,6 +46,19 @@ public static class OpenApiConventions
             json.Schema = new OpenApiSchema { AnyOf = [await Component<TFirst>(context, document, ct), await Component<TSecond>(context, document, ct)] };
         });
 
+    /// <summary>
+    /// A 200 that is a file in each of <paramref name="contentTypes"/> (a download, a CSV, a page), beside any JSON the
+    /// endpoint declares: Produces keeps only the last content type it is given for a status.
+    /// </summary>
+    public static RouteHandlerBuilder Files(this RouteHandlerBuilder b, params string[] contentTypes) =>
+        b.AddOpenApiOperationTransformer(async (operation, context, ct) =>
+        {
+            if (Response(operation, StatusCodes.Status200OK) is not { } response || context.Document is not { } document) return;
+            response.Content ??= new Dictionary<string, OpenApiMediaType>();
+            var file = await Component<Stream>(context, document, ct);
+            foreach (var type in contentTypes) response.Content[type] = new OpenApiMediaType { Schema = file };
+        });
+
     private static async Task<IOpenApiSchema> Component<T>(OpenApiOperationTransformerContext context, OpenApiDocument document, CancellationToken ct)
     {
         var name = typeof(T).Name;

@@ -19,7 +19,7 @@ public sealed class OpenApiLimits : IOpenApiSchemaTransformer
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.JsonPropertyInfo is { } property)
+        if (context.JsonPropertyInfo is { } property && !IsReportContent(property.DeclaringType))
         {
             var declaring = property.DeclaringType;
             if (Is(schema, JsonSchemaType.String) && schema.Enum is not { Count: > 0 } && MemberLimits.ForString(declaring, property.Name) is { } text)
@@ -64,6 +64,13 @@ public sealed class OpenApiLimits : IOpenApiSchemaTransformer
             },
         };
     }
+
+    /// <summary>
+    /// A report's content: written by the service from a plan and its history, as long as they are, never accepted from
+    /// a caller. The table's member names mean other things there (a report's outcomes are all of a plan's), so it is
+    /// not applied.
+    /// </summary>
+    private static bool IsReportContent(Type type) => type.Namespace == typeof(Strategy.Domain.Reports.ProgressReportContent).Namespace;
 
     public static void Apply(OpenApiSchema schema, TextLimit limit)
     {

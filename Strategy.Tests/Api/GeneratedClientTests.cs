@@ -18,13 +18,15 @@ public sealed class GeneratedClientTests(DemoPlanFactory api) : IClassFixture<De
 {
     private const string Plan = "LMEC-2023-2027";
 
-    private StrategyApiClient As(string role, string? country = null, string? sub = null)
+    private StrategyApiClient As(string role, string? country = null) => new(Adapter(role, country));
+
+    private HttpClientRequestAdapter Adapter(string role, string? country = null)
     {
         // Kiota's own handlers (headers inspection, retry, redirect) in front of the test server.
         var http = KiotaClientFactory.Create(api.Server.CreateHandler());
         http.BaseAddress = api.Server.BaseAddress;
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", api.Token(role, country, sub ?? $"typed-{role}-{country}"));
-        return new StrategyApiClient(new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", api.Token(role, country, $"typed-{role}-{country}"));
+        return new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http);
     }
 
     private static Action<RequestConfiguration<T>> IfMatch<T>(long version, HeadersInspectionHandlerOption? inspect = null) where T : class, new() => c =>
@@ -157,8 +159,14 @@ public sealed class GeneratedClientTests(DemoPlanFactory api) : IClassFixture<De
         var report = (await reviewer.Api.Reports[queued.Id!.Value].GetAsync(c => c.QueryParameters.Wait = 60)).ShouldNotBeNull();
         report.Status.ShouldBe(ReportStatus.Succeeded, report.Error);
         report.ContentHash.ShouldNotBeNull().Length.ShouldBe(64);
-        await using (var csv = (await reviewer.Api.Reports[queued.Id!.Value].Content.GetAsync(c =>
-                         c.QueryParameters.Format = Strategy.Client.Api.Reports.Item.Content.GetFormatQueryParameterType.Csv)).ShouldNotBeNull())
+        var content = (await reviewer.Api.Reports[queued.Id!.Value].Content.GetAsync()).ShouldNotBeNull();
+        var progress = content.ProgressReportContent.ShouldNotBeNull();
+        progress.Plan.ShouldNotBeNull().Code.ShouldBe(Plan);
+        progress.ByCountry.ShouldNotBeNull().ShouldContain(c => c.Code == "KH");
+        // The CSV is a file: the same request builder, read as a stream.
+        var csvRequest = reviewer.Api.Reports[queued.Id!.Value].Content.ToGetRequestInformation(c =>
+            c.QueryParameters.Format = Strategy.Client.Api.Reports.Item.Content.GetFormatQueryParameterType.Csv);
+        await using (var csv = (await Adapter("reviewer").SendPrimitiveAsync<Stream>(csvRequest)).ShouldNotBeNull())
             (await new StreamReader(csv).ReadToEndAsync()).ShouldContain("KH");
 
         // The audit log, the chain, its checkpoints and the key they verify with (no token needed for the key).

@@ -209,8 +209,8 @@ public static class AuditEndpoints
                 "one stopped while streaming, or whose client stops reading, is cut off (the download ends incomplete) at most 5 s after that. " +
                 "Narrow a long export with from and to.")
             .Query([.. Filters, ExportFormat])
-            .Produces<Stream>(StatusCodes.Status200OK, contentType: "application/x-ndjson")
-            .Produces<Stream>(StatusCodes.Status200OK, contentType: "text/csv")
+            .Produces(StatusCodes.Status200OK)
+            .Files("application/x-ndjson", "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)

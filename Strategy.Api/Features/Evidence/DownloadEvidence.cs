@@ -39,7 +39,8 @@ public static class DownloadEvidenceEndpoint
             .WithSummary("Download an evidence file")
             .WithDescription("Any role. The file as an attachment under its recorded name and type; the ETag is its SHA-256 (If-None-Match gives 304). " +
                 "The bytes are hashed again before they are served: if they no longer match the SHA-256 recorded at upload, the answer is 409.")
-            .Produces<Stream>(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status200OK)
+            .Files("application/octet-stream")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

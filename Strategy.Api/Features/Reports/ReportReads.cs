@@ -100,9 +100,8 @@ public static class ReportReadEndpoints
             .WithSummary("A succeeded report's content: json (canonical, hashed), csv (one RFC 4180 table of every figure) or html (self-contained page with SVG charts)")
             .WithDescription("409 until the report has succeeded.")
             .Query(Format)
-            .Produces<System.Text.Json.JsonElement>(StatusCodes.Status200OK, contentType: "application/json")
-            .Produces<Stream>(StatusCodes.Status200OK, contentType: "text/csv")
-            .Produces<Stream>(StatusCodes.Status200OK, contentType: "text/html")
+            .EitherResponse<Strategy.Domain.Reports.ProgressReportContent, Strategy.Domain.Reports.SdgAlignmentReportContent>()
+            .Files("text/csv", "text/html")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
