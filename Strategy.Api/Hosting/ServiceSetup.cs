@@ -17,6 +17,7 @@ using Strategy.Api.Features.Reports;
 using Strategy.Api.Features.Sdg;
 using Strategy.Api.Http;
 using Strategy.Api.Pipeline;
+using Strategy.Api.Web;
 using Strategy.Domain.Progress;
 using Strategy.Infrastructure.Evidence;
 using Strategy.Infrastructure.ReferenceData;
@@ -142,6 +143,7 @@ public static class ServiceSetup
             doc.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", doc)] = [] });
             return Task.CompletedTask;
         }));
+        services.AddRazorComponents();
         services.AddStrategyJobs(store, config);
         if (config.GetValue("Seed:DemoPlan", false)) services.AddHostedService<DemoPlanSeeder>();
         return builder;
@@ -160,6 +162,7 @@ public static class ServiceSetup
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
+        app.UseAntiforgery();
         app.UseStrategyDashboard();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
@@ -190,6 +193,10 @@ public static class ServiceSetup
         RequestReportEndpoint.Map(api);
         ReportReadEndpoints.Map(api);
         EvidenceEndpoints.Map(api);
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<Web.App>();
+        app.MapWebSignIn(app.Services.GetRequiredService<AuthSettings>());
         return app;
     }
 }

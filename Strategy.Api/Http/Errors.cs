@@ -47,7 +47,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         });
     }
 
-    private static (int, string, string, Dictionary<string, string[]>?) Map(Exception exception, HttpContext http)
+    /// <summary>What the caller is told about <paramref name="exception"/>: the API's problem document, and the screens' form errors.</summary>
+    public static (int Status, string Title, string Detail, Dictionary<string, string[]>? Errors) Map(Exception exception, HttpContext http)
     {
         var conditional = http.Request.Headers.IfMatch.Count > 0;
         switch (exception)
