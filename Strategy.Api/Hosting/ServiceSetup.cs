@@ -197,6 +197,7 @@ public static class ServiceSetup
         app.MapStaticAssets();
         app.MapRazorComponents<Web.App>();
         app.MapWebSignIn(app.Services.GetRequiredService<AuthSettings>());
+        DownloadEvidenceEndpoint.MapForScreens(app);
         return app;
     }
 }

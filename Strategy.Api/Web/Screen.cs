@@ -28,6 +28,14 @@ public sealed class FormErrors
         return this;
     }
 
+    /// <summary>Everything said about the form as the message of one field (an upload refused for its file, say).</summary>
+    public FormErrors AsField(string field)
+    {
+        var moved = new FormErrors { Status = Status };
+        moved.fields[field] = Summary ?? fields.Values.FirstOrDefault() ?? "";
+        return moved;
+    }
+
     public static FormErrors From(Exception exception, HttpContext http, IEnumerable<string> formFields)
     {
         var errors = new FormErrors();
@@ -105,6 +113,26 @@ public abstract class Screen : ComponentBase
             Problem = e.Message;
             return null;
         }
+    }
+
+    /// <summary>The plan asked for, or the first (most installations track one); null, with the page saying why, when there is none.</summary>
+    protected async Task<Features.Plans.PlanSummary?> ChoosePlanAsync(string? code)
+    {
+        var plans = await Mediator.Send(new Features.Plans.ListPlans(), Aborted);
+        var plan = plans.FirstOrDefault(p => p.Code == code) ?? plans.FirstOrDefault();
+        if (plan is null) Problem = "No plan has been loaded yet.";
+        return plan;
+    }
+
+    /// <summary>An optional text left empty is sent as absent, as a client of the API would leave it out.</summary>
+    protected static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>A date field (yyyy-MM-dd, as date inputs send it); empty or unreadable is said next to the field.</summary>
+    protected static DateOnly? DateField(FormErrors errors, string field, string? text)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", out var date)) return date;
+        errors.Field(field, "Enter a date.");
+        return null;
     }
 
     /// <summary>Why the page has nothing to show, when a read found nothing.</summary>

@@ -81,6 +81,18 @@ public static class Words
         };
     }
 
+    /// <summary>"value-submitted" as "Value submitted".</summary>
+    public static string EventType(string type) => type.Length == 0 ? type : char.ToUpperInvariant(type[0]) + type[1..].Replace('-', ' ');
+
+    public static string Reason(WorkReason reason, string? round) => reason switch
+    {
+        WorkReason.NoValueThisRound => $"No value sent for round {round} yet.",
+        WorkReason.Returned => "A value was returned for correction: read the comment and send a corrected value.",
+        WorkReason.Overdue => "Overdue: the due date has passed and it is not completed.",
+        WorkReason.OffTrack => "Off track: progress is well behind what is expected by now.",
+        _ => reason.ToString(),
+    };
+
     public static readonly IReadOnlyDictionary<string, string> Done = new Dictionary<string, string>
     {
         ["status"] = "The status was changed.",
