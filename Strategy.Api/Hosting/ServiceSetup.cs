@@ -144,6 +144,7 @@ public static class ServiceSetup
             return Task.CompletedTask;
         }));
         services.AddRazorComponents();
+        services.AddKeyRing();
         services.AddStrategyJobs(store, config);
         if (config.GetValue("Seed:DemoPlan", false)) services.AddHostedService<DemoPlanSeeder>();
         return builder;

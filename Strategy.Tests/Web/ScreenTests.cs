@@ -229,6 +229,7 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
             serious.ShouldBeEmpty($"{url} at {width} px");
             // Nothing wider than the screen: a phone scrolls only tables sideways, inside their own box.
             (await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth")).ShouldBeTrue($"{url} at {width} px");
+            await Shot(page, $"{(role == "" ? "anonymous" : role)}{new string([.. path.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-')])}-{width}");
         }
     }
 
