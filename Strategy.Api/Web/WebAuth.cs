@@ -93,7 +93,7 @@ public static class WebAuth
     {
         if (UsesOidc(settings))
             app.MapGet("/signin/oidc", (string? returnUrl) =>
-                Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOrHome(returnUrl) }, [Oidc]));
+                Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOrHome(returnUrl) }, [Oidc])).ExcludeFromDescription();
 
         // A form post (with its antiforgery token), never a link: a cross-site page cannot sign anyone out.
         app.MapPost("/signout", async (HttpContext http) =>
@@ -102,6 +102,8 @@ public static class WebAuth
             if (UsesOidc(settings) && http.User.Identity?.IsAuthenticated == true)
                 return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [Oidc]);
             return Results.LocalRedirect(SignInPath);
-        }).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());
+        }).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute())
+            // The screens' plumbing, not part of the API's contract.
+            .ExcludeFromDescription();
     }
 }

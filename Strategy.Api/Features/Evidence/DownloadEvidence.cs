@@ -40,10 +40,11 @@ public static class DownloadEvidenceEndpoint
     }
 
     public static void MapForScreens(IEndpointRouteBuilder app) =>
-        app.MapGet(ScreenPath, Serve).RequireAuthorization(Auth.Policies.Read).ExcludeFromDescription();
+        app.MapGet(ScreenPath, (Guid id, IMediator mediator, CancellationToken ct) => Serve(id, mediator, ct)).RequireAuthorization(Auth.Policies.Read).ExcludeFromDescription();
 
     public static void Map(RouteGroupBuilder api) =>
-        api.MapGet("/evidence/{id:guid}", Serve)
+        // A lambda, not the method group: the document tags an operation by its handler's declaring type.
+        api.MapGet("/evidence/{id:guid}", (Guid id, IMediator mediator, CancellationToken ct) => Serve(id, mediator, ct))
             .WithName("DownloadEvidence")
             .WithSummary("Download an evidence file")
             .WithDescription("Any role. The file as an attachment under its recorded name and type; the ETag is its SHA-256 (If-None-Match gives 304). " +
