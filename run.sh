@@ -29,6 +29,7 @@ export ConnectionStrings__Strategy
 url=http://127.0.0.1:5080
 cat <<MSG
 
+Screens (sign in as any role and country; Development only): $url/
 API reference (Scalar):  $url/scalar/v1
 Mint a bearer token:     dotnet run --project Strategy.Api -- token --role reviewer --name "Reviewer"
 Starting the API (Ctrl-C to stop; the database keeps running)...

@@ -14,6 +14,14 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 repo=$PWD
 
+# The browser tests drive Debian's chromium (Playwright's own browser download is never used).
+if ! command -v chromium >/dev/null; then
+  echo "installing chromium for the browser tests"
+  if [[ $(id -u) -ne 0 ]]; then echo "chromium is missing: run apt-get install chromium as root" >&2; exit 1; fi
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
 # Under /tmp (world-traversable) so the postgres user can reach it even when the repo isn't.
 pgdir=$(mktemp -d /tmp/strategy-test-pg.XXXXXX)
 if [[ -n "${TEST_RESULTS_DIR:-}" ]]; then

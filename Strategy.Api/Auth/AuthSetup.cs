@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
+using Strategy.Api.Web;
 using Strategy.Domain;
 
 namespace Strategy.Api.Auth;
@@ -20,6 +21,16 @@ public sealed class AuthSettings
     public string SigningKey { get; set; } = "";
     /// <summary>An OpenID Connect provider's issuer URL; when set, tokens are validated against its published keys.</summary>
     public string Authority { get; set; } = "";
+
+    /// <summary>The web screens' client at <see cref="Authority"/>: with it, people sign in there (OpenID Connect, code flow).</summary>
+    public string ClientId { get; set; } = "";
+    public string ClientSecret { get; set; } = "";
+
+    /// <summary>
+    /// The web screens' development sign-in page, where anyone picks a role and country: on by default in Development,
+    /// refused in Production.
+    /// </summary>
+    public bool? DevelopmentSignIn { get; set; }
 
     public SymmetricSecurityKey? Key => SigningKey.Length == 0 ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey));
 }
@@ -45,7 +56,7 @@ public static class Policies
             throw new InvalidOperationException("Auth:SigningKey must be at least 32 bytes.");
 
         services.AddSingleton(settings);
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        var auth = services.AddAuthentication(Web.WebAuth.Selector).AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
             if (settings.Authority.Length > 0) o.Authority = settings.Authority;
@@ -67,6 +78,7 @@ public static class Policies
                 RoleClaimType = Claims.Role,
             };
         });
+        auth.AddWebSignIn(settings, environment);
         services.AddAuthorizationBuilder()
             .AddPolicy(Read, p => p.RequireAuthenticatedUser().RequireAssertion(c => IsValidCaller(c.User)))
             .AddPolicy(Operations, p => p.RequireRole("admin", "secretariat"))

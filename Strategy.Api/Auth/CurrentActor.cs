@@ -12,6 +12,14 @@ public static class Claims
 
     public static string RoleName(Role role) => Infrastructure.Store.ActorRef.RoleName(role);
 
+    /// <summary>The claims of one caller, as a token carries them and as a web session holds them.</summary>
+    public static List<Claim> For(string sub, string name, string role, string? country)
+    {
+        var claims = new List<Claim> { new(Subject, sub), new(Name, name), new(Role, role) };
+        if (country is not null) claims.Add(new Claim(Country, country));
+        return claims;
+    }
+
     public static Role? ParseRole(string? value) => value switch
     {
         "secretariat" => Domain.Role.Secretariat,

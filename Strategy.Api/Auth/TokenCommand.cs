@@ -36,7 +36,7 @@ public static class TokenCommand
         if (role == "focal-point" && (country is null || !Domain.Codes.CountryCode().IsMatch(country)))
             return Fail("A focal point needs --country with an ISO 3166-1 alpha-2 code, e.g. KH.");
         var name = options.GetValueOrDefault("name") ?? (country is null ? role : $"{role} {country}");
-        var sub = options.GetValueOrDefault("sub") ?? $"{role}{(country is null ? "" : "-" + country.ToLowerInvariant())}";
+        var sub = options.GetValueOrDefault("sub") ?? DefaultSubject(role, country);
         var hours = options.TryGetValue("hours", out var h) && double.TryParse(h, out var parsed) && parsed > 0 ? parsed : 8;
 
         var config = new ConfigurationBuilder()
@@ -52,10 +52,12 @@ public static class TokenCommand
         return 0;
     }
 
+    /// <summary>The user id of a development identity: one per role and country.</summary>
+    public static string DefaultSubject(string role, string? country) => $"{role}{(country is null ? "" : "-" + country.ToLowerInvariant())}";
+
     public static string Issue(AuthSettings settings, string sub, string name, string role, string? country, TimeSpan lifetime, DateTimeOffset now)
     {
-        var claims = new List<Claim> { new(Claims.Subject, sub), new(Claims.Name, name), new(Claims.Role, role) };
-        if (country is not null) claims.Add(new Claim(Claims.Country, country));
+        var claims = Claims.For(sub, name, role, country);
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = settings.Issuer,

@@ -17,6 +17,7 @@ using Strategy.Api.Features.Reports;
 using Strategy.Api.Features.Sdg;
 using Strategy.Api.Http;
 using Strategy.Api.Pipeline;
+using Strategy.Api.Web;
 using Strategy.Domain.Progress;
 using Strategy.Infrastructure.Evidence;
 using Strategy.Infrastructure.ReferenceData;
@@ -92,7 +93,7 @@ public static class ServiceSetup
         services.AddMediator((MediatorOptions o) =>
         {
             o.ServiceLifetime = ServiceLifetime.Scoped;
-            o.PipelineBehaviors = [typeof(TracingBehaviour<,>), typeof(LoggingBehaviour<,>), typeof(AuthorizationBehaviour<,>), typeof(ValidationBehaviour<,>)];
+            o.PipelineBehaviors = [typeof(TracingBehaviour<,>), typeof(LoggingBehaviour<,>), typeof(AuthorizationBehaviour<,>), typeof(RequestLimitsBehaviour<,>), typeof(ValidationBehaviour<,>)];
         });
         services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 
@@ -133,6 +134,8 @@ public static class ServiceSetup
             o.AddOperationTransformer<OpenApiContract>();
             o.AddSchemaTransformer<OpenApiLimits>();
         });
+        services.AddRazorComponents();
+        services.AddKeyRing();
         services.AddStrategyJobs(store, config);
         builder.AddStrategyTelemetry();
         if (config.GetValue("Seed:DemoPlan", false)) services.AddHostedService<DemoPlanSeeder>();
@@ -152,6 +155,7 @@ public static class ServiceSetup
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
+        app.UseAntiforgery();
         app.UseStrategyDashboard();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
@@ -159,7 +163,7 @@ public static class ServiceSetup
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Strategy API"));
 
-        var api = app.MapGroup("/api").RequireAuthorization(Policies.Read).AddEndpointFilter(RequestLimits.Filter);
+        var api = app.MapGroup("/api").RequireAuthorization(Policies.Read);
         ImportPlanEndpoint.Map(api);
         AddGoalEndpoint.Map(api);
         AddOutcomeEndpoint.Map(api);
@@ -182,6 +186,11 @@ public static class ServiceSetup
         RequestReportEndpoint.Map(api);
         ReportReadEndpoints.Map(api);
         EvidenceEndpoints.Map(api);
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<Web.App>();
+        app.MapWebSignIn(app.Services.GetRequiredService<AuthSettings>());
+        DownloadEvidenceEndpoint.MapForScreens(app);
         return app;
     }
 }

@@ -54,7 +54,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     /// <summary>The status a request failing with <paramref name="exception"/> answers (a stale version as 409: the request's If-Match is not known here).</summary>
     public static int StatusOf(Exception exception) => Map(exception, conditional: false, acceptsBody: false).Item1;
 
-    private static (int, string, string, Dictionary<string, string[]>?) Map(Exception exception, bool conditional, bool acceptsBody)
+    /// <summary>What the caller is told about <paramref name="exception"/>: the API's problem document, and the screens' form errors.</summary>
+    public static (int Status, string Title, string Detail, Dictionary<string, string[]>? Errors) Map(Exception exception, bool conditional, bool acceptsBody)
     {
         switch (exception)
         {

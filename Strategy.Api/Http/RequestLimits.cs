@@ -8,7 +8,7 @@ using Strategy.Domain;
 namespace Strategy.Api.Http;
 
 /// <summary>
-/// Holds every JSON request body to <see cref="MemberLimits"/>, before a handler reads it: a string over its length or
+/// Holds every request body to <see cref="MemberLimits"/>, before a handler reads it (<see cref="Pipeline.RequestLimitsBehaviour{TMessage, TResponse}"/>): a string over its length or
 /// off its pattern, or a list with too many items, gets a 400 naming the member (goals[2].outcomes[0].title). The same
 /// table is what the OpenAPI document shows, so what the document promises is what the server enforces.
 /// </summary>
@@ -26,15 +26,6 @@ public static class RequestLimits
         type.GetProperties().Where(p => p.GetCustomAttribute<RequiredAttribute>() is not null).Select(p => JsonName(p.Name));
 
     public static string JsonName(string member) => JsonNamingPolicy.CamelCase.ConvertName(member);
-
-    /// <summary>Checks the argument the endpoint reads as its JSON body, if it has one.</summary>
-    public static ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType is { } bodyType)
-            foreach (var argument in context.Arguments)
-                if (argument?.GetType() == bodyType) Check(argument);
-        return next(context);
-    }
 
     public static void Check(object body)
     {

@@ -75,6 +75,24 @@ public sealed class AuthorizationBehaviour<TMessage, TResponse>(CurrentActor act
     }
 }
 
+/// <summary>
+/// Holds what a command carries (its body, from an endpoint or a screen's form) to <see cref="RequestLimits"/>, the
+/// limits the OpenAPI document states, before anything else reads it.
+/// </summary>
+public sealed class RequestLimitsBehaviour<TMessage, TResponse> : IPipelineBehavior<TMessage, TResponse> where TMessage : IMessage
+{
+    private static readonly PropertyInfo[] Bodies = typeof(TMessage).GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICommand<>))
+        ? [.. typeof(TMessage).GetProperties().Where(p => RequestLimits.IsBodyType(p.PropertyType))]
+        : [];
+
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
+    {
+        foreach (var body in Bodies)
+            if (body.GetValue(message) is { } value) RequestLimits.Check(value);
+        return next(message, ct);
+    }
+}
+
 public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {

@@ -20,13 +20,7 @@ public static class RoundCompleteness
     /// </summary>
     public static IReadOnlyList<CountryCompleteness> Compute(IEnumerable<string> countries, IEnumerable<RoundCommitment> commitments, IEnumerable<RoundValue> values)
     {
-        var best = new Dictionary<Guid, RoundValue>();
-        foreach (var v in values)
-        {
-            if (Rank(v) == 0) continue;
-            if (!best.TryGetValue(v.CommitmentId, out var current) || Rank(v) > Rank(current) || (Rank(v) == Rank(current) && !v.Late && current.Late))
-                best[v.CommitmentId] = v;
-        }
+        var best = Counting(values);
         var byCountry = commitments.ToLookup(c => c.Country);
         return [.. countries.Select(country =>
         {
@@ -38,6 +32,19 @@ public static class RoundCompleteness
                 counted.Count(v => v?.State == ValueState.Accepted),
                 counted.Count(v => v is { Late: true }));
         })];
+    }
+
+    /// <summary>Each commitment's counting value in the round (see <see cref="Compute"/>); a commitment without one is missing.</summary>
+    public static IReadOnlyDictionary<Guid, RoundValue> Counting(IEnumerable<RoundValue> values)
+    {
+        var best = new Dictionary<Guid, RoundValue>();
+        foreach (var v in values)
+        {
+            if (Rank(v) == 0) continue;
+            if (!best.TryGetValue(v.CommitmentId, out var current) || Rank(v) > Rank(current) || (Rank(v) == Rank(current) && !v.Late && current.Late))
+                best[v.CommitmentId] = v;
+        }
+        return best;
     }
 
     private static int Rank(RoundValue v) => v.State switch

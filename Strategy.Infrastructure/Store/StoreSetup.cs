@@ -112,6 +112,7 @@ public static class StoreSetup
         o.Storage.ExtendedSchemaObjects.Add(Reports.ReportContentStore.Table(settings.Schema));
         o.Storage.ExtendedSchemaObjects.Add(Evidence.EvidenceStore.Table(settings.Schema));
         o.Schema.For<AuditChainHead>();
+        o.Schema.For<DataProtectionKey>();
     }
 
     public static int SchemaLockId(string schema) =>

@@ -89,10 +89,13 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>How many events the store holds: the measure of "nothing was appended".</summary>
     public Task<long> EventCount() => AuditSupport.SqlScalar<long>($"select count(*) from {Schema}.mt_events");
 
+    /// <summary>Starts the host: in memory (TestServer) here; on a real socket for browser tests.</summary>
+    protected virtual void StartHost() => _ = Server;
+
     public virtual async Task InitializeAsync()
     {
         // Starting the host applies the schema (and seeds when asked), so every test starts from a ready store.
-        _ = Server;
+        StartHost();
         // Hangfire's log provider is process-wide: each host that configures Hangfire makes it its own LoggerFactory,
         // and once that host is disposed, any Hangfire object created later in another host (its job client on the
         // first POST /api/reports, say) fails with ObjectDisposedException, a 500. So configure this host's Hangfire

@@ -219,7 +219,8 @@ public static class AuditEndpoints
             .ResponseHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before exporting again.");
     }
 
-    private static AuditFilter Filter(HttpRequest request)
+    /// <summary>The filters from the query string, as the API and the audit screen read them.</summary>
+    public static AuditFilter Filter(HttpRequest request)
     {
         var q = request.Query;
         string? Value(string name) => q[name].ToString() is { Length: > 0 } v ? v : null;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Marten;
 using Mediator;
 using Microsoft.Net.Http.Headers;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Strategy.Api.Http;
 using Strategy.Infrastructure.Evidence;
 
@@ -28,13 +29,22 @@ public sealed class DownloadEvidenceHandler(IQuerySession session, EvidenceStore
 
 public static class DownloadEvidenceEndpoint
 {
+    /// <summary>The screens' link to a file: the same download, for a signed-in session rather than a token.</summary>
+    public const string ScreenPath = "/files/{id:guid}";
+
+    private static async Task<FileContentHttpResult> Serve(Guid id, IMediator mediator, CancellationToken ct)
+    {
+        var file = await mediator.Send(new DownloadEvidence(id), ct);
+        // The framework writes Content-Disposition with filename and an RFC 5987 filename*, quoting and encoding the name.
+        return TypedResults.File(file.Content, file.ContentType, file.Name, entityTag: new EntityTagHeaderValue($"\"{file.Sha256}\""));
+    }
+
+    public static void MapForScreens(IEndpointRouteBuilder app) =>
+        app.MapGet(ScreenPath, (Guid id, IMediator mediator, CancellationToken ct) => Serve(id, mediator, ct)).RequireAuthorization(Auth.Policies.Read).ExcludeFromDescription();
+
     public static void Map(RouteGroupBuilder api) =>
-        api.MapGet("/evidence/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
-            {
-                var file = await mediator.Send(new DownloadEvidence(id), ct);
-                // The framework writes Content-Disposition with filename and an RFC 5987 filename*, quoting and encoding the name.
-                return TypedResults.File(file.Content, file.ContentType, file.Name, entityTag: new EntityTagHeaderValue($"\"{file.Sha256}\""));
-            })
+        // A lambda, not the method group: the document tags an operation by its handler's declaring type.
+        api.MapGet("/evidence/{id:guid}", (Guid id, IMediator mediator, CancellationToken ct) => Serve(id, mediator, ct))
             .WithName("DownloadEvidence")
             .WithSummary("Download an evidence file")
             .WithDescription("Any role. The file as an attachment under its recorded name and type; the ETag is its SHA-256 (If-None-Match gives 304). " +

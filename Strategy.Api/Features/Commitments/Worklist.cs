@@ -1,0 +1,77 @@
+using Marten;
+using Marten.Linq.MatchesSql;
+using Mediator;
+using Strategy.Api.Features.Rounds;
+using Strategy.Api.Http;
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Progress;
+using Strategy.Domain.Rounds;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Api.Features.Commitments;
+
+/// <summary>Why a commitment needs its country's attention now.</summary>
+public enum WorkReason { NoValueThisRound, Returned, Overdue, OffTrack }
+
+public sealed record WorkItem(CommitmentDto Commitment, IReadOnlyList<WorkReason> Reasons, ValueState? RoundState);
+
+/// <param name="Round">The open round due first, if the plan has one open.</param>
+/// <param name="Needs">The country's commitments that need something, the most urgent reasons first.</param>
+/// <param name="Commitments">How many commitments (not withdrawn) the country has in the plan.</param>
+public sealed record Worklist(string Plan, string Country, RoundDto? Round, IReadOnlyList<WorkItem> Needs, int Commitments);
+
+/// <summary>
+/// A country's commitments that need something this round: no value in the open round, a value returned for
+/// correction, overdue, or off track. Health is the commitment read's (accepted values only); what counts in a round is
+/// <see cref="RoundCompleteness.Counting"/>, as the round's completeness counts it.
+/// </summary>
+public sealed record GetCountryWorklist(string Plan, string Country) : IQuery<Worklist>;
+
+public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvider clock, HealthThresholds thresholds)
+    : IQueryHandler<GetCountryWorklist, Worklist>
+{
+    public async ValueTask<Worklist> Handle(GetCountryWorklist query, CancellationToken ct)
+    {
+        if (await session.LoadAsync<PlanView>(StreamIds.ForPlan(query.Plan), ct) is null) throw RejectedException.NotFound($"No plan {query.Plan}.");
+        var now = clock.GetUtcNow();
+        var views = await session.Query<CommitmentView>()
+            .Where(c => c.State.PlanCode == query.Plan && c.State.Country == query.Country && !c.State.Withdrawn)
+            .OrderBy(c => c.State.Code).ToListAsync(ct);
+        var round = (await session.Query<RoundView>().Where(r => r.State.Plan == query.Plan && !r.State.Closed).ToListAsync(ct))
+            .OrderBy(r => r.State.Deadline).FirstOrDefault();
+        var ids = views.Select(v => v.Id).ToArray();
+
+        var counting = round is null
+            ? new Dictionary<Guid, RoundValue>()
+            : RoundCompleteness.Counting(await session.Query<ValueView>()
+                .Where(v => v.Round == round.State.Code)
+                .Where(v => v.MatchesSql("d.commitment_id = any(?)", ids))
+                .Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy != null))
+                .ToListAsync(ct));
+        // A value returned and not corrected yet needs the country whichever round it was sent to.
+        var returned = (await session.Query<ValueView>()
+                .Where(v => v.MatchesSql("d.data->>'state' = ?", "returned") && v.SupersededBy == null)
+                .Where(v => v.MatchesSql("d.commitment_id = any(?)", ids))
+                .Select(v => v.CommitmentId).ToListAsync(ct))
+            .ToHashSet();
+
+        var needs = new List<WorkItem>();
+        foreach (var view in views)
+        {
+            var dto = CommitmentDto.From(view, now, thresholds);
+            var inRound = counting.GetValueOrDefault(view.Id)?.State;
+            var reasons = new List<WorkReason>();
+            if (returned.Contains(view.Id) && inRound != ValueState.Submitted && inRound != ValueState.Accepted) reasons.Add(WorkReason.Returned);
+            if (round is not null && inRound is null && !reasons.Contains(WorkReason.Returned) && Open(dto)) reasons.Add(WorkReason.NoValueThisRound);
+            if (dto.Health == Health.Overdue) reasons.Add(WorkReason.Overdue);
+            if (dto.Health == Health.OffTrack) reasons.Add(WorkReason.OffTrack);
+            if (reasons.Count > 0) needs.Add(new WorkItem(dto, reasons, inRound));
+        }
+        return new Worklist(query.Plan, query.Country, round is null ? null : RoundDto.From(round),
+            [.. needs.OrderBy(n => n.Reasons.Min()).ThenBy(n => n.Commitment.Code, StringComparer.Ordinal)], views.Count);
+    }
+
+    /// <summary>Completed and cancelled commitments report nothing more.</summary>
+    private static bool Open(CommitmentDto c) => c.Status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled);
+}

@@ -1,0 +1,146 @@
+using JasperFx;
+using Mediator;
+using Microsoft.AspNetCore.Components;
+using Strategy.Api.Auth;
+using Strategy.Api.Http;
+using Strategy.Domain;
+
+namespace Strategy.Api.Web;
+
+/// <summary>
+/// What a refused form shows: each field's message next to the field, the rest above the form. The texts are the
+/// API's, from the same mapping (<see cref="ProblemExceptionHandler.Map"/>).
+/// </summary>
+public sealed class FormErrors
+{
+    private readonly Dictionary<string, string> fields = new(StringComparer.Ordinal);
+
+    public string? Summary { get; private set; }
+    public int Status { get; private set; }
+
+    public string? this[string field] => fields.GetValueOrDefault(field);
+    public bool Any => Summary is not null || fields.Count > 0;
+
+    public FormErrors Field(string field, string message)
+    {
+        fields.TryAdd(field, message);
+        Status = StatusCodes.Status400BadRequest;
+        return this;
+    }
+
+    /// <summary>Everything said about the form as the message of one field (an upload refused for its file, say).</summary>
+    public FormErrors AsField(string field)
+    {
+        var moved = new FormErrors { Status = Status };
+        moved.fields[field] = Summary ?? fields.Values.FirstOrDefault() ?? "";
+        return moved;
+    }
+
+    public static FormErrors From(Exception exception, HttpContext http, IEnumerable<string> formFields)
+    {
+        var errors = new FormErrors();
+        if (exception is ConcurrencyException)
+        {
+            // The version the form was read at is no longer current: someone changed the same thing meanwhile.
+            errors.Summary = "Someone else changed this while you were filling in the form. The page now shows the latest state, and what you typed is kept: check it and send it again.";
+            errors.Status = StatusCodes.Status409Conflict;
+            return errors;
+        }
+        var (status, title, detail, byField) = ProblemExceptionHandler.Map(exception, conditional: false, acceptsBody: false);
+        errors.Status = status;
+        var known = formFields.ToHashSet(StringComparer.Ordinal);
+        foreach (var (field, messages) in byField ?? [])
+        {
+            // "evidence[0]" is about the evidence field; a field the form does not have is said above it.
+            var name = field.Split('[', '.')[0];
+            if (known.Contains(name)) errors.fields.TryAdd(name, messages[0]);
+            else errors.Summary = $"{field}: {messages[0]}";
+        }
+        if (byField is null) errors.Summary = status == StatusCodes.Status403Forbidden ? $"Not allowed: {detail}" : detail;
+        else if (errors.fields.Count > 0 && errors.Summary is null) errors.Summary = "Please correct the fields marked below.";
+        return errors;
+    }
+}
+
+/// <summary>A screen: the signed-in caller, the mediator, and forms that send a command and show why it was refused.</summary>
+public abstract class Screen : ComponentBase
+{
+    [CascadingParameter] public HttpContext Http { get; set; } = null!;
+    [Inject] protected IMediator Mediator { get; set; } = null!;
+    [Inject] protected NavigationManager Navigation { get; set; } = null!;
+    [Inject] protected TimeProvider Clock { get; set; } = null!;
+
+    protected Actor Actor => CurrentActor.From(Http.User);
+
+    protected CancellationToken Aborted => Http.RequestAborted;
+
+    /// <summary>
+    /// Sends a form's command. Refused (the same 4xx the API would answer): the page answers that status and the
+    /// errors are shown where they belong. Anything else is the service's fault and goes to the error handler.
+    /// </summary>
+    protected async Task<FormErrors?> TrySend(Func<CancellationToken, Task> send, params string[] formFields)
+    {
+        try
+        {
+            await send(Aborted);
+            return null;
+        }
+        catch (Exception e) when (e is not NavigationException && Refusal(e))
+        {
+            var errors = FormErrors.From(e, Http, formFields);
+            Http.Response.StatusCode = errors.Status;
+            return errors;
+        }
+    }
+
+    private bool Refusal(Exception e) => e is ConcurrencyException || ProblemExceptionHandler.Map(e, conditional: false, acceptsBody: false).Status is >= 400 and < 500;
+
+    /// <summary>A read that may find nothing: not found (or not allowed) answers that status and a page saying so.</summary>
+    protected async Task<T?> TryRead<T>(Func<CancellationToken, ValueTask<T>> read) where T : class
+    {
+        try
+        {
+            return await read(Aborted);
+        }
+        catch (RejectedException e) when (e.Rejection.Kind is RejectionKind.NotFound or RejectionKind.Forbidden or RejectionKind.Validation)
+        {
+            Http.Response.StatusCode = e.Rejection.Kind switch
+            {
+                RejectionKind.NotFound => StatusCodes.Status404NotFound,
+                RejectionKind.Forbidden => StatusCodes.Status403Forbidden,
+                _ => StatusCodes.Status400BadRequest,
+            };
+            Problem = e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>The plan asked for, or the first (most installations track one); null, with the page saying why, when there is none.</summary>
+    protected async Task<Features.Plans.PlanSummary?> ChoosePlanAsync(string? code)
+    {
+        var (plans, _) = await Mediator.Send(new Features.Plans.ListPlans(1, 1000), Aborted);
+        var plan = plans.FirstOrDefault(p => p.Code == code) ?? plans.FirstOrDefault();
+        if (plan is null) Problem = "No plan has been loaded yet.";
+        return plan;
+    }
+
+    /// <summary>An optional text left empty is sent as absent, as a client of the API would leave it out.</summary>
+    protected static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>A date field (yyyy-MM-dd, as date inputs send it); empty or unreadable is said next to the field.</summary>
+    protected static DateOnly? DateField(FormErrors errors, string field, string? text)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", out var date)) return date;
+        errors.Field(field, "Enter a date.");
+        return null;
+    }
+
+    /// <summary>Why the page has nothing to show, when a read found nothing.</summary>
+    protected string? Problem { get; set; }
+
+    /// <summary>After a change: load the page again (a fresh GET), so a reload never sends the form twice.</summary>
+    protected void Done(string url, string what) => Navigation.NavigateTo(Words.WithQuery(url, "done", what));
+
+    /// <summary>What the last change did, from a fixed list: a link cannot make the page say anything else.</summary>
+    protected string? DoneMessage => Words.Done.GetValueOrDefault(Http.Request.Query["done"].ToString());
+}

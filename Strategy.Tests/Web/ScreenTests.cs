@@ -1,0 +1,246 @@
+using System.Net;
+using System.Text.Json;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Strategy.Tests.Api;
+
+namespace Strategy.Tests.Web;
+
+/// <summary>
+/// The screens in a real browser (Debian's Chromium, headless) against the service on a real socket and PostgreSQL.
+/// The clock is fixed at 2026-07-01 12:00 UTC; round 2026-Q2 (values of April to June, deadline 15 July) is open.
+/// </summary>
+public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
+{
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+    private static readonly LocatorAssertionsToBeVisibleOptions Visible = new() { Timeout = WebFactory.TimeoutMs };
+
+    private static byte[] Pdf(string text) => System.Text.Encoding.ASCII.GetBytes($"%PDF-1.4\n% {text}\n%%EOF\n");
+
+    /// <summary>Where the screenshots of a run go, to look at (and to copy to docs/ for the README).</summary>
+    public static readonly string Shots = Path.Combine(Path.GetTempPath(), "strategy-screens");
+
+    private static async Task Shot(IPage page, string name)
+    {
+        Directory.CreateDirectory(Shots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, name + ".png"), FullPage = true });
+    }
+
+    private async Task<JsonElement> Values(string code) =>
+        await (await web.Reviewer().GetAsync($"/api/commitments/{web.Ids[code]}/values")).Json();
+
+    [Fact]
+    public async Task A_value_goes_from_focal_point_to_secretariat_and_back_until_it_is_accepted()
+    {
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        // Home for a focal point: its country, with what needs doing this round.
+        await Expect(kh.GetByRole(AriaRole.Heading, new() { Name = "KH: what needs doing" })).ToBeVisibleAsync(Visible);
+        var card = kh.Locator("ul.cards > li").Filter(new() { HasText = "KH-1" });
+        await Expect(card.GetByText("No value sent for round 2026-Q2 yet.")).ToBeVisibleAsync(Visible);
+        await Expect(kh.GetByText("15 Jul 2026")).ToBeVisibleAsync(Visible);
+        await Shot(kh, "country");
+        await card.GetByRole(AriaRole.Link).ClickAsync();
+
+        // Sends a value with the meeting minutes.
+        await Expect(kh.GetByRole(AriaRole.Heading, new() { Name = "Send a value" })).ToBeVisibleAsync(Visible);
+        await kh.GetByLabel("Value (count)").FillAsync("2");
+        await kh.GetByLabel("Measured on").FillAsync("2026-06-30");
+        await kh.Locator("#value-note").FillAsync("Two provinces");
+        await kh.GetByLabel("Evidence file").SetInputFilesAsync(new FilePayload { Name = "minutes.pdf", MimeType = "application/pdf", Buffer = Pdf("minutes") });
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Send value" }).ClickAsync();
+        await Expect(kh.GetByText("The value was sent. It waits for the secretariat's review before it counts.")).ToBeVisibleAsync(Visible);
+        await Expect(kh.Locator("table").GetByText("Waiting for review")).ToBeVisibleAsync(Visible);
+        await Expect(kh.GetByRole(AriaRole.Link, new() { Name = "minutes.pdf" })).ToBeVisibleAsync(Visible);
+        var first = (await Values("KH-1")).EnumerateArray().ShouldHaveSingleItem();
+        first.GetProperty("state").GetString().ShouldBe("submitted");
+        first.GetProperty("value").GetDouble().ShouldBe(2);
+        first.GetProperty("evidence").EnumerateArray().ShouldHaveSingleItem().GetProperty("name").GetString().ShouldBe("minutes.pdf");
+        await Shot(kh, "commitment-pending");
+
+        // The secretariat returns it with a comment, from the review queue.
+        var sec = await web.SignInAsync("secretariat", "Li Wei");
+        await sec.GotoAsync($"/review?plan={WebFactory.Plan}");
+        var item = sec.Locator("ul.cards > li").Filter(new() { HasText = "KH-1" });
+        await Expect(item.GetByText("Two provinces")).ToBeVisibleAsync(Visible);
+        await Shot(sec, "review-queue");
+        await item.GetByLabel("Comment for the focal point").FillAsync("The minutes list three provinces.");
+        await item.GetByRole(AriaRole.Button, new() { Name = "Return for correction" }).ClickAsync();
+        await Expect(sec.GetByText("The value was returned with your comment.")).ToBeVisibleAsync(Visible);
+
+        // The focal point sees the comment, and corrects the value.
+        await kh.GotoAsync("/country");
+        await Expect(kh.Locator("ul.cards > li").Filter(new() { HasText = "KH-1" }).GetByText("A value was returned for correction")).ToBeVisibleAsync(Visible);
+        await kh.GotoAsync($"/commitments/{web.Ids["KH-1"]}");
+        await Expect(kh.Locator(".thread").GetByText("The minutes list three provinces.")).ToBeVisibleAsync(Visible);
+        await kh.GetByRole(AriaRole.Link, new() { Name = "Correct this value" }).ClickAsync();
+        await Expect(kh.GetByRole(AriaRole.Heading, new() { Name = "Correct the returned value" })).ToBeVisibleAsync(Visible);
+        await kh.GetByLabel("Value (count)").FillAsync("3");
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Send corrected value" }).ClickAsync();
+        await Expect(kh.GetByText("The value was sent.")).ToBeVisibleAsync(Visible);
+
+        // The secretariat accepts the correction: now it counts.
+        await sec.GotoAsync($"/review?plan={WebFactory.Plan}");
+        var corrected = sec.Locator("ul.cards > li").Filter(new() { HasText = "KH-1" });
+        await Expect(corrected.GetByText("corrects a returned value")).ToBeVisibleAsync(Visible);
+        await corrected.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await Expect(sec.GetByText("The value was accepted")).ToBeVisibleAsync(Visible);
+
+        var values = (await Values("KH-1")).EnumerateArray().ToList();
+        values.Select(v => v.GetProperty("state").GetString()).ShouldBe(["returned", "accepted"]);
+        values[1].GetProperty("value").GetDouble().ShouldBe(3);
+        values[1].GetProperty("supersedes").GetGuid().ShouldBe(values[0].GetProperty("id").GetGuid());
+        values[0].GetProperty("submittedBy").GetProperty("name").GetString().ShouldBe("Sokha Chan");
+        values[1].GetProperty("reviewedBy").GetProperty("name").GetString().ShouldBe("Li Wei");
+        await kh.ReloadAsync();
+        await Expect(kh.GetByText("The latest accepted value, 3 count on 30 Jun 2026")).ToBeVisibleAsync(Visible);
+        await Shot(kh, "commitment");
+    }
+
+    [Fact]
+    public async Task Another_countrys_focal_point_finds_no_form_and_a_forged_post_is_refused_403()
+    {
+        var th = await web.SignInAsync("focal-point", "Somchai Thai", "TH");
+        var khPage = $"/commitments/{web.Ids["KH-3"]}";
+        await th.GotoAsync(khPage);
+        await Expect(th.GetByText("Only KH's focal point and the secretariat can change this commitment")).ToBeVisibleAsync(Visible);
+        (await th.Locator("form[method=post]").CountAsync()).ShouldBe(1, "only the sign-out form");
+
+        // A post forged with a valid token of TH's own session, from TH's own commitment's form.
+        await th.GotoAsync($"/commitments/{web.Ids["TH-1"]}");
+        var token = await th.Locator("#value-form input[name=__RequestVerificationToken]").GetAttributeAsync("value");
+        var events = await web.EventCount();
+        foreach (var (handler, fields) in new[]
+                 {
+                     ("value", new Dictionary<string, string> { ["ValueForm.Value"] = "1", ["ValueForm.AsOf"] = "2026-06-30" }),
+                     ("status", new Dictionary<string, string> { ["StatusForm.Status"] = "on-hold" }),
+                     ("comment", new Dictionary<string, string> { ["CommentForm.Text"] = "Forged" }),
+                 })
+        {
+            var form = th.Context.APIRequest.CreateFormData();
+            form.Set("_handler", handler);
+            form.Set("__RequestVerificationToken", token!);
+            foreach (var (name, value) in fields) form.Set(name, value);
+            var response = await th.Context.APIRequest.PostAsync(khPage, new() { Form = form });
+            response.Status.ShouldBe(403, handler);
+            (await response.TextAsync()).ShouldContain("Not allowed: A focal point for TH cannot", Case.Sensitive, handler);
+        }
+        (await web.EventCount()).ShouldBe(events, "nothing recorded");
+    }
+
+    [Fact]
+    public async Task A_refused_value_keeps_what_was_typed_and_shows_the_rule_next_to_its_field()
+    {
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        await kh.GotoAsync($"/commitments/{web.Ids["KH-2"]}");
+        var events = await web.EventCount();
+
+        await kh.GetByLabel("Value (count)").FillAsync("five");
+        await kh.Locator("#value-note").FillAsync("Typed before the refusal");
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Send value" }).ClickAsync();
+        await Expect(kh.Locator("#value-error")).ToHaveTextAsync("Enter a number, such as 12 or 12.5.", new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(kh.GetByLabel("Value (count)")).ToHaveValueAsync("five");
+
+        // The domain's rule, in the API's words: the member's today (1 July in Phnom Penh) is the latest date.
+        await kh.GetByLabel("Value (count)").FillAsync("2");
+        await kh.GetByLabel("Measured on").FillAsync("2026-07-05");
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Send value" }).ClickAsync();
+        await Expect(kh.Locator("#asOf-error")).ToHaveTextAsync("Must not be in the future (today is 2026-07-01 where the value is reported).", new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(kh.GetByLabel("Value (count)")).ToHaveValueAsync("2");
+        await Expect(kh.GetByLabel("Measured on")).ToHaveValueAsync("2026-07-05");
+        await Expect(kh.Locator("#value-note")).ToHaveValueAsync("Typed before the refusal");
+        await Expect(kh.GetByRole(AriaRole.Alert)).ToContainTextAsync("Please correct the fields marked below.");
+        await Shot(kh, "refused-value");
+        (await web.EventCount()).ShouldBe(events, "nothing recorded");
+
+        // The same form answered without the browser's script: the status is the API's.
+        var api = kh.Context.APIRequest;
+        var form = api.CreateFormData();
+        form.Set("_handler", "value");
+        form.Set("__RequestVerificationToken", (await kh.Locator("#value-form input[name=__RequestVerificationToken]").GetAttributeAsync("value"))!);
+        form.Set("ValueForm.Value", "2");
+        form.Set("ValueForm.AsOf", "2026-07-05");
+        (await api.PostAsync($"/commitments/{web.Ids["KH-2"]}", new() { Form = form })).Status.ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task Screens_need_a_session_and_a_session_does_not_open_the_api()
+    {
+        var context = await web.Browser.NewContextAsync(new() { BaseURL = web.BaseUrl });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/commitments/{web.Ids["KH-1"]}");
+        page.Url.ShouldStartWith($"{web.BaseUrl}/signin?returnUrl=");
+
+        var reviewer = await web.SignInAsync("reviewer", "Ana Auditor");
+        (await reviewer.Context.APIRequest.GetAsync("/api/plans")).Status.ShouldBe(401, "the API takes bearer tokens only");
+        await reviewer.GotoAsync("/review");
+        await Expect(reviewer.GetByRole(AriaRole.Heading, new() { Name = "Values waiting for review" })).ToBeVisibleAsync(Visible);
+        (await reviewer.GetByRole(AriaRole.Button, new() { Name = "Accept" }).CountAsync()).ShouldBe(0);
+
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        var audit = await kh.GotoAsync("/audit");
+        audit!.Status.ShouldBe(403);
+        await Expect(kh.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync(Visible);
+    }
+
+    [Fact]
+    public async Task A_reviewer_finds_changes_with_their_actors_in_the_audit_screen_and_the_chain_intact()
+    {
+        await AuditSupport.WaitForDaemon(web);
+        var reviewer = await web.SignInAsync("reviewer", "Ana Auditor");
+        await reviewer.GotoAsync($"/audit?plan={WebFactory.Plan}&type=commitment-made");
+        var row = reviewer.Locator("tr").Filter(new() { HasText = "KH-1" });
+        await Expect(row.GetByText("Commitment made")).ToBeVisibleAsync(Visible);
+        await Expect(row.GetByText("Secretariat Officer (secretariat)")).ToBeVisibleAsync(Visible);
+        await reviewer.GetByRole(AriaRole.Button, new() { Name = "Check the whole log now" }).ClickAsync();
+        await Expect(reviewer.GetByText("Intact: the hash chain was recomputed")).ToBeVisibleAsync(Visible);
+        await Shot(reviewer, "audit");
+    }
+
+    public static TheoryData<string, string> Pages => new()
+    {
+        { "focal-point", "/country" },
+        { "focal-point", "/commitments/KH-1" },
+        { "focal-point", "/rounds" },
+        { "secretariat", "/review" },
+        { "secretariat", "/rounds" },
+        { "secretariat", "/rounds/first" },
+        { "secretariat", "/commitments/TH-1" },
+        { "reviewer", "/audit?verify=1" },
+        { "reviewer", "/denied" },
+        { "", "/signin" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public async Task Axe_finds_no_serious_or_critical_violation(string role, string path)
+    {
+        foreach (var width in new[] { 360, 1280 })
+        {
+            var page = role == ""
+                ? await (await web.Browser.NewContextAsync(new() { BaseURL = web.BaseUrl, ViewportSize = new() { Width = width, Height = 800 } })).NewPageAsync()
+                : await web.SignInAsync(role, $"{role} tester", role == "focal-point" ? "KH" : null, width);
+            var url = await Resolve(path);
+            var response = await page.GotoAsync(url);
+            response!.Status.ShouldBeLessThan(500, url);
+            var result = await page.RunAxe();
+            var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
+                .Select(v => $"{v.Id} ({v.Impact}): {string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+            serious.ShouldBeEmpty($"{url} at {width} px");
+            // Nothing wider than the screen: a phone scrolls only tables sideways, inside their own box.
+            (await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth")).ShouldBeTrue($"{url} at {width} px");
+            await Shot(page, $"{(role == "" ? "anonymous" : role)}{new string([.. path.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-')])}-{width}");
+        }
+    }
+
+    private async Task<string> Resolve(string path)
+    {
+        foreach (var (code, id) in web.Ids) path = path.Replace($"/commitments/{code}", $"/commitments/{id}");
+        if (path == "/rounds/first")
+        {
+            var rounds = await (await web.Reviewer().GetAsync($"/api/plans/{WebFactory.Plan}/rounds")).Json();
+            path = $"/rounds/{rounds[0].GetProperty("id").GetGuid()}";
+        }
+        return path;
+    }
+}
