@@ -62,6 +62,7 @@ public static class Telemetry
                 .AddService(config["OTEL_SERVICE_NAME"] ?? ServiceName, serviceVersion: version, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}")
                 .AddAttributes([new("host.name", Environment.MachineName)]))
             .WithTracing(t => t
+                .SetDefaultSampler(config)
                 .AddSource(SourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation()
@@ -75,6 +76,19 @@ public static class Telemetry
         if (!string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"])) otel.UseOtlpExporter();
         return builder;
     }
+
+    /// <summary>Of the traces that start here, the share kept unless <c>OTEL_TRACES_SAMPLER</c> says otherwise.</summary>
+    public const double DefaultSampleRatio = 0.1;
+
+    /// <summary>
+    /// One trace in ten by default (parentbased_traceidratio, 0.1): every trace costs writes about a tenth of their rate
+    /// (docs/operations.md, bench/telemetry-overhead.sh), one in ten nothing measurable. <c>OTEL_TRACES_SAMPLER</c>
+    /// (and <c>OTEL_TRACES_SAMPLER_ARG</c>), when set, is the SDK's to read: <c>parentbased_always_on</c> keeps every trace.
+    /// </summary>
+    private static TracerProviderBuilder SetDefaultSampler(this TracerProviderBuilder tracing, IConfiguration config) =>
+        string.IsNullOrWhiteSpace(config["OTEL_TRACES_SAMPLER"])
+            ? tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(DefaultSampleRatio)))
+            : tracing;
 
     private sealed class HostJobFilters(JobTracingFilter tracing) : Hangfire.Common.IJobFilterProvider
     {

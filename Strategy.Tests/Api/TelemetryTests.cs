@@ -19,6 +19,8 @@ public sealed class TelemetryFactory : ApiFactory
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Telemetry:Enabled", "true");
+        // Every trace, so the one a test makes is kept (the service keeps one in ten by default).
+        builder.UseSetting("OTEL_TRACES_SAMPLER", "always_on");
         builder.ConfigureTestServices(s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
     }
 }
