@@ -62,6 +62,7 @@ public static class MemberLimits
         ["type"] = new(64),
         ["target"] = SdgTarget,
         ["instance"] = new(2048),
+        ["lang"] = new(2, "^[a-z]{2}$"),
     };
 
     private static readonly Dictionary<(Type, string), TextLimit> TypeStrings = new()
@@ -72,9 +73,9 @@ public static class MemberLimits
         [(typeof(EvidenceRef), "name")] = new(EvidenceDecisions.MaxNameLength),
         [(typeof(ProblemDetails), "type")] = new(2048),
         // The UN's titles, as published: the longest target's is 564 characters.
-        [(typeof(Strategy.Infrastructure.ReferenceData.SdgTarget), "title")] = new(SdgTitleLength),
-        [(typeof(Strategy.Infrastructure.ReferenceData.SdgIndicator), "title")] = new(SdgTitleLength),
-        [(typeof(Strategy.Infrastructure.ReferenceData.SdgGoal), "title")] = new(SdgTitleLength),
+        [(typeof(Strategy.Api.Features.Sdg.SdgTarget), "title")] = new(SdgTitleLength),
+        [(typeof(Strategy.Api.Features.Sdg.SdgIndicator), "title")] = new(SdgTitleLength),
+        [(typeof(Strategy.Api.Features.Sdg.SdgGoal), "title")] = new(SdgTitleLength),
     };
 
     /// <summary>The limit of each string in a list, by the list's name.</summary>

@@ -1,0 +1,36 @@
+using Microsoft.Net.Http.Headers;
+
+namespace Strategy.Api.Http;
+
+/// <summary>
+/// The language a read is answered in: <c>?lang=</c>, else the first language of <c>Accept-Language</c> (by its
+/// weights) that the service knows, else English. An unknown language is English, never an error.
+/// </summary>
+public static class Languages
+{
+    public const string English = "en";
+
+    /// <summary>The members' languages and English, the source language (BCP 47 primary subtags).</summary>
+    public static readonly IReadOnlyList<string> Supported = [English, "km", "lo", "my", "th", "vi", "zh"];
+
+    public static readonly TextQuery Query = new("lang", new TextLimit(35),
+        "The language of the texts: en, km, lo, my, th, vi or zh (zh-Hans and region forms such as km-KH are read as their language). " +
+        "Without it, Accept-Language decides; an unknown language gives English. Each item says which language it is in.");
+
+    public static string Requested(HttpRequest request)
+    {
+        if (request.Query[Query.Name].ToString() is { Length: > 0 } asked) return Known(asked) ?? English;
+        var accepted = request.GetTypedHeaders().AcceptLanguage;
+        foreach (var range in accepted.OrderByDescending(r => r.Quality ?? 1))
+            if (range.Quality is not 0 && Known(range.Value.Value) is { } known) return known;
+        return English;
+    }
+
+    /// <summary>The supported language a tag names (its primary subtag), if any.</summary>
+    public static string? Known(string? tag)
+    {
+        if (string.IsNullOrWhiteSpace(tag)) return null;
+        var primary = tag.Split('-', '_')[0].Trim().ToLowerInvariant();
+        return Supported.Contains(primary) ? primary : null;
+    }
+}
