@@ -67,16 +67,17 @@ public static class RateLimits
         return services;
     }
 
-    /// <summary>Which limit applies to a request: writes, report requests, audit exports, reads, or none (outside /api).</summary>
+    /// <summary>Which limit applies to a request: writes (the screens' form posts too), report requests, audit exports, reads under /api, or none.</summary>
     public static string? Policy(HttpRequest request) => Policy(request.Method, request.Path);
 
     public static string? Policy(string method, PathString path)
     {
-        if (!path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)) return null;
+        var write = HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
+        // A screen's form post (or the dashboard's) changes things as a write under /api does, and counts as one.
+        if (!path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)) return write ? WritesPolicy : null;
         if (HttpMethods.IsGet(method) && path.StartsWithSegments("/api/audit/export", StringComparison.OrdinalIgnoreCase, out var tail)
             && (!tail.HasValue || tail.Value == "/"))
             return ExportsPolicy;
-        var write = HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
         if (!write) return HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? ReadsPolicy : null;
         var report = HttpMethods.IsPost(method)
             && path.StartsWithSegments("/api/reports", StringComparison.OrdinalIgnoreCase, out var rest)

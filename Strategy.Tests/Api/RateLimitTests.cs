@@ -190,8 +190,11 @@ public sealed class RateLimitTests(LowRateLimitFactory api) : IClassFixture<LowR
     [InlineData("HEAD", "/api/plans", RateLimits.ReadsPolicy)]
     [InlineData("OPTIONS", "/api/plans", null)]
     [InlineData("GET", "/openapi/v1.json", null)]
-    [InlineData("POST", "/hangfire/jobs", null)]
-    [InlineData("POST", "/apis", null)]
+    [InlineData("POST", "/hangfire/jobs", RateLimits.WritesPolicy)]
+    [InlineData("POST", "/apis", RateLimits.WritesPolicy)]
+    [InlineData("POST", "/commitments/0197a000-0000-7000-8000-000000000001", RateLimits.WritesPolicy)]
+    [InlineData("GET", "/commitments/0197a000-0000-7000-8000-000000000001", null)]
+    [InlineData("GET", "/apis", null)]
     public void Writes_report_requests_and_exports_are_told_apart_by_method_and_path(string method, string path, string? policy)
     {
         var http = new DefaultHttpContext();
