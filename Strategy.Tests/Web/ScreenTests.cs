@@ -197,6 +197,36 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         await Shot(reviewer, "audit");
     }
 
+    /// <summary>Issue 12, acceptance 6: the report pages as the API serves them, in a browser, at both widths.</summary>
+    [Theory]
+    [InlineData("progress", "2026-Q2")]
+    [InlineData("progress", null)]
+    [InlineData("sdg-alignment", null)]
+    public async Task Axe_finds_no_serious_or_critical_violation_in_a_report_page(string kind, string? round)
+    {
+        var (id, _, _) = await ReportFixture.Generate(web.Secretariat(), new { kind, plan = WebFactory.Plan, round });
+        foreach (var width in new[] { 360, 1280 })
+        {
+            var context = await web.Browser.NewContextAsync(new()
+            {
+                BaseURL = web.BaseUrl, ViewportSize = new() { Width = width, Height = 800 },
+                ExtraHTTPHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + web.Token("secretariat", name: "Report Reader") },
+            });
+            var page = await context.NewPageAsync();
+            var response = await page.GotoAsync($"/api/reports/{id}/content?format=html");
+            response!.Status.ShouldBe(200);
+            var result = await page.RunAxe();
+            var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
+                .Select(v => $"{v.Id} ({v.Impact}): {string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+            serious.ShouldBeEmpty($"{kind} report at {width} px");
+            // Everything inside landmarks (axe's "region" rule is moderate, so it is asked for by name).
+            result.Violations.Select(v => v.Id).ShouldNotContain("region");
+            (await page.Locator("main").CountAsync()).ShouldBe(1);
+            await Shot(page, $"report-{kind}{(round is null ? "" : "-round")}-{width}");
+            await context.CloseAsync();
+        }
+    }
+
     public static TheoryData<string, string> Pages => new()
     {
         { "focal-point", "/country" },
@@ -240,6 +270,11 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         {
             var rounds = await (await web.Reviewer().GetAsync($"/api/plans/{WebFactory.Plan}/rounds")).Json();
             path = $"/rounds/{rounds[0].GetProperty("id").GetGuid()}";
+        }
+        if (path == "/reports/first")
+        {
+            var (id, _, _) = await ReportFixture.Generate(web.Secretariat(), new { kind = "progress", plan = WebFactory.Plan });
+            path = $"/reports/{id}";
         }
         return path;
     }
