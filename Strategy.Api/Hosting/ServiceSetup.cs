@@ -191,6 +191,7 @@ public static class ServiceSetup
         app.MapRazorComponents<Web.App>();
         app.MapWebSignIn(app.Services.GetRequiredService<AuthSettings>());
         DownloadEvidenceEndpoint.MapForScreens(app);
+        ReportReadEndpoints.MapForScreens(app);
         return app;
     }
 }
