@@ -394,6 +394,21 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         made.GetProperty("target").GetDouble().ShouldBe(80);
     }
 
+    [Fact]
+    public async Task An_unknown_screen_address_answers_404_with_a_page_in_words_while_the_api_keeps_its_problem()
+    {
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        var response = await kh.GotoAsync("/no-such-screen");
+        response!.Status.ShouldBe(404);
+        response.Headers["content-type"].ShouldStartWith("text/html");
+        await Expect(kh.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync(Visible);
+        await Expect(kh.GetByRole(AriaRole.Link, new() { Name = "Go to your start page" })).ToBeVisibleAsync(Visible);
+
+        var api = await web.Reviewer().GetAsync("/api/no-such-resource");
+        ((int)api.StatusCode).ShouldBe(404);
+        api.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+
     /// <summary>Issue 12, acceptance 6: the report pages as the API serves them, in a browser, at both widths.</summary>
     [Theory]
     [InlineData("progress", "2026-Q2")]
@@ -442,6 +457,7 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         { "focal-point", "/reports" },
         { "reviewer", "/commitments/KH-2?asOf=2020-01-01" },
         { "focal-point", "/commitments/new" },
+        { "", "/no-such-screen" },
         { "reviewer", "/denied" },
         { "", "/signin" },
     };
