@@ -439,6 +439,27 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         }
     }
 
+    /// <summary>The samples in docs/ (the demo plan after docs/render-reports.sh), whose every health and status colour shows.</summary>
+    [Theory]
+    [InlineData("progress-report.html")]
+    [InlineData("sdg-alignment-report.html")]
+    public async Task Axe_finds_no_serious_or_critical_violation_in_the_report_samples_in_docs(string file)
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Strategy.sln"))) root = Path.GetDirectoryName(root)!;
+        var html = await File.ReadAllTextAsync(Path.Combine(root, "docs", file));
+        foreach (var width in new[] { 360, 1280 })
+        {
+            var context = await web.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = 800 } });
+            var page = await context.NewPageAsync();
+            await page.SetContentAsync(html);
+            var result = await page.RunAxe();
+            result.Violations.Where(v => v.Impact is "serious" or "critical" || v.Id == "region")
+                .Select(v => $"{v.Id} ({v.Impact}): {string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))}").ShouldBeEmpty($"{file} at {width} px");
+            await context.CloseAsync();
+        }
+    }
+
     public static TheoryData<string, string> Pages => new()
     {
         { "focal-point", "/country" },
