@@ -146,7 +146,7 @@ public static class ServiceSetup
     {
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(Web.ScreenErrors.StatusPage);
         app.UseMiddleware<HeaderLimitMiddleware>();
         app.UseMiddleware<BodyLimitMiddleware>(app.Configuration.GetValue("Limits:MaxRequestBodyBytes", DefaultMaxBodyBytes));
         app.UseAuthentication();
@@ -191,6 +191,7 @@ public static class ServiceSetup
         app.MapRazorComponents<Web.App>();
         app.MapWebSignIn(app.Services.GetRequiredService<AuthSettings>());
         DownloadEvidenceEndpoint.MapForScreens(app);
+        ReportReadEndpoints.MapForScreens(app);
         return app;
     }
 }

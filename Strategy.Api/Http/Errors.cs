@@ -41,6 +41,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         else log.LogDebug("Request {Method} {Path} answered {Status}: {Detail}", http.Request.Method, http.Request.Path, status, detail);
         http.Response.StatusCode = status;
         if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "5";
+        // A person's browser on a screen gets a page in words; forms catch their own refusals, so what arrives here is rare.
+        if (Web.WebAuth.ServesScreen(http.Request))
+        {
+            await Web.ScreenErrors.WriteAsync(http, status);
+            return true;
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,

@@ -27,6 +27,9 @@ public static class WebAuth
         !(request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/hangfire") || request.Path.StartsWithSegments("/health")
           || request.Path.StartsWithSegments("/openapi") || request.Path.StartsWithSegments("/scalar"));
 
+    /// <summary>A request a person's browser makes to a screen: a screen path without a bearer token (an API client sends one).</summary>
+    public static bool ServesScreen(HttpRequest request) => request.Headers.Authorization.Count == 0 && IsScreen(request);
+
     public static bool UsesOidc(AuthSettings settings) => settings.Authority.Length > 0 && settings.ClientId.Length > 0;
 
     public static bool DevelopmentSignIn(AuthSettings settings, IHostEnvironment environment) =>
@@ -38,8 +41,7 @@ public static class WebAuth
             throw new InvalidOperationException("Auth:DevelopmentSignIn lets anyone sign in as any role; the Production environment refuses it. Configure Auth:ClientId for OpenID Connect.");
 
         auth.AddPolicyScheme(Selector, "Bearer token for the API, session cookie for the screens", o =>
-            o.ForwardDefaultSelector = http =>
-                http.Request.Headers.Authorization.Count > 0 || !IsScreen(http.Request) ? JwtBearerDefaults.AuthenticationScheme : Cookie);
+            o.ForwardDefaultSelector = http => ServesScreen(http.Request) ? Cookie : JwtBearerDefaults.AuthenticationScheme);
 
         auth.AddCookie(Cookie, o =>
         {

@@ -42,6 +42,27 @@ public static class Words
     /// <summary>CSS class of a health badge; the words carry the meaning, the colour only repeats it.</summary>
     public static string HealthClass(Health h) => "badge health-" + Json.Kebab(h.ToString());
 
+    public static string ReportKind(Domain.Reports.ReportKind k) => k switch
+    {
+        Domain.Reports.ReportKind.Progress => "Progress",
+        Domain.Reports.ReportKind.SdgAlignment => "SDG alignment",
+        _ => k.ToString(),
+    };
+
+    public static string ReportStatus(Domain.Reports.ReportStatus s) => s switch
+    {
+        Domain.Reports.ReportStatus.Queued => "Waiting to start",
+        Domain.Reports.ReportStatus.Running => "Being computed",
+        Domain.Reports.ReportStatus.Succeeded => "Ready",
+        Domain.Reports.ReportStatus.Failed => "Failed",
+        _ => s.ToString(),
+    };
+
+    /// <summary>Health in the order a reader looks for trouble: the worst first.</summary>
+    public static readonly Health[] HealthOrder =
+        [Domain.Progress.Health.Overdue, Domain.Progress.Health.OffTrack, Domain.Progress.Health.AtRisk, Domain.Progress.Health.OnTrack,
+         Domain.Progress.Health.Done, Domain.Progress.Health.Unknown];
+
     public static string ValueState(ValueState s) => s switch
     {
         Domain.Commitments.ValueState.Submitted => "Waiting for review",
@@ -104,6 +125,9 @@ public static class Words
         ["round-opened"] = "The round was opened.",
         ["deadline"] = "The deadline was moved.",
         ["closed"] = "The round was closed.",
+        ["report"] = "The report was requested.",
+        ["made"] = "The commitment was made. Send its first value when there is one.",
+        ["revised"] = "The terms were revised; the reason is in the history.",
     };
 
     public static string WithQuery(string url, string name, string value)

@@ -13,12 +13,14 @@ public sealed record ReportHeader(Guid Id, string ContentHash, DateTimeOffset? A
 /// </summary>
 public static class ReportHtml
 {
+    // Dark enough for white text (a contrast of at least 4.5:1, WCAG AA for small text): the pills and the counts on the
+    // status bars are written in white on these.
     private static readonly (string Key, string Color)[] StatusColors =
-        [("not-started", "#b0b7c3"), ("in-progress", "#3b7dd8"), ("on-hold", "#e3a21a"), ("completed", "#2e9e5b"), ("cancelled", "#c0504d")];
+        [("not-started", "#5f6b7a"), ("in-progress", "#2f6bbf"), ("on-hold", "#8a5a00"), ("completed", "#1e7a45"), ("cancelled", "#b03a37")];
 
     private static readonly Dictionary<string, string> HealthColors = new()
     {
-        ["on-track"] = "#2e9e5b", ["at-risk"] = "#e3a21a", ["off-track"] = "#c0504d", ["overdue"] = "#8e3b8f", ["done"] = "#2f6f8f", ["unknown"] = "#b0b7c3",
+        ["on-track"] = "#1e7a45", ["at-risk"] = "#8a5a00", ["off-track"] = "#b03a37", ["overdue"] = "#8e3b8f", ["done"] = "#2f6f8f", ["unknown"] = "#5f6b7a",
     };
 
     public static string Render(object content, ReportHeader header) => content switch
@@ -51,7 +53,8 @@ public static class ReportHtml
             .legend span { display: inline-block; margin-right: 10px; font-size: 8pt; } .legend i { display: inline-block; width: 9px; height: 9px; margin-right: 3px; }
             @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
             """);
-        b.Append("</style></head><body>");
+        // Everything inside one main landmark, so a screen reader can reach the report at once and nothing sits outside.
+        b.Append("</style></head><body><main>");
         b.Append("<h1>").Append(E(title)).Append("</h1><p><strong>").Append(E(plan.Title)).Append("</strong> (").Append(E(plan.Code)).Append(", ")
             .Append(plan.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(" to ").Append(plan.End.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(")</p>");
         b.Append("<p class=\"meta\">Countries: ").Append(E(string.Join(", ", countries)))
@@ -68,7 +71,7 @@ public static class ReportHtml
     {
         b.Append("<h2>Method</h2><table><tr><th>measure</th><th>definition</th><th>source</th></tr>");
         foreach (var m in method) b.Append("<tr><td>").Append(E(m.Name)).Append("</td><td>").Append(E(m.Formula)).Append("</td><td>").Append(E(m.Source)).Append("</td></tr>");
-        b.Append("</table></body></html>");
+        b.Append("</table></main></body></html>");
         return b.ToString();
     }
 
@@ -79,7 +82,7 @@ public static class ReportHtml
         var t = p.Totals;
         b.Append("<h2>Summary</h2><p>").Append(t.Commitments).Append(" commitments; ").Append(t.WithValue).Append(" with reported values; mean progress ")
             .Append(Pct(t.MeanProgress)).Append(".</p>");
-        BreakdownTable(b, "", [new GroupBreakdown("all countries", "all countries", t)]);
+        BreakdownTable(b, "scope", [new GroupBreakdown("all countries", "all countries", t)]);
 
         b.Append("<h2>Status by country</h2>");
         StatusBars(b, p.ByCountry);
@@ -255,7 +258,7 @@ public static class ReportHtml
             b.Append("<rect x=\"").Append(left).Append("\" y=\"").Append(y).Append("\" width=\"").Append(width).Append("\" height=\"").Append(barHeight).Append("\" fill=\"#eef2f6\"/>");
             if (p is { } v)
                 b.Append("<rect x=\"").Append(left).Append("\" y=\"").Append(y).Append("\" width=\"").Append(F(v * width)).Append("\" height=\"").Append(barHeight)
-                    .Append("\" fill=\"#3b7dd8\"><title>").Append(E($"{groups[i].Code}: {Pct(v)}")).Append("</title></rect>");
+                    .Append("\" fill=\"#2f6bbf\"><title>").Append(E($"{groups[i].Code}: {Pct(v)}")).Append("</title></rect>");
             b.Append("<text x=\"").Append(left + width + 6).Append("\" y=\"").Append(y + 12).Append("\" font-size=\"10\">").Append(E(Pct(p))).Append("</text>");
         }
         b.Append("</svg><figcaption>Mean progress of the goal's commitments with a value, capped to 0–100 %.</figcaption></figure>");
@@ -297,5 +300,5 @@ public static class ReportHtml
         ((int)(a.R + (c.R - a.R) * t), (int)(a.G + (c.G - a.G) * t), (int)(a.B + (c.B - a.B) * t));
 
     private static string Pill(string health) =>
-        $"<span class=\"pill\" style=\"background:{HealthColors.GetValueOrDefault(health, "#b0b7c3")}\">{E(health)}</span>";
+        $"<span class=\"pill\" style=\"background:{HealthColors.GetValueOrDefault(health, "#5f6b7a")}\">{E(health)}</span>";
 }

@@ -197,6 +197,269 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         await Shot(reviewer, "audit");
     }
 
+    [Fact]
+    public async Task The_plan_at_a_glance_counts_each_country_and_goal_and_links_to_the_commitments_behind_a_cell()
+    {
+        var sec = await web.SignInAsync("secretariat", "Li Wei");
+        await sec.GotoAsync($"/plan?plan={WebFactory.Plan}");
+        ILocator Row(string country) => sec.Locator("table.matrix tbody tr").Filter(new() { Has = sec.GetByRole(AriaRole.Rowheader, new() { Name = country, Exact = true }) });
+        await Expect(Row("KH").GetByRole(AriaRole.Link, new() { Name = "3 commitments" })).ToBeVisibleAsync(Visible);
+        await Expect(Row("VN").GetByText("none").First).ToBeVisibleAsync(Visible);
+        await Shot(sec, "plan");
+
+        // TH's one commitment has no value yet: the health link opens the list filtered to it.
+        await Row("TH").GetByRole(AriaRole.Link, new() { Name = "1 not known yet" }).ClickAsync();
+        await Expect(sec.GetByText("1 commitment of TH, under goal G1, not known yet.")).ToBeVisibleAsync(Visible);
+        await Expect(sec.Locator("tbody tr")).ToHaveCountAsync(1, new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(sec.Locator("tbody tr").First.GetByText("TH-1", new() { Exact = true })).ToBeVisibleAsync(Visible);
+
+        await sec.GotoAsync($"/plan?plan={WebFactory.Plan}");
+        await Row("KH").GetByRole(AriaRole.Link, new() { Name = "3 commitments" }).ClickAsync();
+        await Expect(sec.GetByText("3 commitments of KH, under goal G1.")).ToBeVisibleAsync(Visible);
+        (await sec.Locator("tbody tr td:first-child").AllInnerTextsAsync()).ShouldBe(["KH-1", "KH-2", "KH-3"]);
+        await Shot(sec, "commitment-list");
+    }
+
+    [Fact]
+    public async Task A_report_requested_on_its_screen_is_followed_until_ready_and_downloads_with_its_hashes()
+    {
+        var sec = await web.SignInAsync("secretariat", "Li Wei");
+        await sec.GotoAsync($"/reports?plan={WebFactory.Plan}");
+        await sec.GetByLabel("Kind").SelectOptionAsync("progress");
+        await sec.GetByLabel("Round").SelectOptionAsync("2026-Q2");
+        await sec.GetByRole(AriaRole.Button, new() { Name = "Request report" }).ClickAsync();
+        await Expect(sec.GetByText("The report was requested.")).ToBeVisibleAsync(Visible);
+        var id = Guid.Parse(new Uri(sec.Url).Segments.Last());
+
+        // Waits on the job itself, then looks at the report's page as its requester would come back to it.
+        var status = await ReportFixture.Succeeded(web.Secretariat(), id);
+        await sec.GotoAsync($"/reports/{id}");
+        await Expect(sec.GetByRole(AriaRole.Heading, new() { Name = "Ready" })).ToBeVisibleAsync(Visible);
+        var contentHash = status.S("contentHash")!;
+        await Expect(sec.GetByText(contentHash)).ToBeVisibleAsync(Visible);
+        await Expect(sec.GetByText(status.S("chainHash")!)).ToBeVisibleAsync(Visible);
+        await Shot(sec, "report");
+
+        async Task<IAPIResponse> Download(string link) =>
+            await sec.Context.APIRequest.GetAsync((await sec.GetByRole(AriaRole.Link, new() { Name = link }).GetAttributeAsync("href"))!);
+        var html = await Download("a web page (HTML)");
+        html.Status.ShouldBe(200);
+        html.Headers["content-type"].ShouldStartWith("text/html");
+        (await html.TextAsync()).ShouldContain(contentHash);
+        var csv = await Download("a table (CSV)");
+        csv.Headers["content-type"].ShouldStartWith("text/csv");
+        var json = await Download("data (JSON)");
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await json.BodyAsync())).ShouldBe(contentHash);
+
+        // Listed with its hash.
+        await sec.GotoAsync($"/reports?plan={WebFactory.Plan}");
+        // (The same figures give the same hash: a report of the round requested earlier in this class may share it.)
+        await Expect(sec.Locator("tr").Filter(new() { HasText = contentHash }).GetByRole(AriaRole.Link, new() { Name = "Progress, round 2026-Q2" }).First).ToBeVisibleAsync(Visible);
+    }
+
+    [Fact]
+    public async Task A_refused_report_request_keeps_the_choices_and_says_the_rule_next_to_the_round()
+    {
+        var sec = await web.SignInAsync("secretariat", "Li Wei");
+        await sec.GotoAsync($"/reports?plan={WebFactory.Plan}");
+        var events = await web.EventCount();
+        await sec.GetByLabel("Kind").SelectOptionAsync("sdg-alignment");
+        await sec.GetByLabel("Round").SelectOptionAsync("2026-Q2");
+        await sec.GetByRole(AriaRole.Button, new() { Name = "Request report" }).ClickAsync();
+        await Expect(sec.Locator("#round-error")).ToHaveTextAsync("Only progress reports are made for a round.", new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(sec.GetByLabel("Kind")).ToHaveValueAsync("sdg-alignment");
+        await Expect(sec.GetByLabel("Round")).ToHaveValueAsync("2026-Q2");
+        (await web.EventCount()).ShouldBe(events, "nothing recorded");
+
+        // A focal point is offered no request form.
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        await kh.GotoAsync($"/reports?plan={WebFactory.Plan}");
+        await Expect(kh.GetByRole(AriaRole.Heading, new() { Name = "Reports of this plan" })).ToBeVisibleAsync(Visible);
+        (await kh.GetByRole(AriaRole.Button, new() { Name = "Request report" }).CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_reviewer_sees_the_checkpoint_signed_for_a_report_and_the_check_holds_the_chain_to_it()
+    {
+        var (id, status, _) = await ReportFixture.Generate(web.Secretariat(), new { kind = "sdg-alignment", plan = WebFactory.Plan });
+        await AuditSupport.WaitForDaemon(web);
+        var reviewer = await web.SignInAsync("reviewer", "Ana Auditor");
+        await reviewer.GotoAsync("/audit?verify=1");
+        var row = reviewer.Locator("tr").Filter(new() { HasText = status.S("chainHash")! });
+        await Expect(row.GetByRole(AriaRole.Link, new() { Name = "a report" })).ToHaveAttributeAsync("href", $"/reports/{id}", new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(row.GetByRole(AriaRole.Cell, new() { Name = status.GetProperty("eventSequence").GetInt64().ToString(), Exact = true })).ToBeVisibleAsync(Visible);
+        await Expect(reviewer.GetByText(new System.Text.RegularExpressions.Regex(@"matches, as do \d+ signed checkpoints"))).ToBeVisibleAsync(Visible);
+        await Shot(reviewer, "audit-checkpoints");
+    }
+
+    [Fact]
+    public async Task A_commitment_as_of_a_date_shows_its_state_then_and_a_date_before_it_existed_is_explained()
+    {
+        var reviewer = await web.SignInAsync("reviewer", "Ana Auditor");
+        await reviewer.GotoAsync($"/commitments/{web.Ids["TH-1"]}");
+        // Before the plan was loaded: said next to the date, which is kept.
+        await reviewer.Locator("#asOf-date").FillAsync("2020-01-31");
+        await reviewer.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(reviewer.Locator("#asOf-date-error")).ToContainTextAsync("did not exist yet at the end of 31 Jan 2020", new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(reviewer.Locator("#asOf-date")).ToHaveValueAsync("2020-01-31");
+
+        // The events carry the database's real time (the service's clock is fixed), so "today" is the machine's date.
+        var today = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await reviewer.Locator("#asOf-date").FillAsync(today);
+        await reviewer.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        var then = reviewer.Locator("#as-of-state");
+        await Expect(then.GetByText("Not started")).ToBeVisibleAsync(Visible);
+        await Expect(then.GetByText("none yet")).ToBeVisibleAsync(Visible);
+        await Expect(reviewer.Locator("#asOf-date-error")).ToBeEmptyAsync(new() { Timeout = WebFactory.TimeoutMs });
+    }
+
+    [Fact]
+    public async Task Revising_terms_without_a_reason_is_refused_keeping_the_input_and_with_one_is_recorded_with_it()
+    {
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        await kh.GotoAsync($"/commitments/{web.Ids["KH-3"]}");
+        var events = await web.EventCount();
+        await kh.GetByLabel("Target (count)").FillAsync("6");
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Revise terms" }).ClickAsync();
+        await Expect(kh.Locator("#revise-reason-error")).Not.ToBeEmptyAsync(new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(kh.GetByLabel("Target (count)")).ToHaveValueAsync("6");
+        (await web.EventCount()).ShouldBe(events, "nothing recorded");
+
+        await kh.GetByLabel("Reason for the change").FillAsync("Agreed at the annual meeting");
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Revise terms" }).ClickAsync();
+        await Expect(kh.GetByText("The terms were revised")).ToBeVisibleAsync(Visible);
+        await Expect(kh.Locator("dl.terms").First.GetByText("6", new() { Exact = true })).ToBeVisibleAsync(Visible);
+        var row = kh.Locator("tr").Filter(new() { HasText = "Commitment revised" });
+        await Expect(row.GetByText("Agreed at the annual meeting")).ToBeVisibleAsync(Visible);
+        await Expect(row.GetByText("Sokha Chan (focal point, KH)")).ToBeVisibleAsync(Visible);
+        var c = await (await web.Reviewer().GetAsync($"/api/commitments/{web.Ids["KH-3"]}")).Json();
+        c.GetProperty("target").GetDouble().ShouldBe(6);
+        c.GetProperty("title").GetString().ShouldBe("Adopt provincial adaptation plans", "only what changed is sent");
+    }
+
+    [Fact]
+    public async Task The_secretariat_returns_and_accepts_values_on_the_commitment_page_itself()
+    {
+        var focal = web.FocalPoint("KH");
+        async Task Send(double value) => (await focal.PostJson($"/api/commitments/{web.Ids["KH-2"]}/progress", new { value, asOf = "2026-06-29" })).EnsureSuccessStatusCode();
+        await Send(1);
+        var sec = await web.SignInAsync("secretariat", "Li Wei");
+        await sec.GotoAsync($"/commitments/{web.Ids["KH-2"]}");
+        var row = sec.Locator("tr").Filter(new() { HasText = "Waiting for review" });
+
+        // Returning needs a comment: said next to it.
+        await row.GetByRole(AriaRole.Button, new() { Name = "Return for correction" }).ClickAsync();
+        await Expect(sec.Locator("tr").Filter(new() { HasText = "Waiting for review" }).Locator(".error").First).Not.ToBeEmptyAsync(new() { Timeout = WebFactory.TimeoutMs });
+        await sec.Locator("tr").Filter(new() { HasText = "Waiting for review" }).GetByLabel("Comment for the focal point").FillAsync("Which provinces?");
+        await sec.Locator("tr").Filter(new() { HasText = "Waiting for review" }).GetByRole(AriaRole.Button, new() { Name = "Return for correction" }).ClickAsync();
+        await Expect(sec.GetByText("The value was returned with your comment.")).ToBeVisibleAsync(Visible);
+        await Expect(sec.Locator("tr").Filter(new() { HasText = "Returned for correction" }).GetByText("Which provinces?")).ToBeVisibleAsync(Visible);
+
+        await Send(2);
+        await sec.ReloadAsync();
+        await sec.Locator("tr").Filter(new() { HasText = "Waiting for review" }).GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await Expect(sec.GetByText("The value was accepted")).ToBeVisibleAsync(Visible);
+        (await Values("KH-2")).EnumerateArray().Select(v => v.GetProperty("state").GetString()).ShouldBe(["returned", "accepted"]);
+    }
+
+    [Fact]
+    public async Task A_focal_point_makes_a_commitment_for_its_own_country_after_a_refused_due_date_kept_the_form()
+    {
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        await kh.GotoAsync("/country");
+        await kh.GetByRole(AriaRole.Link, new() { Name = "Make a new commitment" }).ClickAsync();
+        await Expect(kh.GetByText("For KH, your country.")).ToBeVisibleAsync(Visible);
+        (await kh.GetByLabel("Country").CountAsync()).ShouldBe(0, "a focal point makes commitments for its own country only");
+        await kh.GetByLabel("Outcome").SelectOptionAsync("G2.O1");
+        await kh.GetByLabel("Title").FillAsync("Monitor the Tonle Sap");
+        await kh.GetByLabel("Lead agency").FillAsync("Ministry of Water Resources");
+        await kh.GetByLabel("Due date").FillAsync("2030-01-01");
+        await kh.GetByRole(AriaRole.Combobox, new() { Name = "Indicator" }).SelectOptionAsync("G2.O1.I1");
+        await kh.GetByLabel("Target").FillAsync("80");
+        var events = await web.EventCount();
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Make commitment" }).ClickAsync();
+        await Expect(kh.Locator("#make-due-error")).ToContainTextAsync("2028-12-31", new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(kh.GetByLabel("Title")).ToHaveValueAsync("Monitor the Tonle Sap");
+        await Expect(kh.GetByLabel("Outcome")).ToHaveValueAsync("G2.O1");
+        (await web.EventCount()).ShouldBe(events, "nothing recorded");
+
+        await kh.GetByLabel("Due date").FillAsync("2027-12-31");
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Make commitment" }).ClickAsync();
+        await Expect(kh.GetByText("The commitment was made.")).ToBeVisibleAsync(Visible);
+        await Expect(kh.GetByRole(AriaRole.Heading, new() { Name = "Monitor the Tonle Sap" })).ToBeVisibleAsync(Visible);
+        var id = Guid.Parse(new Uri(kh.Url).Segments.Last());
+        var made = await (await web.Reviewer().GetAsync($"/api/commitments/{id}")).Json();
+        made.GetProperty("country").GetString().ShouldBe("KH");
+        made.GetProperty("outcome").GetString().ShouldBe("G2.O1");
+        made.GetProperty("target").GetDouble().ShouldBe(80);
+    }
+
+    [Fact]
+    public async Task An_unknown_screen_address_answers_404_with_a_page_in_words_while_the_api_keeps_its_problem()
+    {
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        var response = await kh.GotoAsync("/no-such-screen");
+        response!.Status.ShouldBe(404);
+        response.Headers["content-type"].ShouldStartWith("text/html");
+        await Expect(kh.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync(Visible);
+        await Expect(kh.GetByRole(AriaRole.Link, new() { Name = "Go to your start page" })).ToBeVisibleAsync(Visible);
+
+        var api = await web.Reviewer().GetAsync("/api/no-such-resource");
+        ((int)api.StatusCode).ShouldBe(404);
+        api.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+
+    /// <summary>Issue 12, acceptance 6: the report pages as the API serves them, in a browser, at both widths.</summary>
+    [Theory]
+    [InlineData("progress", "2026-Q2")]
+    [InlineData("progress", null)]
+    [InlineData("sdg-alignment", null)]
+    public async Task Axe_finds_no_serious_or_critical_violation_in_a_report_page(string kind, string? round)
+    {
+        var (id, _, _) = await ReportFixture.Generate(web.Secretariat(), new { kind, plan = WebFactory.Plan, round });
+        foreach (var width in new[] { 360, 1280 })
+        {
+            var context = await web.Browser.NewContextAsync(new()
+            {
+                BaseURL = web.BaseUrl, ViewportSize = new() { Width = width, Height = 800 },
+                ExtraHTTPHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + web.Token("secretariat", name: "Report Reader") },
+            });
+            var page = await context.NewPageAsync();
+            var response = await page.GotoAsync($"/api/reports/{id}/content?format=html");
+            response!.Status.ShouldBe(200);
+            var result = await page.RunAxe();
+            var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
+                .Select(v => $"{v.Id} ({v.Impact}): {string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+            serious.ShouldBeEmpty($"{kind} report at {width} px");
+            // Everything inside landmarks (axe's "region" rule is moderate, so it is asked for by name).
+            result.Violations.Select(v => v.Id).ShouldNotContain("region");
+            (await page.Locator("main").CountAsync()).ShouldBe(1);
+            await Shot(page, $"report-{kind}{(round is null ? "" : "-round")}-{width}");
+            await context.CloseAsync();
+        }
+    }
+
+    /// <summary>The samples in docs/ (the demo plan after docs/render-reports.sh), whose every health and status colour shows.</summary>
+    [Theory]
+    [InlineData("progress-report.html")]
+    [InlineData("sdg-alignment-report.html")]
+    public async Task Axe_finds_no_serious_or_critical_violation_in_the_report_samples_in_docs(string file)
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Strategy.sln"))) root = Path.GetDirectoryName(root)!;
+        var html = await File.ReadAllTextAsync(Path.Combine(root, "docs", file));
+        foreach (var width in new[] { 360, 1280 })
+        {
+            var context = await web.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = 800 } });
+            var page = await context.NewPageAsync();
+            await page.SetContentAsync(html);
+            var result = await page.RunAxe();
+            result.Violations.Where(v => v.Impact is "serious" or "critical" || v.Id == "region")
+                .Select(v => $"{v.Id} ({v.Impact}): {string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))}").ShouldBeEmpty($"{file} at {width} px");
+            await context.CloseAsync();
+        }
+    }
+
     public static TheoryData<string, string> Pages => new()
     {
         { "focal-point", "/country" },
@@ -207,6 +470,15 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         { "secretariat", "/rounds/first" },
         { "secretariat", "/commitments/TH-1" },
         { "reviewer", "/audit?verify=1" },
+        { "secretariat", "/plan" },
+        { "focal-point", "/plan" },
+        { "secretariat", "/commitments?country=KH" },
+        { "secretariat", "/reports" },
+        { "secretariat", "/reports/first" },
+        { "focal-point", "/reports" },
+        { "reviewer", "/commitments/KH-2?asOf=2020-01-01" },
+        { "focal-point", "/commitments/new" },
+        { "", "/no-such-screen" },
         { "reviewer", "/denied" },
         { "", "/signin" },
     };
@@ -240,6 +512,11 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         {
             var rounds = await (await web.Reviewer().GetAsync($"/api/plans/{WebFactory.Plan}/rounds")).Json();
             path = $"/rounds/{rounds[0].GetProperty("id").GetGuid()}";
+        }
+        if (path == "/reports/first")
+        {
+            var (id, _, _) = await ReportFixture.Generate(web.Secretariat(), new { kind = "progress", plan = WebFactory.Plan });
+            path = $"/reports/{id}";
         }
         return path;
     }

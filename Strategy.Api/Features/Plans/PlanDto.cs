@@ -19,10 +19,12 @@ public sealed record PlanDto(string Code, string Title, string? Note, Period Per
     public static PlanDto From(PlanView view, PlanCounts counts, DateTimeOffset? asOf)
     {
         var p = view.Plan;
-        return new PlanDto(p.Code, p.Title, p.Note, new Period(p.Start, p.End), p.Countries,
-            [.. p.Goals.Select(g => new GoalDto(g.Code, g.Title, g.Description, [.. g.Outcomes.Select(o => new OutcomeDto(o.Code, o.Title, o.SdgTargets, o.Indicators))]))],
+        return new PlanDto(p.Code, p.Title, p.Note, new Period(p.Start, p.End), p.Countries, GoalsOf(p),
             view.Version, view.CreatedAt, view.LastUpdatedAt, view.LastUpdatedBy, counts, asOf, p.Review);
     }
+
+    public static IReadOnlyList<GoalDto> GoalsOf(Plan p) =>
+        [.. p.Goals.Select(g => new GoalDto(g.Code, g.Title, g.Description, [.. g.Outcomes.Select(o => new OutcomeDto(o.Code, o.Title, o.SdgTargets, o.Indicators))]))];
 
     public static PlanCounts Structure(Plan p, int commitments, IReadOnlyDictionary<string, int> byCountry, IReadOnlyDictionary<string, int>? byStatus) =>
         new(p.Goals.Count, p.Outcomes.Count(), p.Indicators.Count(), p.Outcomes.SelectMany(o => o.SdgTargets).Distinct().Count(),

@@ -42,11 +42,73 @@ public sealed class ListReportsHandler(IQuerySession session) : IQueryHandler<Li
     }
 }
 
+/// <summary>A succeeded report's content in one format, written when it is served (a CSV of a large plan is streamed, not held).</summary>
+public sealed record ReportFile(string ContentType, string? DownloadName, bool Page, long? Length, Func<Stream, CancellationToken, Task> Write)
+{
+    /// <summary>
+    /// The page is self-contained; its inline styles need this one relaxation of the policy the API and the screens
+    /// otherwise send.
+    /// </summary>
+    public const string PagePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+
+    /// <summary>The same answer for the API (a token) and the screens' download link (a session).</summary>
+    public static async Task<IResult> Serve(HttpContext http, ReportFile file, CancellationToken ct)
+    {
+        http.Response.ContentType = file.ContentType;
+        if (file.DownloadName is { } name) http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
+        if (file.Page) http.Response.Headers.ContentSecurityPolicy = PagePolicy;
+        http.Response.ContentLength = file.Length;
+        await file.Write(http.Response.Body, ct);
+        return Results.Empty;
+    }
+}
+
+/// <param name="Format">json (default, the canonical content its hash is taken of), csv or html.</param>
+public sealed record GetReportContent(Guid Id, string? Format) : IQuery<ReportFile>;
+
+public sealed class GetReportContentHandler(IQuerySession session, ReportContentStore contents) : IQueryHandler<GetReportContent, ReportFile>
+{
+    public async ValueTask<ReportFile> Handle(GetReportContent query, CancellationToken ct)
+    {
+        var chosen = query.Format switch
+        {
+            null or "" or "json" => "json",
+            "csv" => "csv",
+            "html" => "html",
+            _ => throw RejectedException.Invalid("format", "Use json, csv or html."),
+        };
+        var id = query.Id;
+        var view = await session.LoadAsync<ReportView>(id, ct) ?? throw RejectedException.NotFound($"No report {id}.");
+        if (view.State.Status != ReportStatus.Succeeded)
+            throw new RejectedException(Domain.Rejection.Conflict($"The report is {Json.Kebab(view.State.Status.ToString())}; its content exists once it has succeeded."));
+        var stored = await contents.LoadAsync(id, ct) ?? throw new InvalidOperationException($"Report {id} succeeded without content.");
+        var name = $"{view.State.Plan}-{stored.Kind}-{id}";
+        switch (chosen)
+        {
+            case "json":
+                return new ReportFile("application/json; charset=utf-8", null, false, stored.Json.Length, (body, token) => body.WriteAsync(stored.Json, token).AsTask());
+            case "csv":
+                return new ReportFile("text/csv; charset=utf-8", $"{name}.csv", false, null,
+                    (body, token) => ReportCsv.WriteAsync(body, ReportGenerator.Parse(stored.Kind, stored.Json), token));
+            default:
+                var header = new ReportHeader(id, view.State.ContentHash!, view.State.AsOf, view.RequestedAt, view.RequestedBy.Name ?? view.RequestedBy.Id);
+                var html = System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(ReportGenerator.Parse(stored.Kind, stored.Json), header));
+                return new ReportFile("text/html; charset=utf-8", null, true, html.Length, (body, token) => body.WriteAsync(html, token).AsTask());
+        }
+    }
+}
+
 public static class ReportReadEndpoints
 {
     private static readonly IntQuery Wait = new("wait", 0, 0, 60, "Hold the answer until the report has succeeded or failed, or this many seconds (0-60) have passed.");
     private static readonly IntQuery Limit = new("limit", 100, 1, 1000, "At most this many runs, 1-1000; default 100.");
     private static readonly ChoiceQuery Format = new("format", ["json", "csv", "html"], "json (default), csv or html.");
+
+    /// <summary>The screens' download link: the same content, for a signed-in session rather than a token.</summary>
+    public static void MapForScreens(IEndpointRouteBuilder app) =>
+        app.MapGet("/reports/{id:guid}/file", async (Guid id, string? format, HttpContext http, IMediator mediator, CancellationToken ct) =>
+                await ReportFile.Serve(http, await mediator.Send(new GetReportContent(id, format), ct), ct))
+            .RequireAuthorization(Auth.Policies.Read).ExcludeFromDescription();
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -66,36 +128,8 @@ public static class ReportReadEndpoints
             .ReadResponses<IReadOnlyList<ReportDto>>(maxItems: Limit.Max)
             .Query(Queries.Code("plan", "A plan's code."), ChoiceQuery.Of<ReportKind>("kind", "The kind of report."), Limit);
 
-        api.MapGet("/reports/{id:guid}/content", async (Guid id, string? format, HttpContext http, IQuerySession session, ReportContentStore contents, CancellationToken ct) =>
-            {
-                var chosen = format switch
-                {
-                    null or "" or "json" => "json",
-                    "csv" => "csv",
-                    "html" => "html",
-                    _ => throw RejectedException.Invalid(Format.Name, "Use json, csv or html."),
-                };
-                var view = await session.LoadAsync<ReportView>(id, ct) ?? throw RejectedException.NotFound($"No report {id}.");
-                if (view.State.Status != ReportStatus.Succeeded)
-                    throw new RejectedException(Domain.Rejection.Conflict($"The report is {Json.Kebab(view.State.Status.ToString())}; its content exists once it has succeeded."));
-                var stored = await contents.LoadAsync(id, ct) ?? throw new InvalidOperationException($"Report {id} succeeded without content.");
-                var name = $"{view.State.Plan}-{stored.Kind}-{id}";
-                switch (chosen)
-                {
-                    case "json":
-                        return Results.Bytes(stored.Json, "application/json; charset=utf-8");
-                    case "csv":
-                        http.Response.ContentType = "text/csv; charset=utf-8";
-                        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}.csv\"";
-                        await ReportCsv.WriteAsync(http.Response.Body, ReportGenerator.Parse(stored.Kind, stored.Json), ct);
-                        return Results.Empty;
-                    default:
-                        var header = new ReportHeader(id, view.State.ContentHash!, view.State.AsOf, view.RequestedAt, view.RequestedBy.Name ?? view.RequestedBy.Id);
-                        // The page is self-contained; its inline styles need this one relaxation of the API's policy.
-                        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
-                        return Results.Text(ReportHtml.Render(ReportGenerator.Parse(stored.Kind, stored.Json), header), "text/html; charset=utf-8");
-                }
-            })
+        api.MapGet("/reports/{id:guid}/content", async (Guid id, string? format, HttpContext http, IMediator mediator, CancellationToken ct) =>
+                await ReportFile.Serve(http, await mediator.Send(new GetReportContent(id, format), ct), ct))
             .WithName("GetReportContent")
             .WithSummary("A succeeded report's content: json (canonical, hashed), csv (one RFC 4180 table of every figure) or html (self-contained page with SVG charts)")
             .WithDescription("409 until the report has succeeded.")
