@@ -58,7 +58,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     }
 
     /// <summary>The status a request failing with <paramref name="exception"/> answers (a stale version as 409: the request's If-Match is not known here).</summary>
-    public static int StatusOf(Exception exception) => Map(exception, conditional: false, acceptsBody: false).Item1;
+    public static int StatusOf(Exception exception) => Map(exception, conditional: false, acceptsBody: false).Status;
 
     /// <summary>What the caller is told about <paramref name="exception"/>: the API's problem document, and the screens' form errors.</summary>
     public static (int Status, string Title, string Detail, Dictionary<string, string[]>? Errors) Map(Exception exception, bool conditional, bool acceptsBody)

@@ -160,9 +160,9 @@ public sealed class CallerRateLimiter(RateLimitSettings settings, TimeProvider c
 
     private RateLimitLease Acquire(HttpContext http)
     {
-        if (RateLimits.Policy(http.Request) is not { } policy) return Lease.Unlimited;
+        if (RateLimits.Policy(http.Request) is not { } policy) return Lease.Granted;
         var limit = RateLimits.Limit(policy, settings);
-        if (limit == 0) return Lease.Unlimited;
+        if (limit == 0) return Lease.Granted;
         var counter = counters.GetOrAdd(policy + "|" + RateLimits.Caller(http), _ => new Counter());
         if (policy == RateLimits.ExportsPolicy)
         {
@@ -221,7 +221,7 @@ public sealed class CallerRateLimiter(RateLimitSettings settings, TimeProvider c
 
     private sealed class Lease(bool acquired, TimeSpan? retryAfter, Action? release = null) : RateLimitLease
     {
-        public static readonly Lease Unlimited = new(true, null);
+        /// <summary>A permit that holds nothing back when released: every request a window counts, and every one no limit counts.</summary>
         public static readonly Lease Granted = new(true, null);
 
         public static Lease Refused(TimeSpan retryAfter) => new(false, retryAfter);

@@ -8,9 +8,10 @@ using Strategy.Domain;
 namespace Strategy.Api.Http;
 
 /// <summary>
-/// Holds every request body to <see cref="MemberLimits"/>, before a handler reads it (<see cref="Pipeline.RequestLimitsBehaviour{TMessage, TResponse}"/>): a string over its length or
-/// off its pattern, or a list with too many items, gets a 400 naming the member (goals[2].outcomes[0].title). The same
-/// table is what the OpenAPI document shows, so what the document promises is what the server enforces.
+/// Holds every request body to <see cref="MemberLimits"/> before a handler reads it
+/// (<see cref="Pipeline.RequestLimitsBehaviour{TMessage, TResponse}"/>): a string over its length or off its pattern, or
+/// a list with too many items, gets a 400 naming the member (goals[2].outcomes[0].title). The same table is what the
+/// OpenAPI document shows, so what the document promises is what the server enforces.
 /// </summary>
 public static class RequestLimits
 {
