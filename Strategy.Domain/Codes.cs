@@ -43,6 +43,9 @@ public static partial class Codes
 
     public static string TooLong(int max) => $"Must be at most {max} characters.";
 
+    /// <summary>PostgreSQL stores no NUL in text or jsonb; refused before a statement carries one.</summary>
+    public const string NulRule = "Must not contain a NUL character (\\u0000): it cannot be stored.";
+
     public static string TooMany(int max) => $"At most {max} items.";
 
     public static Rejection? CheckFinite(string field, double? value) =>

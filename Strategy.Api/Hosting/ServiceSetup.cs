@@ -148,6 +148,7 @@ public static class ServiceSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages(Web.ScreenErrors.StatusPage);
         app.UseMiddleware<HeaderLimitMiddleware>();
+        app.UseMiddleware<NulInUrlMiddleware>();
         app.UseMiddleware<BodyLimitMiddleware>(app.Configuration.GetValue("Limits:MaxRequestBodyBytes", DefaultMaxBodyBytes));
         app.UseAuthentication();
         // After authentication, so a caller is counted by its token's subject; before authorization, so requests

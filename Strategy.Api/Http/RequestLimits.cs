@@ -11,7 +11,9 @@ namespace Strategy.Api.Http;
 /// Holds every request body to <see cref="MemberLimits"/> before a handler reads it
 /// (<see cref="Pipeline.RequestLimitsBehaviour{TMessage, TResponse}"/>): a string over its length or off its pattern, or
 /// a list with too many items, gets a 400 naming the member (goals[2].outcomes[0].title). The same table is what the
-/// OpenAPI document shows, so what the document promises is what the server enforces.
+/// OpenAPI document shows, so what the document promises is what the server enforces. Every string, limited or not,
+/// dictionary keys included, is refused if it holds a NUL: PostgreSQL would refuse it mid-statement, and a statement
+/// batch that fails that way has left a pooled connection out of step with the server (the next request on it failed).
 /// </summary>
 public static class RequestLimits
 {
@@ -42,15 +44,24 @@ public static class RequestLimits
             {
                 case null:
                     break;
-                case string text when m.Text is { } limit:
-                    if (CheckText(field, text, limit) is { } bad) return bad;
+                case string text:
+                    if (CheckText(field, text, m.Text) is { } bad) return bad;
+                    break;
+                case IDictionary map:
+                    foreach (DictionaryEntry entry in map)
+                    {
+                        var at = $"{field}.{entry.Key}";
+                        if (entry.Key is string key && key.Contains('\0')) return Rejection.Invalid(field, Codes.NulRule);
+                        if (entry.Value is string s && s.Contains('\0')) return Rejection.Invalid(at, Codes.NulRule);
+                        if (entry.Value is { } v && v is not string && IsBodyType(v.GetType()) && Find(v, at + ".") is { } badEntry) return badEntry;
+                    }
                     break;
                 case IList list:
                     if (m.MaxItems is { } max && list.Count > max) return Rejection.Invalid(field, Codes.TooMany(max));
                     for (var i = 0; i < list.Count; i++)
                     {
                         var item = list[i];
-                        if (item is string s && m.ItemText is { } itemLimit && CheckText($"{field}[{i}]", s, itemLimit) is { } badItem) return badItem;
+                        if (item is string s && CheckText($"{field}[{i}]", s, m.ItemText) is { } badItem) return badItem;
                         if (item is not null && m.NestedItems && Find(item, $"{field}[{i}].") is { } badNested) return badNested;
                     }
                     break;
@@ -62,8 +73,10 @@ public static class RequestLimits
         return null;
     }
 
-    private static Rejection? CheckText(string field, string text, TextLimit limit) =>
-        text.Length > limit.MaxLength ? Rejection.Invalid(field, Codes.TooLong(limit.MaxLength))
+    private static Rejection? CheckText(string field, string text, TextLimit? limit) =>
+        text.Contains('\0') ? Rejection.Invalid(field, Codes.NulRule)
+        : limit is null ? null
+        : text.Length > limit.MaxLength ? Rejection.Invalid(field, Codes.TooLong(limit.MaxLength))
         // Empty and blank values are left to the rules that say what is required.
         : limit.Pattern is { } pattern && !string.IsNullOrWhiteSpace(text) && !Patterns.GetOrAdd(pattern, Compile).IsMatch(text)
             ? Rejection.Invalid(field, limit.Rule ?? $"Must match {pattern}.")
