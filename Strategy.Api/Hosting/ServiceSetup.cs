@@ -169,6 +169,7 @@ public static class ServiceSetup
         AddGoalEndpoint.Map(api);
         AddOutcomeEndpoint.Map(api);
         AlignSdgTargetsEndpoint.Map(api);
+        TranslatePlanEndpoint.Map(api);
         PlanReadEndpoints.Map(api);
         MakeCommitmentEndpoint.Map(api);
         ChangeStatusEndpoint.Map(api);
@@ -178,6 +179,7 @@ public static class ServiceSetup
         CommentEndpoints.Map(api);
         Features.Rounds.RoundEndpoints.Map(api);
         ReviseCommitmentEndpoint.Map(api);
+        TranslateCommitmentEndpoint.Map(api);
         WithdrawCommitmentEndpoint.Map(api);
         WithdrawCommitmentEndpoint.MapRestore(api);
         CommitmentReadEndpoints.Map(api);

@@ -8,14 +8,21 @@ namespace Strategy.Api.Http;
 /// </summary>
 public static class Languages
 {
-    public const string English = "en";
+    public const string English = Strategy.Domain.Translations.Source;
 
     /// <summary>The members' languages and English, the source language (BCP 47 primary subtags).</summary>
-    public static readonly IReadOnlyList<string> Supported = [English, "km", "lo", "my", "th", "vi", "zh"];
+    public static readonly IReadOnlyList<string> Supported = [English, .. Strategy.Domain.Translations.Members];
 
     public static readonly TextQuery Query = new("lang", new TextLimit(35),
         "The language of the texts: en, km, lo, my, th, vi or zh (zh-Hans and region forms such as km-KH are read as their language). " +
         "Without it, Accept-Language decides; an unknown language gives English. Each item says which language it is in.");
+
+    /// <summary>The reader's language; the answer varies with Accept-Language, and caches are told so.</summary>
+    public static string Read(HttpContext http)
+    {
+        http.Response.Headers.Vary = "Accept-Language";
+        return Requested(http.Request);
+    }
 
     public static string Requested(HttpRequest request)
     {

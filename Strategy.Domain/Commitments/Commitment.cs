@@ -11,8 +11,12 @@ public sealed record ReportedValue(Guid Id, DateOnly AsOf, double Value, ValueSt
 public sealed record Commitment(
     Guid Id, string PlanCode, string Code, string Country, string Title, string? Description, string LeadAgency,
     DateOnly PlanStart, DateOnly PlanEnd, DateOnly Start, DateOnly Due, string? Unit, double? Target,
-    CommitmentStatus Status, bool Withdrawn, bool Review, IReadOnlyList<ReportedValue> Values)
+    CommitmentStatus Status, bool Withdrawn, bool Review, IReadOnlyList<ReportedValue> Values,
+    IReadOnlyDictionary<string, TextTranslation>? Translations = null)
 {
+    /// <summary>The title and description in <paramref name="language"/>, if translated.</summary>
+    public TextTranslation? TextIn(string language) => Translations is { } t && t.TryGetValue(language, out var text) ? text : null;
+
     public bool IsFinal => Status is CommitmentStatus.Completed or CommitmentStatus.Cancelled;
 
     public ReportedValue? FindValue(Guid id) => Values.FirstOrDefault(v => v.Id == id);
@@ -41,6 +45,7 @@ public sealed record Commitment(
                 Due = e.After.Due ?? state.Due,
                 Target = e.After.Target ?? state.Target,
             },
+            CommitmentTranslated e => state with { Translations = CommitmentEvents.WithTranslation(state.Translations, e) },
             CommitmentWithdrawn => state with { Withdrawn = true },
             CommitmentRestored => state with { Withdrawn = false },
             ValueSubmitted e => state with

@@ -118,6 +118,19 @@ public static class CommitmentDecisions
         return Decision.Accept(new CommitmentRevised(state.Id, before, after, cmd.Reason));
     }
 
+    /// <summary>The commitment's title and description in a member language: the secretariat, or its country's focal point.</summary>
+    public static Decision Translate(Commitment state, string language, TextTranslation? text, Actor actor)
+    {
+        if (CheckWritable(state, actor) is { } refused) return refused;
+        if (Translations.CheckLanguage("lang", language) is { } badLanguage) return badLanguage;
+        if (Translations.CheckText("body", text, hasDescription: true) is { } badText)
+            return badText with { Field = badText.Field?.Replace("body.", "") };
+        var normal = Translations.Normal(text!);
+        var before = state.TextIn(language);
+        if (before == normal) return Rejection.Conflict($"The commitment already has exactly this translation in {language}.");
+        return Decision.Accept(new CommitmentTranslated(state.Id, language, normal.Title, normal.Description, before));
+    }
+
     public static Decision Withdraw(Commitment state, string reason, Actor actor)
     {
         if (!actor.ActsForSecretariat) return Rejection.Forbidden("Only the secretariat withdraws commitments.");

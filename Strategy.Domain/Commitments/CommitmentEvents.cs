@@ -37,6 +37,12 @@ public sealed record CommitmentTerms(string? Title = null, string? Description =
 
 public sealed record CommitmentRevised(Guid CommitmentId, CommitmentTerms Before, CommitmentTerms After, string Reason) : ICommitmentEvent;
 
+/// <summary>
+/// The commitment's title and description in a member language, by the secretariat or its country's focal point;
+/// <see cref="Before"/> is that language's earlier translation, if there was one.
+/// </summary>
+public sealed record CommitmentTranslated(Guid CommitmentId, string Language, string Title, string? Description, TextTranslation? Before) : ICommitmentEvent;
+
 public sealed record CommitmentWithdrawn(Guid CommitmentId, string Reason) : ICommitmentEvent;
 
 /// <summary>The secretariat undid a withdrawal made in error.</summary>
@@ -82,6 +88,13 @@ public static class CommitmentEvents
     public static readonly IReadOnlyList<Type> Types = [.. typeof(ICommitmentEvent).Assembly.GetTypes()
         .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICommitmentEvent).IsAssignableFrom(t))
         .OrderBy(t => t.Name, StringComparer.Ordinal)];
+
+    /// <summary>The translations by language once <paramref name="e"/> is applied.</summary>
+    public static IReadOnlyDictionary<string, TextTranslation> WithTranslation(IReadOnlyDictionary<string, TextTranslation>? translations, CommitmentTranslated e) =>
+        new Dictionary<string, TextTranslation>(translations ?? new Dictionary<string, TextTranslation>())
+        {
+            [e.Language] = new(e.Title, e.Description),
+        };
 
     /// <summary>What a fold throws for a commitment event it was not written for.</summary>
     public static InvalidOperationException Unhandled(object e, string consumer) =>

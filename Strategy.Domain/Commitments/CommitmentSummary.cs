@@ -46,6 +46,8 @@ public sealed record CommitmentSummary(
                 Due = e.After.Due ?? state.Due,
                 Target = e.After.Target ?? state.Target,
             },
+            // Translations are kept beside the summary (the view's), not in it: reports read the source texts.
+            CommitmentTranslated => state,
             CommitmentWithdrawn => state with { Withdrawn = true },
             CommitmentRestored => state with { Withdrawn = false },
             ValueSubmitted e => state with { Pending = [.. state.Pending, new PendingValue(e.ValueId, e.AsOf, e.Value)] },

@@ -4,10 +4,18 @@ public sealed record Outcome(string Code, string Goal, string Title, IReadOnlyLi
 
 public sealed record Goal(string Code, string Title, string? Description, IReadOnlyList<Outcome> Outcomes);
 
-/// <summary>A plan's structure as its events have built it.</summary>
+/// <summary>A plan's texts in one language, by code; a code not here has no translation.</summary>
+public sealed record PlanTexts(IReadOnlyDictionary<string, TextTranslation> Goals, IReadOnlyDictionary<string, TextTranslation> Outcomes,
+    IReadOnlyDictionary<string, TextTranslation> Indicators);
+
+/// <summary>A plan's structure as its events have built it, with its translations by language.</summary>
 public sealed record Plan(string Code, string Title, string? Note, DateOnly Start, DateOnly End,
-    IReadOnlyList<Country> Countries, IReadOnlyList<Goal> Goals, ReviewMode Review = ReviewMode.On)
+    IReadOnlyList<Country> Countries, IReadOnlyList<Goal> Goals, ReviewMode Review = ReviewMode.On,
+    IReadOnlyDictionary<string, PlanTexts>? Translations = null)
 {
+    /// <summary>The texts in <paramref name="language"/>, if any were translated.</summary>
+    public PlanTexts? TextsIn(string language) => Translations is { } t && t.TryGetValue(language, out var texts) ? texts : null;
+
     public IEnumerable<Outcome> Outcomes => Goals.SelectMany(g => g.Outcomes);
     public IEnumerable<Indicator> Indicators => Outcomes.SelectMany(o => o.Indicators);
 
@@ -33,6 +41,13 @@ public sealed record Plan(string Code, string Title, string? Note, DateOnly Star
             {
                 Outcomes = [.. g.Outcomes.Select(o => o.Code == e.Outcome ? o with { SdgTargets = e.SdgTargets } : o)]
             })]
+        },
+        PlanTranslated e when plan is not null => plan with
+        {
+            Translations = new Dictionary<string, PlanTexts>(plan.Translations ?? new Dictionary<string, PlanTexts>())
+            {
+                [e.Language] = new(e.Goals, e.Outcomes, e.Indicators),
+            },
         },
         _ => plan,
     };

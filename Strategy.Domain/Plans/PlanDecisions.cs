@@ -127,6 +127,48 @@ public static class PlanDecisions
         return Decision.Accept(new OutcomeSdgTargetsAligned(plan.Code, outcomeCode, outcome.SdgTargets, distinct, reason));
     }
 
+    /// <summary>
+    /// The plan's goals, outcomes and indicators in a member language, as a whole (it replaces that language's earlier
+    /// translation). Every code must be the plan's; goals have a description to translate, outcomes and indicators not.
+    /// </summary>
+    public static Decision Translate(Plan plan, string language, IReadOnlyDictionary<string, TextTranslation>? goals,
+        IReadOnlyDictionary<string, TextTranslation>? outcomes, IReadOnlyDictionary<string, TextTranslation>? indicators, Actor actor)
+    {
+        if (!actor.ActsForSecretariat) return Rejection.Forbidden("Only the secretariat translates a plan.");
+        if (Translations.CheckLanguage("lang", language) is { } badLanguage) return badLanguage;
+        goals ??= new Dictionary<string, TextTranslation>();
+        outcomes ??= new Dictionary<string, TextTranslation>();
+        indicators ??= new Dictionary<string, TextTranslation>();
+        if (goals.Count + outcomes.Count + indicators.Count == 0)
+            return Rejection.Invalid("body", "Give at least one translated text in goals, outcomes or indicators.");
+        if (CheckTexts("goals", goals, code => plan.FindGoal(code) is not null, hasDescription: true) is { } badGoal) return badGoal;
+        if (CheckTexts("outcomes", outcomes, code => plan.FindOutcome(code) is not null, hasDescription: false) is { } badOutcome) return badOutcome;
+        if (CheckTexts("indicators", indicators, code => plan.FindIndicator(code) is not null, hasDescription: false) is { } badIndicator) return badIndicator;
+
+        var earlier = plan.TextsIn(language);
+        var translated = new PlanTranslated(plan.Code, language, Normal(goals), Normal(outcomes), Normal(indicators), earlier);
+        if (earlier is not null && Same(earlier.Goals, translated.Goals) && Same(earlier.Outcomes, translated.Outcomes)
+            && Same(earlier.Indicators, translated.Indicators))
+            return Rejection.Conflict($"Plan {plan.Code} already has exactly this translation in {language}.");
+        return Decision.Accept(translated);
+    }
+
+    private static Rejection? CheckTexts(string field, IReadOnlyDictionary<string, TextTranslation> texts, Func<string, bool> exists, bool hasDescription)
+    {
+        foreach (var (code, text) in texts)
+        {
+            if (!exists(code)) return Rejection.Invalid($"{field}.{code}", $"The plan has no {field[..^1]} {code}.");
+            if (Translations.CheckText($"{field}.{code}", text, hasDescription) is { } bad) return bad;
+        }
+        return null;
+    }
+
+    private static Dictionary<string, TextTranslation> Normal(IReadOnlyDictionary<string, TextTranslation> texts) =>
+        texts.ToDictionary(t => t.Key, t => Translations.Normal(t.Value), StringComparer.Ordinal);
+
+    private static bool Same(IReadOnlyDictionary<string, TextTranslation> a, IReadOnlyDictionary<string, TextTranslation> b) =>
+        a.Count == b.Count && a.All(t => b.TryGetValue(t.Key, out var other) && other == t.Value);
+
     private static Rejection? CheckSdgTargets(IReadOnlyList<string>? targets, IReadOnlySet<string> known, string field)
     {
         if (targets is null) return Rejection.Invalid(field, "Required (may be empty).");

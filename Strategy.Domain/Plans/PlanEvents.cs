@@ -16,3 +16,10 @@ public sealed record PlanCreated(string Code, string Title, string? Note, DateOn
 public sealed record GoalAdded(string PlanCode, string Code, string Title, string? Description);
 public sealed record OutcomeAdded(string PlanCode, string Goal, string Code, string Title, IReadOnlyList<string> SdgTargets, IReadOnlyList<Indicator> Indicators);
 public sealed record OutcomeSdgTargetsAligned(string PlanCode, string Outcome, IReadOnlyList<string> Previous, IReadOnlyList<string> SdgTargets, string Reason);
+
+/// <summary>
+/// The plan's texts in <see cref="Language"/>, by code, as a whole: it replaces that language's earlier translation, and
+/// a text left out has none (it reads in English). <see cref="Previous"/> is the translation it replaces, if any.
+/// </summary>
+public sealed record PlanTranslated(string PlanCode, string Language, IReadOnlyDictionary<string, TextTranslation> Goals,
+    IReadOnlyDictionary<string, TextTranslation> Outcomes, IReadOnlyDictionary<string, TextTranslation> Indicators, PlanTexts? Previous);

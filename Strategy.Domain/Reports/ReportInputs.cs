@@ -24,7 +24,7 @@ public static class CommitmentChanges
         _ when eventType == typeof(CommitmentStatusChanged) || eventType == typeof(CommitmentReopened) => ChangeKind.StatusChange,
         _ when eventType == typeof(CommitmentWithdrawn) => ChangeKind.Withdrawal,
         _ when eventType == typeof(CommitmentRestored) => ChangeKind.Restoration,
-        _ when eventType == typeof(CommitmentRevised) || eventType == typeof(ValueSubmitted) || eventType == typeof(ValueAccepted)
+        _ when eventType == typeof(CommitmentRevised) || eventType == typeof(CommitmentTranslated) || eventType == typeof(ValueSubmitted) || eventType == typeof(ValueAccepted)
             || eventType == typeof(ValueReturned) || eventType == typeof(ValueRetracted) || eventType == typeof(ValueVoided) => null,
         _ => throw new InvalidOperationException($"Reports do not say whether {eventType.Name} is a change to list."),
     };

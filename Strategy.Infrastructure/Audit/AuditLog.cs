@@ -177,6 +177,15 @@ public static class AuditLog
                     .Where(p => p.Value.ValueKind != JsonValueKind.Null)
                     .Select(p => new AuditChange(p.Name, before.TryGetProperty(p.Name, out var b) ? b : null, p.Value))];
             },
+            ["commitment-translated"] = d =>
+            {
+                var language = d.GetProperty("language").GetString();
+                var before = d.GetProperty("before");
+                JsonElement? Old(string name) => before.ValueKind == JsonValueKind.Object && before.TryGetProperty(name, out var b) ? b : null;
+                return [.. new[] { "title", "description" }
+                    .Where(name => !JsonElement.DeepEquals(Old(name) ?? Json("null"), d.GetProperty(name)))
+                    .Select(name => new AuditChange($"{name}.{language}", Old(name), d.GetProperty(name)))];
+            },
             ["commitment-withdrawn"] = _ => [new AuditChange("withdrawn", Json("false"), Json("true"))],
             ["commitment-restored"] = _ => [new AuditChange("withdrawn", Json("true"), Json("false"))],
             ["value-submitted"] = d => [new AuditChange("value", null, d.GetProperty("value"))],
@@ -184,6 +193,12 @@ public static class AuditLog
             ["value-returned"] = _ => [new AuditChange("valueState", Json("\"submitted\""), Json("\"returned\""))],
             ["value-retracted"] = d => [new AuditChange("valueState", d.GetProperty("from"), Json("\"retracted\""))],
             ["value-voided"] = d => [new AuditChange("valueState", d.GetProperty("from"), Json("\"voided\""))],
+            ["plan-translated"] = d =>
+            {
+                var previous = d.GetProperty("previous");
+                return [new AuditChange($"translations.{d.GetProperty("language").GetString()}", previous.ValueKind == JsonValueKind.Null ? null : previous,
+                    Json(JsonSerializer.Serialize(new { goals = d.GetProperty("goals"), outcomes = d.GetProperty("outcomes"), indicators = d.GetProperty("indicators") })))];
+            },
             ["outcome-sdg-targets-aligned"] = d => [new AuditChange("sdgTargets", d.GetProperty("previous"), d.GetProperty("sdgTargets"))],
         };
 

@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten.Events.Aggregation;
+using Strategy.Domain;
 using Strategy.Domain.Commitments;
 using Strategy.Infrastructure.Store;
 
@@ -21,6 +22,9 @@ public sealed class CommitmentView
     public DateTimeOffset LastUpdatedAt { get; set; }
     public ActorRef LastUpdatedBy { get; set; } = null!;
     public DateTimeOffset? LastProgressAt { get; set; }
+
+    /// <summary>The title and description by member language; null until one is translated.</summary>
+    public IReadOnlyDictionary<string, TextTranslation>? Translations { get; set; }
 }
 
 /// <summary>The commitment view's duplicated columns (StoreSetup), as Marten names them, for SQL that reads the table.</summary>
@@ -49,6 +53,7 @@ public sealed class CommitmentViewProjection : SingleStreamProjection<Commitment
             case CommitmentWithdrawn: view.WithdrawnAt = at; break;
             case CommitmentRestored: view.WithdrawnAt = null; break;
             case ValueSubmitted: view.LastProgressAt = at; break;
+            case CommitmentTranslated t: view.Translations = CommitmentEvents.WithTranslation(view.Translations, t); break;
         }
         return view;
     }

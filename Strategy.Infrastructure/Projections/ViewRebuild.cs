@@ -64,7 +64,8 @@ public static class ViewRebuild
         ValueReturned r => [r.ValueId],
         ValueRetracted r => [r.ValueId],
         ValueVoided v => v.Restored is { } back ? [v.ValueId, back.ValueId] : [v.ValueId],
-        CommitmentMade or CommitmentStatusChanged or CommitmentReopened or CommitmentRevised or CommitmentWithdrawn or CommitmentRestored => [],
+        CommitmentMade or CommitmentStatusChanged or CommitmentReopened or CommitmentRevised or CommitmentTranslated or CommitmentWithdrawn
+            or CommitmentRestored => [],
         _ => throw CommitmentEvents.Unhandled(e, "The value documents"),
     };
 

@@ -141,6 +141,9 @@ public static class HttpExtensions
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body, long? ifMatch = null, string? idempotencyKey = null) =>
         client.SendJson(HttpMethod.Post, url, body, ifMatch, idempotencyKey);
 
+    public static Task<HttpResponseMessage> PutJson(this HttpClient client, string url, object body, long? ifMatch = null) =>
+        client.SendJson(HttpMethod.Put, url, body, ifMatch);
+
     public static async Task<HttpResponseMessage> SendJson(this HttpClient client, HttpMethod method, string url, object body, long? ifMatch = null, string? idempotencyKey = null)
     {
         var request = new HttpRequestMessage(method, url)

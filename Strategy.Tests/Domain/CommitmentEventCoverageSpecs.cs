@@ -27,7 +27,8 @@ public class CommitmentEventCoverageSpecs
     public void The_declared_event_types_are_the_commitment_events_of_the_domain()
     {
         CommitmentEvents.Types.Select(t => t.Name).ShouldBe([
-            "CommitmentMade", "CommitmentReopened", "CommitmentRestored", "CommitmentRevised", "CommitmentStatusChanged", "CommitmentWithdrawn",
+            "CommitmentMade", "CommitmentReopened", "CommitmentRestored", "CommitmentRevised", "CommitmentStatusChanged", "CommitmentTranslated",
+            "CommitmentWithdrawn",
             "ValueAccepted", "ValueReturned", "ValueRetracted", "ValueSubmitted", "ValueVoided"], ignoreOrder: true);
     }
 

@@ -3,6 +3,7 @@ using Marten;
 using Mediator;
 using Microsoft.OpenApi;
 using Strategy.Api.Http;
+using Strategy.Domain;
 using Strategy.Domain.Commitments;
 using Strategy.Domain.Progress;
 using Strategy.Infrastructure.Projections;
@@ -10,7 +11,7 @@ using Strategy.Infrastructure.Store;
 
 namespace Strategy.Api.Features.Commitments;
 
-public sealed record GetCommitment(Guid Id, DateTimeOffset? AsOf) : IQuery<CommitmentWriteResult>;
+public sealed record GetCommitment(Guid Id, DateTimeOffset? AsOf, string Language = Translations.Source) : IQuery<CommitmentWriteResult>;
 
 public sealed class GetCommitmentHandler(IQuerySession session, CommitmentAsOf history, TimeProvider clock, HealthThresholds thresholds)
     : IQueryHandler<GetCommitment, CommitmentWriteResult>
@@ -23,7 +24,7 @@ public sealed class GetCommitmentHandler(IQuerySession session, CommitmentAsOf h
             : await session.LoadAsync<CommitmentView>(query.Id, ct);
         if (view is null)
             throw RejectedException.NotFound(query.AsOf is null ? $"No commitment {query.Id}." : $"Commitment {query.Id} did not exist at {query.AsOf:O}.");
-        return new CommitmentWriteResult(CommitmentDto.From(view, query.AsOf ?? clock.GetUtcNow(), thresholds), view.Version);
+        return new CommitmentWriteResult(CommitmentDto.From(view, query.AsOf ?? clock.GetUtcNow(), thresholds, query.Language), view.Version);
     }
 }
 
@@ -69,6 +70,7 @@ public static class HistoryEntries
         CommitmentStatusChanged s => (s.Note, null),
         CommitmentReopened r => (null, r.Reason),
         CommitmentRevised r => (null, r.Reason),
+        CommitmentTranslated => (null, null),
         CommitmentWithdrawn w => (null, w.Reason),
         CommitmentRestored r => (null, r.Reason),
         ValueSubmitted v => (v.Note, null),
@@ -98,7 +100,7 @@ public static class CommitmentReadEndpoints
     {
         api.MapGet("/commitments/{id:guid}", async (Guid id, string? asOf, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
-                var result = await mediator.Send(new GetCommitment(id, QueryValues.Instant(AsOf.Name, asOf)), ct);
+                var result = await mediator.Send(new GetCommitment(id, QueryValues.Instant(AsOf.Name, asOf), Languages.Read(http)), ct);
                 Versions.SetETag(http.Response, result.Version);
                 return TypedResults.Ok(result.Commitment);
             })
@@ -109,7 +111,7 @@ public static class CommitmentReadEndpoints
                 "after which it is stopped and answered 503 with Retry-After.")
             .ReadResponses<CommitmentDto>()
             .ResponseHeader(StatusCodes.Status200OK, "ETag", "The commitment's version, quoted; send it in If-Match to make a write conditional.", 24)
-            .Query(AsOf);
+            .Query(AsOf, Languages.Query);
 
         api.MapGet("/commitments/{id:guid}/history", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {

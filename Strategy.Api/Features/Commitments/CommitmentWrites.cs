@@ -17,12 +17,13 @@ public static class CommitmentWrites
     /// answers with the commitment's view as saved.
     /// </summary>
     public static Task<CommitmentWriteResult> Decide(IDocumentSession session, Guid id, long? expectedVersion,
-        Func<Commitment, Decision> decide, TimeProvider clock, HealthThresholds thresholds, CancellationToken ct) =>
-        Decide(session, id, expectedVersion, state => ValueTask.FromResult(decide(state)), clock, thresholds, ct);
+        Func<Commitment, Decision> decide, TimeProvider clock, HealthThresholds thresholds, CancellationToken ct, string language = Translations.Source) =>
+        Decide(session, id, expectedVersion, state => ValueTask.FromResult(decide(state)), clock, thresholds, ct, language);
 
     /// <summary>The same, for a decision that needs more than the commitment (the plan's rounds, say), read once it is loaded.</summary>
     public static async Task<CommitmentWriteResult> Decide(IDocumentSession session, Guid id, long? expectedVersion,
-        Func<Commitment, ValueTask<Decision>> decide, TimeProvider clock, HealthThresholds thresholds, CancellationToken ct)
+        Func<Commitment, ValueTask<Decision>> decide, TimeProvider clock, HealthThresholds thresholds, CancellationToken ct,
+        string language = Translations.Source)
     {
         // No commitment has the empty id (ids are version 7 GUIDs), and Marten refuses it as a stream id with an exception.
         if (id == Guid.Empty) throw RejectedException.NotFound($"No commitment {id}.");
@@ -48,7 +49,7 @@ public static class CommitmentWrites
         stream.AppendMany(events);
         var version = (stream.StartingVersion ?? 0) + events.Length;
         await session.SaveChangesAsync(ct);
-        return new CommitmentWriteResult(CommitmentDto.From(await ViewAtAsync(session, id, version, ct), clock.GetUtcNow(), thresholds), version);
+        return new CommitmentWriteResult(CommitmentDto.From(await ViewAtAsync(session, id, version, ct), clock.GetUtcNow(), thresholds, language), version);
     }
 
     /// <summary>

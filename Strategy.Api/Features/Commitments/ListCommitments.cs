@@ -3,6 +3,7 @@ using Marten.Linq;
 using Marten.Linq.MatchesSql;
 using Mediator;
 using Strategy.Api.Http;
+using Strategy.Domain;
 using Strategy.Domain.Commitments;
 using Strategy.Domain.Progress;
 using Strategy.Infrastructure.Projections;
@@ -13,7 +14,7 @@ namespace Strategy.Api.Features.Commitments;
 public sealed record CommitmentFilter(string? Country, string? Goal, string? Outcome, CommitmentStatus? Status, Health? Health,
     string? SdgTarget, bool Overdue, bool IncludeWithdrawn, int Page, int PageSize);
 
-public sealed record ListCommitments(string PlanCode, CommitmentFilter Filter) : IQuery<CommitmentPage>;
+public sealed record ListCommitments(string PlanCode, CommitmentFilter Filter, string Language = Translations.Source) : IQuery<CommitmentPage>;
 
 public sealed record CommitmentPage(IReadOnlyList<CommitmentDto> Items, long Total);
 
@@ -35,7 +36,7 @@ public sealed class ListCommitmentsHandler(IQuerySession session, TimeProvider c
         // The total rides on the page's rows (count(*) over ()), so a page past the end has none to carry it; count
         // with a query of its own (Marten refuses a count on a query that took statistics).
         var total = page.Count == 0 && f.Page > 1 ? await Filtered(plan, f, now).CountAsync(ct) : stats.TotalResults;
-        return new CommitmentPage([.. page.Select(v => CommitmentDto.From(v, now, thresholds))], total);
+        return new CommitmentPage([.. page.Select(v => CommitmentDto.From(v, now, thresholds, query.Language))], total);
     }
 
     private IQueryable<CommitmentView> Filtered(PlanView plan, CommitmentFilter f, DateTimeOffset now)
@@ -70,7 +71,7 @@ public static class ListCommitmentsEndpoint
                     QueryValues.Enum<CommitmentStatus>("status", status), QueryValues.Enum<Health>("health", health), sdgTarget,
                     Flag("overdue", overdue), Flag("includeWithdrawn", includeWithdrawn),
                     Queries.Page.Read(page), Queries.PageSize.Read(pageSize));
-                var result = await mediator.Send(new ListCommitments(code, filter), ct);
+                var result = await mediator.Send(new ListCommitments(code, filter, Languages.Read(http)), ct);
                 http.Response.Headers["X-Total-Count"] = result.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return TypedResults.Ok(result.Items);
             })
@@ -84,7 +85,7 @@ public static class ListCommitmentsEndpoint
                 new TextQuery("sdgTarget", MemberLimits.SdgTarget, "Commitments under outcomes aligned with this SDG target, such as 13.2."),
                 new ChoiceQuery("overdue", Flags, "true: only commitments past their due date and not completed or cancelled."),
                 new ChoiceQuery("includeWithdrawn", Flags, "true: withdrawn commitments too (left out by default)."),
-                Queries.Page, Queries.PageSize);
+                Queries.Page, Queries.PageSize, Languages.Query);
 
     private static readonly string[] Flags = ["true", "false"];
 

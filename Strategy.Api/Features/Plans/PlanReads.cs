@@ -7,7 +7,7 @@ using Strategy.Infrastructure.Store;
 
 namespace Strategy.Api.Features.Plans;
 
-public sealed record GetPlan(string Code, DateTimeOffset? AsOf) : IQuery<PlanDto>;
+public sealed record GetPlan(string Code, DateTimeOffset? AsOf, string Language = Strategy.Domain.Translations.Source) : IQuery<PlanDto>;
 
 public sealed class GetPlanHandler(IQuerySession session) : IQueryHandler<GetPlan, PlanDto>
 {
@@ -19,7 +19,7 @@ public sealed class GetPlanHandler(IQuerySession session) : IQueryHandler<GetPla
             : await session.LoadAsync<PlanView>(id, ct);
         if (view is null)
             throw RejectedException.NotFound(query.AsOf is null ? $"No plan {query.Code}." : $"Plan {query.Code} did not exist at {query.AsOf:O}.");
-        return PlanDto.From(view, await CountAsync(view, query.AsOf, ct), query.AsOf);
+        return PlanDto.From(view, await CountAsync(view, query.AsOf, ct), query.AsOf, query.Language);
     }
 
     /// <summary>
@@ -77,15 +77,16 @@ public static class PlanReadEndpoints
 
         api.MapGet("/plans/{code}", async (string code, string? asOf, HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
-                var plan = await mediator.Send(new GetPlan(code, QueryValues.Instant(Strategy.Api.Features.Commitments.CommitmentReadEndpoints.AsOf.Name, asOf)), ct);
+                var plan = await mediator.Send(new GetPlan(code, QueryValues.Instant(Strategy.Api.Features.Commitments.CommitmentReadEndpoints.AsOf.Name, asOf), Languages.Read(http)), ct);
                 Versions.SetETag(http.Response, plan.Version);
                 return TypedResults.Ok(plan);
             })
             .WithName("GetPlan")
             .WithSummary("A plan's structure, version and counts; ?asOf=<instant> gives the plan as it stood then")
-            .WithDescription("Goals, outcomes with their SDG targets and indicators, member countries, review mode and counts. asOf is an ISO 8601 instant (a bare date means the end of that day, UTC): the plan folded from its events up to then.")
+            .WithDescription("Goals, outcomes with their SDG targets and indicators, member countries, review mode and counts. asOf is an ISO 8601 instant (a bare date means the end of that day, UTC): the plan folded from its events up to then. " +
+                "Goals, outcomes and indicators in the language asked for (lang, or Accept-Language) where the secretariat translated them, else English; each says which (lang).")
             .ReadResponses<PlanDto>()
             .ResponseHeader(StatusCodes.Status200OK, "ETag", "The plan's version, quoted; send it in If-Match to make a write conditional.", 24)
-            .Query(Strategy.Api.Features.Commitments.CommitmentReadEndpoints.AsOf);
+            .Query(Strategy.Api.Features.Commitments.CommitmentReadEndpoints.AsOf, Languages.Query);
     }
 }

@@ -44,7 +44,7 @@ public static class SdgEndpoints
     {
         api.MapGet("/sdg/goals", (HttpContext http, SdgCatalog sdg) =>
             {
-                var lang = Read(http);
+                var lang = Languages.Read(http);
                 return TypedResults.Ok<IReadOnlyList<SdgGoal>>([.. sdg.Goals.Select(g => SdgTexts.Goal(sdg, g, lang))]);
             })
             .WithName("ListSdgGoals")
@@ -55,7 +55,7 @@ public static class SdgEndpoints
 
         api.MapGet("/sdg/targets", (string? goal, HttpContext http, SdgCatalog sdg) =>
             {
-                var lang = Read(http);
+                var lang = Languages.Read(http);
                 var targets = goal is null ? sdg.Targets : [.. sdg.Targets.Where(t => t.Goal == Goal.Read(goal))];
                 return TypedResults.Ok<IReadOnlyList<SdgTarget>>([.. targets.Select(t => SdgTexts.Target(sdg, t, lang))]);
             })
@@ -64,12 +64,5 @@ public static class SdgEndpoints
             .WithDescription("Every target (169), or one goal's with goal=1-17, each with its indicators." + InLanguages)
             .ReadResponses<IReadOnlyList<SdgTarget>>(maxItems: PlanLimits.MaxSdgTargetsPerOutcome)
             .Query(Goal, Languages.Query);
-    }
-
-    /// <summary>The reader's language; the answer varies with Accept-Language, and caches are told so.</summary>
-    private static string Read(HttpContext http)
-    {
-        http.Response.Headers.Vary = "Accept-Language";
-        return Languages.Requested(http.Request);
     }
 }
