@@ -38,6 +38,9 @@
 #                   same events read by COPY (SELECT ...) TO STDOUT through psql
 #   audit           GET /api/audit pages of 1,000 at random cursors; filtered by country and type; commitment history
 #   review queue    GET /api/review-queue?plan=...&pageSize=50 at random pages: unfiltered, by country, by round
+#   screens         the web screens signed in (bench/screens.sh): the focal point's home (/country), its commitment
+#                   pages, the review queue (/review) and the plan matrix (/plan), 200 reads each: p50 and p95; and
+#                   what a first visit to each transfers (HTML gzipped, its stylesheets and scripts as served)
 #   rebuild         the API's `rebuild` command (views, write models, value documents from the events): events per
 #                   second  vs  COPY of them
 #   telemetry       write requests/s with telemetry exported over OTLP (to a local sink) vs without, A/B/A/B
@@ -398,6 +401,10 @@ for i in range(205):
 record review_p50 "$(json p50 <"$out/review-queue.json")"; record review_p99 "$(json p99 <"$out/review-queue.json")"
 log "review queue: $(cat "$out/review-queue.json")"
 rss_note review
+
+source bench/screens.sh
+screens_budget
+load_note screens
 
 # Writes: the commitments, each with its country's focal-point token.
 declare -A fp

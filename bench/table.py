@@ -82,6 +82,15 @@ row("audit", "commitment history: p99", r["history_p99"], "ms", target="<= 10 ms
 row("review queue", f"page of 50 of {int(r['review_total']):,} submitted values, random page and filter: p50", r["review_p50"], "ms", digits=2)
 row("review queue", "the same: p99", r["review_p99"], "ms", target="<= 100 ms", met=r["review_p99"] <= 100, digits=2)
 
+screens = {"home": "focal point's home (/country)", "commitment": "a commitment page, its own country's", "review": "review queue (/review)", "plan": "plan matrix (/plan)"}
+for name, what in screens.items():
+    if f"screen_{name}_p95" not in r:
+        continue
+    row("screens", f"{what}: p50", r[f"screen_{name}_p50"], "ms", digits=2)
+    row("screens", f"{what}: p95", r[f"screen_{name}_p95"], "ms", target="<= 150 ms", met=r[f"screen_{name}_p95"] <= 150, digits=2)
+    row("screens", f"{what}: first visit, HTML gzipped + stylesheets and scripts as served", r[f"screen_{name}_kb"], "kB",
+        target="<= 100 kB", met=r[f"screen_{name}_kb"] <= 100, digits=1)
+
 events, seconds = r[f"rebuild_{size}_events"], r[f"rebuild_{size}_seconds"]
 rate = events / seconds
 ratio, ok = at_least(rate, r["rebuild_copy_rate"], 0.3)
