@@ -30,6 +30,27 @@ public sealed class TranslationTests(ITestOutputHelper output)
         sources.SelectMany(s => s.Errors).Concat(orphans).ShouldBeEmpty();
     }
 
+    /// <summary>The screens name these by code (Words, ScreenErrors); a key the resources lack would show as the key itself.</summary>
+    [Fact]
+    public void Every_code_the_screens_put_in_words_has_its_text()
+    {
+        var keys = TranslationCheck.Read(Path.Combine(Repository(), "Strategy.Api", "Web", "Resources", "ScreenText.resx")).Select(t => t.Key).ToHashSet();
+        string[] named =
+        [
+            .. Enum.GetValues<Strategy.Domain.Commitments.CommitmentStatus>().Select(s => $"Status.{s}"),
+            .. Enum.GetValues<Strategy.Domain.Progress.Health>().Select(h => $"Health.{h}"),
+            .. Enum.GetValues<Strategy.Domain.Commitments.ValueState>().Select(s => $"ValueState.{s}"),
+            .. Enum.GetValues<Strategy.Domain.Reports.ReportKind>().Select(k => $"ReportKind.{k}"),
+            .. Enum.GetValues<Strategy.Domain.Reports.ReportStatus>().Select(s => $"ReportStatus.{s}"),
+            .. Enum.GetValues<Strategy.Api.Features.Commitments.WorkReason>().Select(r => $"Reason.{r}"),
+            .. Strategy.Api.Web.Words.DoneCodes.Select(c => $"Done.{c}"),
+            .. Strategy.Infrastructure.Projections.CommitmentEventLog.Types.Keys.Select(t => $"Event.{Strategy.Api.Features.Commitments.HistoryEntries.TypeName(t)}"),
+            .. new[] { 404, 413, 429, 500, 503, 418 }.SelectMany(s => new[] { $"Error.{Strategy.Api.Web.ScreenErrors.Name(s)}.Title", $"Error.{Strategy.Api.Web.ScreenErrors.Name(s)}.Detail" }),
+            .. Enum.GetValues<Strategy.Domain.Role>().Select(r => $"Role.{Strategy.Api.Auth.Claims.RoleName(r)}"),
+        ];
+        named.Where(k => !keys.Contains(k)).ShouldBeEmpty();
+    }
+
     [Fact]
     public void The_check_asks_for_the_languages_the_service_speaks() =>
         TranslationCheck.Members.ShouldBe(Languages.Supported.Where(l => l != Languages.English));
