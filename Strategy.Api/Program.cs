@@ -11,6 +11,12 @@ using Strategy.Infrastructure.Store;
 if (args is ["token", .. var tokenArgs]) return TokenCommand.Run(tokenArgs);
 if (args is ["verify-export", .. var verifyArgs]) return Strategy.Api.Features.Audit.VerifyExportCommand.Run(verifyArgs);
 
+// Culture data is on (the screens write dates and figures in each member's language), but nothing reads the machine's
+// locale: what the service writes and parses by default stays invariant, whatever LANG the host has. The screens set
+// only the UI culture, per request (Web/ScreenLanguage.cs).
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+
 // Settings ship beside the binary, so the service starts the same from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 if (args is ["migrate", ..]) builder.Configuration["Database:ApplySchemaOnStartup"] = "true";

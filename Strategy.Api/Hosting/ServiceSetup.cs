@@ -96,6 +96,8 @@ public static class ServiceSetup
             o.PipelineBehaviors = [typeof(TracingBehaviour<,>), typeof(LoggingBehaviour<,>), typeof(AuthorizationBehaviour<,>), typeof(RequestLimitsBehaviour<,>), typeof(ValidationBehaviour<,>)];
         });
         services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+        // The rules' texts stay English on every screen language, as the API's problems are (README, "Translating").
+        ValidatorOptions.Global.LanguageManager.Culture = new System.Globalization.CultureInfo("en");
 
         services.AddStrategyAuth(config, builder.Environment);
         services.AddStrategyRateLimits(config);
@@ -135,6 +137,8 @@ public static class ServiceSetup
             o.AddSchemaTransformer<OpenApiLimits>();
         });
         services.AddRazorComponents();
+        services.AddLocalization();
+        services.AddSingleton<Words>();
         services.AddKeyRing();
         services.AddStrategyJobs(store, config);
         builder.AddStrategyTelemetry();
@@ -145,6 +149,7 @@ public static class ServiceSetup
     public static WebApplication UseStrategy(this WebApplication app)
     {
         app.UseSecurityHeaders();
+        app.UseScreenLanguage();
         app.UseExceptionHandler();
         app.UseStatusCodePages(Web.ScreenErrors.StatusPage);
         app.UseMiddleware<HeaderLimitMiddleware>();
@@ -193,6 +198,7 @@ public static class ServiceSetup
         app.MapStaticAssets();
         app.MapRazorComponents<Web.App>();
         app.MapWebSignIn(app.Services.GetRequiredService<AuthSettings>());
+        app.MapLanguageSwitch();
         DownloadEvidenceEndpoint.MapForScreens(app);
         ReportReadEndpoints.MapForScreens(app);
         return app;

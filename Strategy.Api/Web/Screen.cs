@@ -36,13 +36,13 @@ public sealed class FormErrors
         return moved;
     }
 
-    public static FormErrors From(Exception exception, HttpContext http, IEnumerable<string> formFields)
+    public static FormErrors From(Exception exception, Words words, IEnumerable<string> formFields)
     {
         var errors = new FormErrors();
         if (exception is ConcurrencyException)
         {
             // The version the form was read at is no longer current: someone changed the same thing meanwhile.
-            errors.Summary = "Someone else changed this while you were filling in the form. The page now shows the latest state, and what you typed is kept: check it and send it again.";
+            errors.Summary = words["Form.ChangedMeanwhile"];
             errors.Status = StatusCodes.Status409Conflict;
             return errors;
         }
@@ -56,8 +56,8 @@ public sealed class FormErrors
             if (known.Contains(name)) errors.fields.TryAdd(name, messages[0]);
             else errors.Summary = $"{field}: {messages[0]}";
         }
-        if (byField is null) errors.Summary = status == StatusCodes.Status403Forbidden ? $"Not allowed: {detail}" : detail;
-        else if (errors.fields.Count > 0 && errors.Summary is null) errors.Summary = "Please correct the fields marked below.";
+        if (byField is null) errors.Summary = status == StatusCodes.Status403Forbidden ? words["Form.NotAllowed", detail] : detail;
+        else if (errors.fields.Count > 0 && errors.Summary is null) errors.Summary = words["Form.CorrectFields"];
         return errors;
     }
 }
@@ -69,6 +69,7 @@ public abstract class Screen : ComponentBase
     [Inject] protected IMediator Mediator { get; set; } = null!;
     [Inject] protected NavigationManager Navigation { get; set; } = null!;
     [Inject] protected TimeProvider Clock { get; set; } = null!;
+    [Inject] protected Words Words { get; set; } = null!;
 
     protected Actor Actor => CurrentActor.From(Http.User);
 
@@ -87,7 +88,7 @@ public abstract class Screen : ComponentBase
         }
         catch (Exception e) when (e is not NavigationException && Refusal(e))
         {
-            var errors = FormErrors.From(e, Http, formFields);
+            var errors = FormErrors.From(e, Words, formFields);
             Http.Response.StatusCode = errors.Status;
             return errors;
         }
@@ -120,7 +121,7 @@ public abstract class Screen : ComponentBase
     {
         var (plans, _) = await Mediator.Send(new Features.Plans.ListPlans(1, 1000), Aborted);
         var plan = plans.FirstOrDefault(p => p.Code == code) ?? plans.FirstOrDefault();
-        if (plan is null) Problem = "No plan has been loaded yet.";
+        if (plan is null) Problem = Words["Screen.NoPlan"];
         return plan;
     }
 
@@ -128,10 +129,10 @@ public abstract class Screen : ComponentBase
     protected static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     /// <summary>A date field (yyyy-MM-dd, as date inputs send it); empty or unreadable is said next to the field.</summary>
-    protected static DateOnly? DateField(FormErrors errors, string field, string? text)
+    protected DateOnly? DateField(FormErrors errors, string field, string? text)
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", out var date)) return date;
-        errors.Field(field, "Enter a date.");
+        errors.Field(field, Words["Form.EnterDate"]);
         return null;
     }
 
@@ -141,6 +142,6 @@ public abstract class Screen : ComponentBase
     /// <summary>After a change: load the page again (a fresh GET), so a reload never sends the form twice.</summary>
     protected void Done(string url, string what) => Navigation.NavigateTo(Words.WithQuery(url, "done", what));
 
-    /// <summary>What the last change did, from a fixed list: a link cannot make the page say anything else.</summary>
-    protected string? DoneMessage => Words.Done.GetValueOrDefault(Http.Request.Query["done"].ToString());
+    /// <summary>What the last change did, from a fixed list (<see cref="Words.DoneCodes"/>).</summary>
+    protected string? DoneMessage => Words.Done(Http.Request.Query["done"].ToString());
 }

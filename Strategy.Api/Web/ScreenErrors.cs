@@ -9,30 +9,33 @@ namespace Strategy.Api.Web;
 /// </summary>
 public static class ScreenErrors
 {
-    public static (string Title, string Detail) Words(int status) => status switch
+    /// <summary>The page's title and explanation (resource keys <c>Error.{name}.Title</c> and <c>.Detail</c>) for a status.</summary>
+    public static string Name(int status) => status switch
     {
-        StatusCodes.Status404NotFound => ("Page not found", "There is no page at this address. It may have been mistyped, or the link that led here is out of date."),
-        StatusCodes.Status405MethodNotAllowed => ("Page not found", "This address does not take what was sent to it."),
-        StatusCodes.Status413PayloadTooLarge => ("Too large", "What was sent is larger than the service takes. A file of evidence may be up to 10 MB."),
-        StatusCodes.Status429TooManyRequests => ("Too many requests", "Too many pages were asked for in a short time. Wait a minute and try again."),
-        StatusCodes.Status503ServiceUnavailable => ("Not available just now", "The service cannot reach its database at the moment. Try again in a minute."),
-        >= 500 => ("Something went wrong", "The service could not show this page. Try again in a minute; if it happens again, tell the secretariat what you were doing and when."),
-        _ => ("This page cannot be shown", "The request could not be answered."),
+        StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => "NotFound",
+        StatusCodes.Status413PayloadTooLarge => "TooLarge",
+        StatusCodes.Status429TooManyRequests => "TooMany",
+        StatusCodes.Status503ServiceUnavailable => "Unavailable",
+        >= 500 => "Failed",
+        _ => "Other",
     };
 
     public static Task WriteAsync(HttpContext http, int status)
     {
-        var (title, detail) = Words(status);
+        var words = http.RequestServices.GetRequiredService<Words>();
+        var name = Name(status);
+        var detail = status == StatusCodes.Status405MethodNotAllowed ? words["Error.NotAllowedMethod.Detail"] : words[$"Error.{name}.Detail"];
         http.Response.StatusCode = status;
         http.Response.ContentType = "text/html; charset=utf-8";
-        var t = WebUtility.HtmlEncode(title);
+        string E(string text) => WebUtility.HtmlEncode(text);
+        var t = E(words[$"Error.{name}.Title"]);
         // The screens' own stylesheet (this origin, as their policy allows) and no script.
         return http.Response.WriteAsync($"""
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />
-            <title>{t} · Strategy</title><link rel="stylesheet" href="/app.css" /></head>
-            <body><header class="site"><div class="bar"><a class="brand" href="/">Strategy <span>progress of the Lancang-Mekong environmental cooperation plan</span></a></div></header>
-            <main id="content"><h1>{t}</h1><p>{WebUtility.HtmlEncode(detail)}</p><p><a href="/">Go to your start page</a></p></main></body></html>
+            <html lang="{ScreenLanguage.Current}"><head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />
+            <title>{t} · {E(words["Site.Name"])}</title><link rel="stylesheet" href="/app.css" /></head>
+            <body><header class="site"><div class="bar"><a class="brand" href="/">{E(words["Site.Name"])} <span>{E(words["Site.Tagline"])}</span></a></div></header>
+            <main id="content"><h1>{t}</h1><p>{E(detail)}</p><p><a href="/">{E(words["Site.StartPage"])}</a></p></main></body></html>
             """);
     }
 

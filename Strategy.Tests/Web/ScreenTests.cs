@@ -104,7 +104,7 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         var khPage = $"/commitments/{web.Ids["KH-3"]}";
         await th.GotoAsync(khPage);
         await Expect(th.GetByText("Only KH's focal point and the secretariat can change this commitment")).ToBeVisibleAsync(Visible);
-        (await th.Locator("form[method=post]").CountAsync()).ShouldBe(1, "only the sign-out form");
+        (await th.Locator("main form[method=post]").CountAsync()).ShouldBe(0, "only the header's forms (language, sign-out)");
 
         // A post forged with a valid token of TH's own session, from TH's own commitment's form.
         await th.GotoAsync($"/commitments/{web.Ids["TH-1"]}");
