@@ -189,6 +189,7 @@ public static class ServiceSetup
         RequestReportEndpoint.Map(api);
         ReportReadEndpoints.Map(api);
         EvidenceEndpoints.Map(api);
+        Features.Notifications.ContactEndpoints.Map(api);
 
         app.MapStaticAssets();
         app.MapRazorComponents<Web.App>();
