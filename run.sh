@@ -27,11 +27,17 @@ fi
 export ConnectionStrings__Strategy
 
 url=http://127.0.0.1:5080
+if [[ -n "${Mail__Smtp__Host:-}" ]]; then
+  mail="sent through $Mail__Smtp__Host:${Mail__Smtp__Port:-587} (Mail__Smtp__*)"
+else
+  mail="not sent: no mail server (set Mail__Smtp__Host, Mail__Smtp__Port...); notices wait in the outbox until one is set"
+fi
 cat <<MSG
 
 Screens (sign in as any role and country; Development only): $url/
 API reference (Scalar):  $url/scalar/v1
 Mint a bearer token:     dotnet run --project Strategy.Api -- token --role reviewer --name "Reviewer"
+Mail:                    $mail
 Starting the API (Ctrl-C to stop; the database keeps running)...
 
 MSG

@@ -50,6 +50,9 @@ public static class JobSetup
         services.AddSingleton<ReportNotifications>();
         services.AddScoped<ReportJob>();
         services.AddScoped<ScheduledJobs>();
+        services.AddSingleton(config.GetSection("Mail").Get<Strategy.Infrastructure.Notifications.MailSettings>() ?? new());
+        services.AddSingleton<Strategy.Infrastructure.Notifications.MailDispatcher>();
+        services.AddScoped<Features.Notifications.MailJobs>();
 
         var options = StorageOptions(store, settings);
         services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(store.ConnectionString, options), options));

@@ -194,6 +194,7 @@ public static class ServiceSetup
         RequestReportEndpoint.Map(api);
         ReportReadEndpoints.Map(api);
         EvidenceEndpoints.Map(api);
+        Features.Notifications.ContactEndpoints.Map(api);
 
         app.MapStaticAssets();
         app.MapRazorComponents<Web.App>();

@@ -62,7 +62,9 @@ public static class MemberLimits
         ["type"] = new(64),
         ["target"] = SdgTarget,
         ["instance"] = new(2048),
-        ["lang"] = new(2, "^[a-z]{2}$"),
+        ["lang"] = new(2, "^[a-z]{2}$"), ["language"] = new(2, "^[a-z]{2}$"),
+        ["email"] = new(Strategy.Domain.Notifications.Notices.MaxEmailLength, Format: "email"), ["sub"] = new(MaxSubjectLength),
+        ["updatedBy"] = new(MaxSubjectLength),
     };
 
     private static readonly Dictionary<(Type, string), TextLimit> TypeStrings = new()

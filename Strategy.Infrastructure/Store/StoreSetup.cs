@@ -77,6 +77,8 @@ public static class StoreSetup
         o.Projections.Add<RoundViewProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add<ReportViewProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add<Evidence.EvidenceViewProjection>(ProjectionLifecycle.Inline);
+        // Notices are written in the transaction of the event that causes them: the outbox of the mail they become.
+        o.Projections.Add<Notifications.NoticeProjection>(ProjectionLifecycle.Inline);
         o.Projections.Add(new AuditChainProjection(settings.ConnectionString, settings.Schema), ProjectionLifecycle.Async);
         // Advisory locks are per database: give each schema its own, so several stores in one database (tests,
         // tenants) each elect their own daemon leader and migrate independently.
@@ -113,6 +115,9 @@ public static class StoreSetup
         o.Storage.ExtendedSchemaObjects.Add(Evidence.EvidenceStore.Table(settings.Schema));
         o.Schema.For<AuditChainHead>();
         o.Schema.For<DataProtectionKey>();
+        o.Schema.For<Notifications.ContactDocument>();
+        o.Schema.For<Notifications.Notice>();
+        o.Schema.For<Notifications.OutboxMail>();
     }
 
     public static int SchemaLockId(string schema) =>

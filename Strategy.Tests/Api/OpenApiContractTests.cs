@@ -287,10 +287,12 @@ public sealed class OpenApiContractTests(ApiFactory api) : IClassFixture<ApiFact
             "date" => "2025-03-31",
             "date-time" => "2025-03-31T00:00:00Z",
             "uri" => "https://example.org/minutes.pdf",
+            "email" => "desk.officer@moe.gov.kh",
             // The shortest length each pattern takes whole (a country's two letters, "13.2", a hash's 64 digits).
             _ => Text(schema, schema["pattern"]?.GetValue<string>() switch
             {
                 "^[A-Z]{2}$" => 2,
+                "^[a-z]{2}$" => 2,
                 "^([A-Z]{3})?$" => 3,
                 var p when p?.StartsWith("^[0-9]{1,2}", StringComparison.Ordinal) == true => 4,
                 "^[0-9a-f]{64}$" => 64,
@@ -305,6 +307,7 @@ public sealed class OpenApiContractTests(ApiFactory api) : IClassFixture<ApiFact
         null => new string('a', length),
         var p when p.Contains("[A-Za-z0-9][A-Za-z0-9._\\-]") => "A" + new string('b', Math.Max(0, length - 1)),
         "^[A-Z]{2}$" => length == 2 ? "KH" : new string('K', length),
+        "^[a-z]{2}$" => length == 2 ? "km" : new string('k', length),
         "^([A-Z]{3})?$" => new string('K', length),
         "^[0-9a-f]{64}$" => new string('a', length),
         var p when p.StartsWith("^[0-9]{1,2}", StringComparison.Ordinal) => length <= 5 ? "13.2b"[..Math.Max(4, length)] : "13.2" + new string('1', length - 4),

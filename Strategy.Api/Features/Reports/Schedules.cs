@@ -171,6 +171,8 @@ public sealed class RecurringJobsRegistrar(IRecurringJobManager recurring, JobSe
         recurring.AddOrUpdate<ScheduledJobs>("report-sweep", j => j.Sweep(CancellationToken.None), settings.SweepCron);
         recurring.AddOrUpdate<ScheduledJobs>("idempotency-prune", j => j.PruneIdempotencyRecords(CancellationToken.None), settings.IdempotencyPruneCron);
         recurring.AddOrUpdate<ScheduledJobs>("audit-checkpoint", j => j.SignCheckpoint(CancellationToken.None), settings.CheckpointCron);
+        // Notices become mail within a minute; without an SMTP server they wait in the outbox (run.sh says so).
+        recurring.AddOrUpdate<Features.Notifications.MailJobs>("mail-dispatch", j => j.Dispatch(CancellationToken.None), Cron.Minutely());
         return Task.CompletedTask;
     }
 

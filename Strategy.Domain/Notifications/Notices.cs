@@ -1,0 +1,58 @@
+using System.Net.Mail;
+
+namespace Strategy.Domain.Notifications;
+
+/// <summary>What the service tells people by mail. Each kind can be turned off per person (<see cref="Contact.Notices"/>).</summary>
+public enum NoticeKind { RoundOpened, ValueReturned, ValueAccepted }
+
+/// <summary>Someone who receives mail: a user (by the sign-in subject), their address, role, country and language.</summary>
+/// <param name="Notices">Kinds turned on or off against <see cref="Notices.OnByDefault"/>, by kebab-case name.</param>
+public sealed record Contact(string Sub, string Name, string Email, Role Role, string? Country, string Language,
+    IReadOnlyDictionary<string, bool>? Notices = null)
+{
+    public bool Wants(NoticeKind kind) =>
+        Notices is { } chosen && chosen.TryGetValue(Notifications.Notices.Name(kind), out var on) ? on : Notifications.Notices.OnByDefault(kind);
+}
+
+public static class Notices
+{
+    public static string Name(NoticeKind kind) => kind switch
+    {
+        NoticeKind.RoundOpened => "round-opened",
+        NoticeKind.ValueReturned => "value-returned",
+        NoticeKind.ValueAccepted => "value-accepted",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static NoticeKind? Parse(string name) => Enum.GetValues<NoticeKind>().Cast<NoticeKind?>().FirstOrDefault(k => Name(k!.Value) == name);
+
+    /// <summary>A value accepted is good news nobody has to act on: off unless asked for.</summary>
+    public static bool OnByDefault(NoticeKind kind) => kind != NoticeKind.ValueAccepted;
+
+    public const int MaxEmailLength = 254;
+
+    /// <summary>A contact as the secretariat writes it: an address, a known role and language; a focal point's country.</summary>
+    public static Rejection? Check(string? name, string? email, Role? role, string? country, string? language)
+    {
+        if (Codes.CheckTitle("name", name) is { } badName) return badName;
+        if (string.IsNullOrWhiteSpace(email) || email.Length > MaxEmailLength || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email.Trim())
+            return Rejection.Invalid("email", $"An e-mail address such as desk.officer@moe.gov.kh, at most {MaxEmailLength} characters.");
+        if (role is null) return Rejection.Invalid("role", "One of focal-point, secretariat, reviewer, admin.");
+        if (role == Role.FocalPoint && (country is null || !Codes.CountryCode().IsMatch(country)))
+            return Rejection.Invalid("country", "A focal point's contact names its country (ISO 3166-1 alpha-2, such as KH).");
+        if (role != Role.FocalPoint && country is not null) return Rejection.Invalid("country", "Only a focal point's contact has a country.");
+        if (language is null || !(language == Translations.Source || Translations.Members.Contains(language)))
+            return Rejection.Invalid("language", $"One of {Translations.Source}, {string.Join(", ", Translations.Members)}.");
+        return null;
+    }
+
+    /// <summary>Preferences a person sets for themselves: known notice names only.</summary>
+    public static Rejection? CheckChoices(IReadOnlyDictionary<string, bool>? choices)
+    {
+        if (choices is null) return null;
+        foreach (var name in choices.Keys)
+            if (Parse(name) is null)
+                return Rejection.Invalid($"notices.{name}", $"One of {string.Join(", ", Enum.GetValues<NoticeKind>().Select(Name))}.");
+        return null;
+    }
+}

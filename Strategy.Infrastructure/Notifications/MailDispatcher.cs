@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Net;
+using Marten;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Npgsql;
+using Strategy.Domain;
+using Strategy.Domain.Commitments;
+using Strategy.Domain.Notifications;
+using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Store;
+
+namespace Strategy.Infrastructure.Notifications;
+
+/// <summary><c>Mail:Smtp:*</c>, <c>Mail:LinkBase</c> (the screens' address, for links) and <c>Mail:MaxPerRun</c>.</summary>
+public sealed class MailSettings
+{
+    public SmtpSettings Smtp { get; set; } = new();
+    public string LinkBase { get; set; } = "http://localhost:5000";
+    /// <summary>At most this many mails a run (a run a minute): a burst (a round opened for hundreds) goes out over minutes.</summary>
+    public int MaxPerRun { get; set; } = 200;
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Smtp.Host);
+}
+
+public sealed class SmtpSettings
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public bool UseTls { get; set; } = true;
+    public string From { get; set; } = "Strategy <no-reply@localhost>";
+}
+
+public sealed record DispatchResult(int Expanded, int Sent, int Failed, int Pending);
+
+/// <summary>
+/// Turns notices into mails and sends them: each notice into one <see cref="OutboxMail"/> per recipient who wants it,
+/// then every mail due, over one SMTP connection. One dispatcher runs at a time (a PostgreSQL advisory lock), so a job
+/// that runs twice, or on two nodes, finds the mails the first sent marked sent and sends nothing more. A failed send is
+/// retried by later runs with a growing delay; the writes that caused the notices never wait for any of it.
+/// </summary>
+public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSettings, MailSettings settings, TimeProvider clock, ILogger<MailDispatcher> log)
+{
+    public async Task<DispatchResult> RunAsync(CancellationToken ct)
+    {
+        await using var guard = new NpgsqlConnection(storeSettings.ConnectionString);
+        await guard.OpenAsync(ct);
+        // Per schema, as the daemon's lock: stores sharing a database (tests, tenants) dispatch independently.
+        var lockKey = StoreSetup.SchemaLockId(storeSettings.Schema) + 2;
+        await using (var tryLock = new NpgsqlCommand($"select pg_try_advisory_lock({lockKey})", guard))
+            if (await tryLock.ExecuteScalarAsync(ct) is not true) return new DispatchResult(0, 0, 0, -1);
+        try
+        {
+            var expanded = await ExpandAsync(ct);
+            var (sent, failed, pending) = settings.Enabled ? await SendAsync(ct) : (0, 0, await PendingAsync(ct));
+            return new DispatchResult(expanded, sent, failed, pending);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand($"select pg_advisory_unlock({lockKey})", guard);
+            await unlock.ExecuteScalarAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<int> PendingAsync(CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<OutboxMail>().CountAsync(m => m.SentAt == null, ct);
+    }
+
+    private async Task<int> ExpandAsync(CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var notices = await session.Query<Notice>().Where(n => !n.Expanded).OrderBy(n => n.At).Take(100).ToListAsync(ct);
+        foreach (var notice in notices)
+        {
+            foreach (var mail in await MailsForAsync(session, notice, ct))
+                if (await session.LoadAsync<OutboxMail>(mail.Id, ct) is null) session.Insert(mail);
+            notice.Expanded = true;
+            session.Update(notice);
+            await session.SaveChangesAsync(ct);
+        }
+        return notices.Count;
+    }
+
+    private async Task<IReadOnlyList<OutboxMail>> MailsForAsync(IDocumentSession session, Notice notice, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        switch (notice.Kind)
+        {
+            case NoticeKind.RoundOpened:
+            {
+                var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(notice.Plan), ct);
+                if (plan is null) return [];
+                var countries = plan.Plan.Countries.Select(c => c.Code).ToList();
+                var contacts = (await session.Query<ContactDocument>().ToListAsync(ct)).Select(c => c.Contact)
+                    .Where(c => c.Role == Role.FocalPoint && c.Country is not null && countries.Contains(c.Country) && c.Wants(notice.Kind));
+                return [.. contacts.Select(c => Mail(notice, c, now, MailText.RoundOpened(notice, plan.Plan.Title, settings.LinkBase)))];
+            }
+            case NoticeKind.ValueReturned:
+            {
+                var commitment = await session.LoadAsync<Commitment>(notice.CommitmentId!.Value, ct);
+                if (commitment?.FindValue(notice.ValueId!.Value) is not { } value) return [];
+                var contact = (await session.LoadAsync<ContactDocument>(value.SubmittedBy, ct))?.Contact;
+                if (contact is null || !contact.Wants(notice.Kind)) return [];
+                return [Mail(notice, contact, now, MailText.ValueReturned(notice, commitment, value, settings.LinkBase))];
+            }
+            default:
+                return [];
+        }
+    }
+
+    private static OutboxMail Mail(Notice notice, Contact to, DateTimeOffset now, MailText text) => new()
+    {
+        Id = OutboxMail.IdFor(notice.Id, to.Sub), NoticeId = notice.Id, Kind = notice.Kind, Sub = to.Sub, To = to.Email, ToName = to.Name,
+        // English until the screens' and mails' texts are translated: the contact's language is kept for then.
+        Language = Translations.Source, Subject = text.Subject, Text = text.Text, Html = text.Html, CreatedAt = now, NextAttemptAt = now,
+    };
+
+    private async Task<(int Sent, int Failed, int Pending)> SendAsync(CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var now = clock.GetUtcNow();
+        var due = await session.Query<OutboxMail>().Where(m => m.SentAt == null && m.NextAttemptAt <= now)
+            .OrderBy(m => m.CreatedAt).Take(settings.MaxPerRun).ToListAsync(ct);
+        int sent = 0, failed = 0;
+        if (due.Count > 0)
+        {
+            using var client = new SmtpClient();
+            try
+            {
+                var smtp = settings.Smtp;
+                await client.ConnectAsync(smtp.Host, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct);
+                if (!string.IsNullOrEmpty(smtp.User)) await client.AuthenticateAsync(smtp.User, smtp.Password ?? "", ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The server is away: every due mail waits for a later run; nothing else is affected.
+                log.LogWarning(e, "The mail server {Host}:{Port} is unreachable; {Count} mails wait", settings.Smtp.Host, settings.Smtp.Port, due.Count);
+                foreach (var mail in due) Failed(mail, e, now);
+                session.Store([.. due]);
+                await session.SaveChangesAsync(ct);
+                return (0, due.Count, await PendingAsync(ct));
+            }
+            foreach (var mail in due)
+            {
+                var message = Message(mail);
+                try
+                {
+                    await client.SendAsync(message, ct);
+                    mail.SentAt = clock.GetUtcNow();
+                    mail.MessageId = message.MessageId;
+                    sent++;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Failed(mail, e, now);
+                    failed++;
+                }
+                // Recorded at once: a crash later in the run must not send this one again.
+                session.Store(mail);
+                await session.SaveChangesAsync(ct);
+            }
+            await client.DisconnectAsync(true, ct);
+        }
+        return (sent, failed, await PendingAsync(ct));
+    }
+
+    private static void Failed(OutboxMail mail, Exception e, DateTimeOffset now)
+    {
+        mail.Attempts++;
+        mail.LastError = e.Message.Length > 500 ? e.Message[..500] : e.Message;
+        mail.NextAttemptAt = now + TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, mail.Attempts - 1)));
+    }
+
+    private MimeMessage Message(OutboxMail mail)
+    {
+        var message = new MimeMessage
+        {
+            // The same id on every attempt: a server that took a message whose acknowledgement was lost sees a duplicate.
+            MessageId = $"{mail.Id:N}@strategy",
+            Subject = mail.Subject,
+            Body = new BodyBuilder { TextBody = mail.Text, HtmlBody = mail.Html }.ToMessageBody(),
+        };
+        message.From.Add(MailboxAddress.Parse(settings.Smtp.From));
+        message.To.Add(new MailboxAddress(mail.ToName, mail.To));
+        message.Headers.Add("Content-Language", mail.Language);
+        return message;
+    }
+}
+
+/// <summary>A mail's subject and its plain-text and HTML parts.</summary>
+public sealed record MailText(string Subject, string Text, string Html)
+{
+    private static readonly CultureInfo En = CultureInfo.InvariantCulture;
+
+    private static string Day(DateOnly? d) => d?.ToString("d MMMM yyyy", En) ?? "";
+
+    private static MailText Of(string subject, IReadOnlyList<string> paragraphs, string link, string linkText) => new(subject,
+        string.Join("\n\n", paragraphs) + $"\n\n{linkText}: {link}\n",
+        "<!DOCTYPE html><html lang=\"en\"><body>" + string.Concat(paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
+        $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode(linkText)}</a></p></body></html>");
+
+    public static MailText RoundOpened(Notice n, string planTitle, string linkBase) => Of(
+        $"Reporting round {n.Round} is open: values due by {Day(n.Deadline)}",
+        [$"The secretariat opened the reporting round {n.Round} of {planTitle}, for values dated {Day(n.PeriodStart)} to {Day(n.PeriodEnd)}.",
+         $"Please submit your country's values, with their evidence, by {Day(n.Deadline)}."],
+        $"{linkBase.TrimEnd('/')}/country", "Your country's commitments");
+
+    public static MailText ValueReturned(Notice n, Commitment c, ReportedValue v, string linkBase) => Of(
+        $"Value returned for correction: {c.Code}",
+        [$"The secretariat returned the value {v.Value.ToString("#,0.##", En)} dated {Day(v.AsOf)} of commitment {c.Code} ({c.Title}) for correction.",
+         $"Comment{(n.By is null ? "" : " from " + n.By)}: {n.Comment}",
+         "Correct it by submitting the value again, or retract it."],
+        $"{linkBase.TrimEnd('/')}/commitments/{c.Id}", "Open the commitment");
+}

@@ -1,0 +1,208 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Hangfire;
+using Hangfire.States;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+using Strategy.Api.Features.Notifications;
+using Strategy.Infrastructure.Notifications;
+
+namespace Strategy.Tests.Api;
+
+/// <summary>A real SMTP server in the test process that keeps every message it is given.</summary>
+public sealed class TestSmtpServer : IAsyncDisposable
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task running;
+    public int Port { get; }
+    public ConcurrentQueue<MimeMessage> Received { get; } = new();
+
+    public TestSmtpServer()
+    {
+        using (var probe = new TcpListener(IPAddress.Loopback, 0)) { probe.Start(); Port = ((IPEndPoint)probe.LocalEndpoint).Port; probe.Stop(); }
+        var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)).IsSecure(false)).Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(Received));
+        running = new SmtpServer.SmtpServer(options, services).StartAsync(stop.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        try { await running; } catch (OperationCanceledException) { }
+    }
+
+    private sealed class Store(ConcurrentQueue<MimeMessage> received) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken ct)
+        {
+            await using var stream = new MemoryStream(buffer.ToArray());
+            received.Enqueue(await MimeMessage.LoadAsync(stream, ct));
+            return SmtpResponse.Ok;
+        }
+    }
+}
+
+/// <summary>The API with its mail sent to a <see cref="TestSmtpServer"/>.</summary>
+public sealed class MailApiFactory : ApiFactory, IAsyncLifetime
+{
+    public TestSmtpServer Smtp { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Mail:Smtp:Host", "127.0.0.1");
+        builder.UseSetting("Mail:Smtp:Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Mail:Smtp:UseTls", "false");
+        builder.UseSetting("Mail:Smtp:From", "Strategy <no-reply@strategy.test>");
+        builder.UseSetting("Mail:LinkBase", "https://strategy.test");
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Smtp.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Notices become mail through the outbox: written with the event that causes them, sent by a Hangfire job over SMTP
+/// to the contacts who should hear, once.
+/// </summary>
+public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailApiFactory>
+{
+    private static readonly string[] Members = ["KH", "TH", "VN"];
+
+    /// <summary>Runs the mail job through Hangfire, as the minutely schedule does, and waits for it to finish.</summary>
+    private async Task<DispatchResult> DispatchAsync()
+    {
+        var jobs = api.Services.GetRequiredService<IBackgroundJobClient>();
+        var id = jobs.Enqueue<MailJobs>(j => j.Dispatch(CancellationToken.None));
+        var storage = api.Services.GetRequiredService<JobStorage>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var connection = storage.GetConnection();
+            var state = connection.GetStateData(id);
+            if (state?.Name == SucceededState.StateName)
+                return System.Text.Json.JsonSerializer.Deserialize<DispatchResult>(state.Data["Result"], ApiFactory.JsonOptions)!;
+            if (state?.Name == FailedState.StateName) throw new InvalidOperationException("The mail job failed: " + state.Data["ExceptionMessage"]);
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The mail job did not finish in 60 s.");
+    }
+
+    private async Task Contact(string sub, string email, string role, string? country, string language = "en")
+    {
+        var put = await api.Secretariat().PutJson($"/api/contacts/{sub}", new { name = $"Desk officer {sub}", email, role, country, language });
+        put.StatusCode.ShouldBe(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+    }
+
+    private List<MimeMessage> To(string address) => [.. api.Smtp.Received.Where(m => m.To.Mailboxes.Any(a => a.Address == address))];
+
+    /// <summary>A plan of its own, and a focal point of each member with a contact of its own (by the plan's name), so
+    /// no test sees another's contacts or choices.</summary>
+    private async Task<string> PlanWithContacts()
+    {
+        var plan = "ML-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        (await api.Secretariat().PostJson("/api/plans", TestPlan.Document(plan))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        foreach (var c in Members) await Contact(Sub(plan, c), Address(plan, c), "focal-point", c);
+        return plan;
+    }
+
+    private static string Sub(string plan, string country) => $"{plan}-fp-{country}".ToLowerInvariant();
+
+    private static string Address(string plan, string country) => $"fp-{country}@{plan}.test".ToLowerInvariant();
+
+    private HttpClient FocalPoint(string plan, string country) => api.As("focal-point", country, sub: Sub(plan, country), name: $"Focal point {country}");
+
+    [Fact]
+    public async Task A_round_opened_mails_each_members_focal_point_once_and_a_second_run_sends_nothing_more()
+    {
+        var plan = await PlanWithContacts();
+        // A focal point of a country outside the plan, and one who turned the notice off, hear nothing.
+        await Contact("fp-cn", $"fp-cn@{plan.ToLowerInvariant()}.test", "focal-point", "CN");
+        var opened = await api.Secretariat().PostJson($"/api/plans/{plan}/rounds", new { code = "2025-Q3", periodStart = "2025-07-01", periodEnd = "2025-09-30", deadline = "2025-10-15" });
+        opened.StatusCode.ShouldBe(HttpStatusCode.Created, await opened.Content.ReadAsStringAsync());
+
+        var first = await DispatchAsync();
+        first.Failed.ShouldBe(0);
+        foreach (var c in Members)
+        {
+            var mails = To(Address(plan, c));
+            mails.Count.ShouldBe(1, c);
+            mails[0].Subject.ShouldContain("2025-Q3");
+            mails[0].Subject.ShouldContain("15 October 2025");
+            mails[0].TextBody.ShouldContain("https://strategy.test/country");
+            mails[0].HtmlBody.ShouldContain("href=\"https://strategy.test/country\"");
+            mails[0].From.Mailboxes.Single().Address.ShouldBe("no-reply@strategy.test");
+        }
+        To($"fp-cn@{plan.ToLowerInvariant()}.test").ShouldBeEmpty();
+
+        var received = api.Smtp.Received.Count;
+        var second = await DispatchAsync();
+        second.Sent.ShouldBe(0);
+        api.Smtp.Received.Count.ShouldBe(received);
+    }
+
+    [Fact]
+    public async Task A_returned_value_mails_its_submitter_with_the_comment()
+    {
+        var plan = await PlanWithContacts();
+        var made = await api.Secretariat().PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH"));
+        var id = (await made.Json()).GetProperty("id").GetGuid();
+        (await FocalPoint(plan, "KH").PostJson($"/api/commitments/{id}/progress", new { value = 3, asOf = "2025-06-30" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var value = (await (await api.Secretariat().GetAsync($"/api/commitments/{id}/values")).Json()).EnumerateArray().Single().GetProperty("id").GetGuid();
+        (await api.Secretariat().PostJson($"/api/commitments/{id}/values/{value}/return", new { comment = "Three plans? The minutes list two." }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await DispatchAsync();
+        var mail = To(Address(plan, "KH")).ShouldHaveSingleItem();
+        mail.Subject.ShouldContain("returned");
+        mail.TextBody.ShouldContain("Three plans? The minutes list two.");
+        mail.TextBody.ShouldContain($"https://strategy.test/commitments/{id}");
+        To(Address(plan, "TH")).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_person_turns_a_notice_off_and_only_sees_their_own_address()
+    {
+        var plan = await PlanWithContacts();
+        var kh = FocalPoint(plan, "KH");
+        var me = await (await kh.GetAsync("/api/me")).Json();
+        me.GetProperty("contact").GetProperty("email").GetString().ShouldBe(Address(plan, "KH"));
+        me.GetProperty("contact").GetProperty("notices").GetProperty("value-accepted").GetBoolean().ShouldBeFalse();
+        // Focal points see no one else's address.
+        await (await kh.GetAsync("/api/contacts")).ShouldBeProblem(403);
+        await (await kh.PutJson("/api/contacts/fp-th", new { name = "x", email = "x@y.test", role = "focal-point", country = "TH", language = "en" })).ShouldBeProblem(403);
+
+        var off = await kh.PutJson("/api/me/preferences", new { notices = new Dictionary<string, bool> { ["round-opened"] = false }, language = "km" });
+        off.StatusCode.ShouldBe(HttpStatusCode.OK, await off.Content.ReadAsStringAsync());
+        (await off.Json()).GetProperty("language").GetString().ShouldBe("km");
+        await (await kh.PutJson("/api/me/preferences", new { notices = new Dictionary<string, bool> { ["no-such-notice"] = true } })).ShouldBeProblem(400, "notices.no-such-notice");
+
+        (await api.Secretariat().PostJson($"/api/plans/{plan}/rounds", new { code = "2025-Q4", periodStart = "2025-10-01", periodEnd = "2025-12-31", deadline = "2026-01-15" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        await DispatchAsync();
+        To(Address(plan, "KH")).ShouldBeEmpty();
+        To(Address(plan, "TH")).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_contact_with_a_bad_address_role_country_or_language_is_refused()
+    {
+        var sec = api.Secretariat();
+        await (await sec.PutJson("/api/contacts/u1", new { name = "A", email = "not an address", role = "focal-point", country = "KH", language = "en" })).ShouldBeProblem(400, "email");
+        await (await sec.PutJson("/api/contacts/u1", new { name = "A", email = "a@b.test", role = "boss", country = "KH", language = "en" })).ShouldBeProblem(400, "role");
+        await (await sec.PutJson("/api/contacts/u1", new { name = "A", email = "a@b.test", role = "focal-point", language = "en" })).ShouldBeProblem(400, "country");
+        await (await sec.PutJson("/api/contacts/u1", new { name = "A", email = "a@b.test", role = "reviewer", language = "fr" })).ShouldBeProblem(400, "language");
+        await (await sec.PutJson("/api/contacts/u1", new { name = "A", role = "reviewer", language = "en" })).ShouldBeProblem(400, "email");
+        (await (await sec.GetAsync("/api/contacts")).Json()).EnumerateArray().ShouldNotContain(c => c.GetProperty("sub").GetString() == "u1");
+    }
+}
