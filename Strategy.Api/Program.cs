@@ -8,6 +8,14 @@ using Strategy.Infrastructure.Store;
 // configuration); `migrate` applies the database schema and exits (for production, where
 // Database:ApplySchemaOnStartup is false); `rebuild` rebuilds the commitment views from the events and exits;
 // anything else runs the service.
+// With ICU's culture data loaded (for reports in the members' languages), the host's locale (LANG) would otherwise decide
+// how numbers and dates are written wherever a culture is not named: the canonical JSON and every hash must not depend on
+// the server they run on.
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+
 if (args is ["token", .. var tokenArgs]) return TokenCommand.Run(tokenArgs);
 if (args is ["verify-export", .. var verifyArgs]) return Strategy.Api.Features.Audit.VerifyExportCommand.Run(verifyArgs);
 
