@@ -8,14 +8,17 @@ using Strategy.Infrastructure.Store;
 // configuration); `migrate` applies the database schema and exits (for production, where
 // Database:ApplySchemaOnStartup is false); `rebuild` rebuilds the commitment views from the events and exits;
 // anything else runs the service.
-if (args is ["token", .. var tokenArgs]) return TokenCommand.Run(tokenArgs);
-if (args is ["verify-export", .. var verifyArgs]) return Strategy.Api.Features.Audit.VerifyExportCommand.Run(verifyArgs);
-
-// Culture data is on (the screens write dates and figures in each member's language), but nothing reads the machine's
-// locale: what the service writes and parses by default stays invariant, whatever LANG the host has. The screens set
-// only the UI culture, per request (Web/ScreenLanguage.cs).
+// Culture data (ICU) is on, for the screens' and reports' dates and figures in each member's language, but nothing
+// reads the machine's locale: what the service writes and parses by default (the canonical JSON, every hash) stays
+// invariant, whatever LANG the host has. Screens set only the UI culture, per request (Web/ScreenLanguage.cs); reports
+// name their culture (Reports/ReportText.cs).
 System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
 System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+
+if (args is ["token", .. var tokenArgs]) return TokenCommand.Run(tokenArgs);
+if (args is ["verify-export", .. var verifyArgs]) return Strategy.Api.Features.Audit.VerifyExportCommand.Run(verifyArgs);
 
 // Settings ship beside the binary, so the service starts the same from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

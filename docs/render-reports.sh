@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Renders the demo plan's progress and SDG-alignment reports to HTML and PNG in docs/, as the README shows them.
+# Renders the demo plan's progress and SDG-alignment reports to HTML and PNG in docs/, as the README shows them, and
+# the progress report again in the members' languages with a script of their own (docs/progress-report.km.png, .lo,
+# .my, .th, .zh; Vietnamese is Latin).
 #
 #   docs/render-reports.sh
 #
 # Starts its own PostgreSQL and a Release build of the API with the demo plan, plays an illustrative history onto
 # it (docs/demo-activity.py), has the service generate both reports through its background jobs, then screenshots
-# each HTML page in headless Chromium (Debian's `chromium`, installed when missing). Stops all it started.
+# each HTML page in headless Chromium (Debian's `chromium` and the fonts for Khmer, Lao, Burmese, Thai and Chinese,
+# installed when missing: without them a page shows empty boxes for the letters). Stops all it started.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
-if ! command -v chromium >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+packages=(chromium fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-khmeros)
+missing=()
+for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+if ((${#missing[@]})); then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 pgdir=$(mktemp -d /tmp/strategy-docs-pg.XXXXXX)
@@ -43,14 +49,21 @@ chrome() {
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
     --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$work/chrome" "$@" 2>/dev/null
 }
+# $1 report id, $2 file name without extension, $3 language: the HTML, the top of the page as a person sees it first,
+# and the whole page printed on A4.
+render() {
+  curl -sf -H "Authorization: Bearer $sec" "$base/api/reports/$1/content?format=html&lang=$3" > "docs/$2.html"
+  chrome --window-size=1000,1600 --screenshot="docs/$2.png" "file://$PWD/docs/$2.html"
+  chrome --print-to-pdf="$work/$2.pdf" --no-pdf-header-footer "file://$PWD/docs/$2.html"
+  echo "docs/$2.html, docs/$2.png ($(python3 -c "import re,sys; print(len(re.findall(rb'/Type\s*/Page[^s]', open('$work/$2.pdf','rb').read())))") A4 pages)"
+}
 for kind in progress sdg-alignment; do
   id=$(curl -sf -X POST -H "Authorization: Bearer $sec" -H 'Content-Type: application/json' \
        -d "{\"kind\":\"$kind\",\"plan\":\"LMEC-2023-2027\"}" "$base/api/reports" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   status=$(curl -sf -H "Authorization: Bearer $sec" "$base/api/reports/$id?wait=60" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
   [[ $status == succeeded ]] || { echo "$kind report $status" >&2; exit 1; }
-  curl -sf -H "Authorization: Bearer $sec" "$base/api/reports/$id/content?format=html" > "docs/$kind-report.html"
-  # The top of the page, as a person sees it first, and the whole page printed on A4.
-  chrome --window-size=1000,1600 --screenshot="docs/$kind-report.png" "file://$PWD/docs/$kind-report.html"
-  chrome --print-to-pdf="$work/$kind.pdf" --no-pdf-header-footer "file://$PWD/docs/$kind-report.html"
-  echo "docs/$kind-report.html, docs/$kind-report.png ($(python3 -c "import re,sys; print(len(re.findall(rb'/Type\s*/Page[^s]', open('$work/$kind.pdf','rb').read())))") A4 pages)"
+  render "$id" "$kind-report" en
+  if [[ $kind == progress ]]; then
+    for lang in km lo my th zh; do render "$id" "$kind-report.$lang" "$lang"; done
+  fi
 done

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Strategy.Domain.Commitments;
 
 namespace Strategy.Domain.Reports;
@@ -46,13 +47,18 @@ public sealed record MethodNote(string Name, string Formula, string Source);
 
 public static class ReportMethod
 {
+    /// <summary>
+    /// The notes in English, part of the canonical JSON (thresholds written invariantly, whatever the host's locale). The
+    /// report's HTML translates them from Strategy.Infrastructure/Reports/Resources/ReportText.resx, whose English
+    /// templates must stay these texts.
+    /// </summary>
     public static IReadOnlyList<MethodNote> Notes(Progress.HealthThresholds t) =>
     [
         new("progress", "p = (v - b) / (T - b), with v the latest value the secretariat accepted, b the baseline and T the target; when T = b, p = 1 if v is at or better than T, else 0. Values awaiting review do not count. Means of progress cap p to [0, 1].", "Strategy service"),
         new("expected progress", "e = (t - start) / (due - start), clamped to [0, 1]; start is the commitment's start (the day it was made, or the plan's start for the plan's own commitments), t the day the report is evaluated on.", "Straight-line trajectory from baseline to target"),
-        new("health", $"unknown if withdrawn or cancelled; done if completed; overdue if past due and not completed; unknown without a value; on-track if p >= {t.OnTrack} e; at-risk if p >= {t.AtRisk} e; else off-track.",
+        new("health", string.Create(CultureInfo.InvariantCulture, $"unknown if withdrawn or cancelled; done if completed; overdue if past due and not completed; unknown without a value; on-track if p >= {t.OnTrack} e; at-risk if p >= {t.AtRisk} e; else off-track."),
             "Adapted from Statistics Canada's SDG progress assessment method (Sustainable Development Goals Data Hub): its 95 % / 60 % cut-offs apply there to the ratio of observed to required growth rates; here to progress p against expected progress e, and its two lowest classes are merged into off-track"),
-        new("anticipated progress", $"With two or more accepted values: least-squares line through (date, value), projected to the due date, r = (v̂(due) - b) / (T - b); on-track if r >= {t.AnticipatedOnTrack}, acceleration-needed if {t.Stagnation} <= r < {t.AnticipatedOnTrack}, else stagnation-or-regression.",
+        new("anticipated progress", string.Create(CultureInfo.InvariantCulture, $"With two or more accepted values: least-squares line through (date, value), projected to the due date, r = (v̂(due) - b) / (T - b); on-track if r >= {t.AnticipatedOnTrack}, acceleration-needed if {t.Stagnation} <= r < {t.AnticipatedOnTrack}, else stagnation-or-regression."),
             "Adapted from the United Nations Statistics Division's SDG Progress Chart 2023 technical note: its bands apply there to a target's projected progress at 2030 from the indicator's trend; here to one commitment's values projected to its due date"),
         new("needs attention", "Off-track, overdue, or no update (no event on the commitment) in the 180 days before the evaluation day.", "Strategy service"),
     ];

@@ -7,7 +7,9 @@ namespace Strategy.Infrastructure.Reports;
 /// <summary>
 /// A report as one tidy RFC 4180 table: one row per figure, with the coordinates it belongs to (section, country,
 /// goal, outcome, indicator, commitment, SDG goal and target) and the measure's name. Every number of the JSON
-/// is there, so the CSV and the JSON can be checked against each other.
+/// is there, so the CSV and the JSON can be checked against each other. In another language the header row and the words
+/// (status, health, anticipation, attention reasons) are translated; numbers, dates, codes and the section and measure
+/// names are not, so the CSV reads the same into a program in every language.
 /// </summary>
 public static class ReportCsv
 {
@@ -16,17 +18,17 @@ public static class ReportCsv
     private sealed record Row(string Section, string Measure, string? Value, string? Country = null, string? Goal = null, string? Outcome = null,
         string? Indicator = null, string? Commitment = null, string? SdgGoal = null, string? SdgTarget = null);
 
-    public static async Task WriteAsync(Stream output, object content, CancellationToken ct)
+    public static async Task WriteAsync(Stream output, object content, ReportText words, CancellationToken ct)
     {
         var rows = content switch
         {
-            ProgressReportContent p => Progress(p),
-            SdgAlignmentReportContent s => Sdg(s),
+            ProgressReportContent p => Progress(p, words),
+            SdgAlignmentReportContent s => Sdg(s, words),
             _ => throw new ArgumentException("Unknown report content.", nameof(content)),
         };
         await using var text = new StreamWriter(output, new System.Text.UTF8Encoding(false), 16 * 1024, leaveOpen: true);
         await using var csv = CsvWriter.Create(text, new CsvWriterOptions(), leaveOpen: true);
-        await csv.WriteRecordAsync(Columns, ct);
+        await csv.WriteRecordAsync([.. Columns.Select(c => words["Csv." + c])], ct);
         foreach (var r in rows)
             await csv.WriteRecordAsync([.. new[] { r.Section, r.Country, r.Goal, r.Outcome, r.Indicator, r.Commitment, r.SdgGoal, r.SdgTarget, r.Measure, r.Value }
                 .Select(CsvText.Cell)], ct);
@@ -46,7 +48,7 @@ public static class ReportCsv
         yield return row(section, "withValue", N(b.WithValue));
     }
 
-    private static IEnumerable<Row> Progress(ProgressReportContent p)
+    private static IEnumerable<Row> Progress(ProgressReportContent p, ReportText words)
     {
         if (p.Round is { } round)
         {
@@ -88,25 +90,27 @@ public static class ReportCsv
                 yield return R("latestAsOf", c.LatestAsOf?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 yield return R("progress", N(c.Progress));
                 yield return R("anticipatedProgress", N(c.AnticipatedProgress));
-                yield return R("anticipation", c.Anticipation);
-                yield return R("health", c.Health);
+                yield return R("anticipation", c.Anticipation is { } a ? words.Word(a) : null);
+                yield return R("health", words.Word(c.Health));
             }
         }
         foreach (var a in p.Attention)
         {
-            yield return new Row("attention", "health", a.Health, Country: a.Country, Commitment: a.Code);
-            yield return new Row("attention", "reasons", string.Join(' ', a.Reasons), Country: a.Country, Commitment: a.Code);
+            yield return new Row("attention", "health", words.Word(a.Health), Country: a.Country, Commitment: a.Code);
+            // In English the words are joined by spaces; a translated word may hold spaces, so the pair is a text of its own.
+            var reasons = a.Reasons.Count == 0 ? "" : a.Reasons.Select(words.Word).Aggregate((x, y) => words.Format("Csv.ReasonPair", x, y));
+            yield return new Row("attention", "reasons", reasons, Country: a.Country, Commitment: a.Code);
             yield return new Row("attention", "lastUpdatedAt", a.LastUpdatedAt.ToString("O", CultureInfo.InvariantCulture), Country: a.Country, Commitment: a.Code);
             yield return new Row("attention", "lastUpdatedBy", a.LastUpdatedBy, Country: a.Country, Commitment: a.Code);
         }
         var ch = p.ChangesSincePrevious;
         foreach (var c in ch.NewCommitments) yield return new Row("changes", "new", c.Timestamp.ToString("O", CultureInfo.InvariantCulture), Country: c.Country, Commitment: c.Code);
-        foreach (var c in ch.StatusChanges) yield return new Row("changes", "status", $"{c.From}->{c.To}", Country: c.Country, Commitment: c.Code);
+        foreach (var c in ch.StatusChanges) yield return new Row("changes", "status", $"{words.Word(c.From ?? "")}->{words.Word(c.To ?? "")}", Country: c.Country, Commitment: c.Code);
         foreach (var c in ch.Withdrawals) yield return new Row("changes", "withdrawn", c.Reason, Country: c.Country, Commitment: c.Code);
         foreach (var c in ch.Restorations) yield return new Row("changes", "restored", c.Reason, Country: c.Country, Commitment: c.Code);
     }
 
-    private static IEnumerable<Row> Sdg(SdgAlignmentReportContent s)
+    private static IEnumerable<Row> Sdg(SdgAlignmentReportContent s, ReportText words)
     {
         foreach (var g in s.Goals)
         {
@@ -122,7 +126,7 @@ public static class ReportCsv
                 foreach (var o in t.Outcomes)
                     foreach (var c in o.Commitments)
                     {
-                        yield return new Row("sdgCommitments", "health", c.Health, Country: c.Country, Goal: o.Goal, Outcome: o.Code, Commitment: c.Code, SdgGoal: goal, SdgTarget: t.Target);
+                        yield return new Row("sdgCommitments", "health", words.Word(c.Health), Country: c.Country, Goal: o.Goal, Outcome: o.Code, Commitment: c.Code, SdgGoal: goal, SdgTarget: t.Target);
                         yield return new Row("sdgCommitments", "progress", N(c.Progress), Country: c.Country, Goal: o.Goal, Outcome: o.Code, Commitment: c.Code, SdgGoal: goal, SdgTarget: t.Target);
                     }
             }

@@ -9,7 +9,8 @@ public sealed record ReportHeader(Guid Id, string ContentHash, DateTimeOffset? A
 
 /// <summary>
 /// A report as one self-contained HTML page: inline CSS and SVG charts, no scripts, fonts or images from anywhere,
-/// laid out to print on A4.
+/// laid out to print on A4. Written in the language of its <see cref="ReportText"/>: headings, words and the method in
+/// that language, numbers and dates in its culture's conventions; codes, names and what people typed as the JSON has them.
 /// </summary>
 public static class ReportHtml
 {
@@ -23,22 +24,42 @@ public static class ReportHtml
         ["on-track"] = "#1e7a45", ["at-risk"] = "#8a5a00", ["off-track"] = "#b03a37", ["overdue"] = "#8e3b8f", ["done"] = "#2f6f8f", ["unknown"] = "#5f6b7a",
     };
 
-    public static string Render(object content, ReportHeader header) => content switch
+    /// <summary>
+    /// Fonts for the members' scripts, after the Latin ones (codes and numbers keep their look): Debian's fonts-noto-core,
+    /// fonts-noto-cjk and fonts-khmeros have them, with more room between lines for the marks above and below the letters
+    /// of Khmer, Lao, Burmese and Thai. Vietnamese is Latin.
+    /// </summary>
+    private static readonly Dictionary<string, string> ScriptFonts = new(StringComparer.Ordinal)
     {
-        ProgressReportContent p => Progress(p, header),
-        SdgAlignmentReportContent s => Sdg(s, header),
+        ["km"] = "\"Noto Sans Khmer\", \"Khmer OS\"", ["lo"] = "\"Noto Sans Lao\"", ["my"] = "\"Noto Sans Myanmar\"",
+        ["th"] = "\"Noto Sans Thai\"", ["zh"] = "\"Noto Sans CJK SC\"",
+    };
+
+    public static string Render(object content, ReportHeader header, ReportText? text = null) => content switch
+    {
+        ProgressReportContent p => Progress(p, header, text ?? ReportText.English),
+        SdgAlignmentReportContent s => Sdg(s, header, text ?? ReportText.English),
         _ => throw new ArgumentException("Unknown report content.", nameof(content)),
     };
 
     private static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
-    private static string F(double v, string format = "0.##") => v.ToString(format, CultureInfo.InvariantCulture);
-    private static string Pct(double? v) => v is { } x ? F(x * 100, "0.#") + " %" : "–";
 
-    private static StringBuilder Begin(string title, ReportPlan plan, ReportBasis basis, ReportHeader header, IReadOnlyList<string> countries)
+    /// <summary>
+    /// The report's own words, escaped for HTML text and attributes but otherwise as written (an apostrophe stays one).
+    /// </summary>
+    private static string W(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
+
+    /// <summary>A text of the report with its arguments, which are HTML already (escaped user text, code elements).</summary>
+    private static string H(ReportText t, string key, params object?[] html) => string.Format(t.Culture, W(t[key]), html);
+
+    /// <summary>SVG coordinates: always invariant, whatever the language.</summary>
+    private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static StringBuilder Begin(ReportText t, string title, ReportPlan plan, ReportBasis basis, ReportHeader header, IReadOnlyList<string> countries)
     {
         var b = new StringBuilder();
-        b.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        b.Append("<title>").Append(E(title)).Append(" – ").Append(E(plan.Code)).Append("</title><style>");
+        b.Append("<!DOCTYPE html><html lang=\"").Append(t.Lang).Append("\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+        b.Append("<title>").Append(W(title)).Append(" – ").Append(E(plan.Code)).Append("</title><style>");
         b.Append("""
             @page { size: A4; margin: 14mm 12mm; }
             body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1d2733; margin: 24px auto; max-width: 186mm; font-size: 10pt; line-height: 1.35; }
@@ -53,98 +74,123 @@ public static class ReportHtml
             .legend span { display: inline-block; margin-right: 10px; font-size: 8pt; } .legend i { display: inline-block; width: 9px; height: 9px; margin-right: 3px; }
             @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
             """);
+        if (ScriptFonts.TryGetValue(t.Lang, out var fonts))
+            b.Append("\nbody { font-family: \"DejaVu Sans\", \"Liberation Sans\", Arial, ").Append(fonts).Append(", sans-serif; line-height: 1.5; }");
         // Everything inside one main landmark, so a screen reader can reach the report at once and nothing sits outside.
         b.Append("</style></head><body><main>");
-        b.Append("<h1>").Append(E(title)).Append("</h1><p><strong>").Append(E(plan.Title)).Append("</strong> (").Append(E(plan.Code)).Append(", ")
-            .Append(plan.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(" to ").Append(plan.End.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(")</p>");
-        b.Append("<p class=\"meta\">Countries: ").Append(E(string.Join(", ", countries)))
-            .Append(" · Health evaluated on ").Append(basis.EvaluatedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
-            .Append(header.AsOf is { } asOf ? " · As of " + asOf.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : " · Current state")
-            .Append(" · Requested ").Append(header.RequestedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(" by ").Append(E(header.RequestedBy))
-            .Append("<br>Report <code>").Append(header.Id).Append("</code> · plan version ").Append(basis.PlanVersion)
-            .Append(" · last event seen <code>").Append(basis.EventSequence).Append("</code> · audit chain hash <code>").Append(E(basis.ChainHash))
-            .Append("</code><br>Content SHA-256 <code>").Append(E(header.ContentHash)).Append("</code></p>");
+        b.Append("<h1>").Append(W(title)).Append("</h1><p><strong>").Append(E(plan.Title)).Append("</strong> (").Append(E(plan.Code)).Append(", ")
+            .Append(H(t, "Plan.Period", W(t.LongDate(plan.Start)), W(t.LongDate(plan.End)))).Append(")</p>");
+        b.Append("<p class=\"meta\">").Append(H(t, "Meta.Countries", E(string.Join(", ", countries))))
+            .Append(" · ").Append(H(t, "Meta.HealthEvaluatedOn", W(t.LongDate(basis.EvaluatedOn))))
+            .Append(" · ").Append(header.AsOf is { } asOf ? H(t, "Meta.AsOf", W(t.Instant(asOf))) : W(t["Meta.CurrentState"]))
+            .Append(" · ").Append(H(t, "Meta.Requested", W(t.InstantToMinute(header.RequestedAt)), E(header.RequestedBy)))
+            .Append("<br>").Append(H(t, "Meta.Report", $"<code>{header.Id}</code>")).Append(" · ").Append(H(t, "Meta.PlanVersion", basis.PlanVersion))
+            .Append(" · ").Append(H(t, "Meta.LastEventSeen", $"<code>{basis.EventSequence}</code>"))
+            .Append(" · ").Append(H(t, "Meta.ChainHash", $"<code>{E(basis.ChainHash)}</code>"))
+            .Append("<br>").Append(H(t, "Meta.ContentHash", $"<code>{E(header.ContentHash)}</code>")).Append("</p>");
         return b;
     }
 
-    private static string End(StringBuilder b, IReadOnlyList<MethodNote> method)
+    /// <summary>
+    /// The method notes of the JSON, translated where the resources know the note; a part left in English says so
+    /// (<c>lang="en"</c>), as would a note the JSON of an older report words differently.
+    /// </summary>
+    private static string End(ReportText t, StringBuilder b, IReadOnlyList<MethodNote> method)
     {
-        b.Append("<h2>Method</h2><table><tr><th>measure</th><th>definition</th><th>source</th></tr>");
-        foreach (var m in method) b.Append("<tr><td>").Append(E(m.Name)).Append("</td><td>").Append(E(m.Formula)).Append("</td><td>").Append(E(m.Source)).Append("</td></tr>");
+        b.Append("<h2>").Append(W(t["H.Method"])).Append("</h2><table><tr>").Append(Th(t, "Col.measure")).Append(Th(t, "Col.definition")).Append(Th(t, "Col.source")).Append("</tr>");
+        void Cell(ReportText.Translated part) =>
+            b.Append(part.InLanguage ? "<td>" : "<td lang=\"en\">").Append(E(part.Text)).Append("</td>");
+        foreach (var m in method)
+        {
+            var (name, definition, source) = t.Method(m);
+            b.Append("<tr>");
+            Cell(name);
+            Cell(definition);
+            Cell(source);
+            b.Append("</tr>");
+        }
+        if (t.CalendarNote is { } calendar)
+            b.Append("<tr><td>").Append(W(calendar.Name)).Append("</td><td>").Append(W(calendar.Definition)).Append("</td><td>").Append(W(calendar.Source)).Append("</td></tr>");
         b.Append("</table></main></body></html>");
         return b.ToString();
     }
 
-    private static string Progress(ProgressReportContent p, ReportHeader header)
+    private static string Th(ReportText t, string key, bool number = false) =>
+        (number ? "<th class=\"n\">" : "<th>") + W(t[key]) + "</th>";
+
+    private static string Progress(ProgressReportContent p, ReportHeader header, ReportText t)
     {
-        var b = Begin(p.Round is { } named ? $"Progress report, round {named.Code}" : "Progress report", p.Plan, p.Basis, header, p.Countries);
-        if (p.Round is { } round) RoundTable(b, round);
-        var t = p.Totals;
-        b.Append("<h2>Summary</h2><p>").Append(t.Commitments).Append(" commitments; ").Append(t.WithValue).Append(" with reported values; mean progress ")
-            .Append(Pct(t.MeanProgress)).Append(".</p>");
-        BreakdownTable(b, "scope", [new GroupBreakdown("all countries", "all countries", t)]);
+        var b = Begin(t, p.Round is { } named ? t.Format("Title.ProgressRound", named.Code) : t["Title.Progress"], p.Plan, p.Basis, header, p.Countries);
+        if (p.Round is { } round) RoundTable(t, b, round);
+        var totals = p.Totals;
+        b.Append("<h2>").Append(W(t["H.Summary"])).Append("</h2><p>")
+            .Append(H(t, "Summary.Text", totals.Commitments, totals.WithValue, W(t.Percent(totals.MeanProgress)))).Append("</p>");
+        var all = t["AllCountries"];
+        BreakdownTable(t, b, "Col.scope", [new GroupBreakdown(all, all, totals)]);
 
-        b.Append("<h2>Status by country</h2>");
-        StatusBars(b, p.ByCountry);
-        BreakdownTable(b, "country", p.ByCountry);
+        b.Append("<h2>").Append(W(t["H.StatusByCountry"])).Append("</h2>");
+        StatusBars(t, b, p.ByCountry);
+        BreakdownTable(t, b, "Col.country", p.ByCountry);
 
-        b.Append("<h2>Progress by goal</h2>");
-        ProgressBars(b, p.ByGoal);
-        BreakdownTable(b, "goal", p.ByGoal);
+        b.Append("<h2>").Append(W(t["H.ProgressByGoal"])).Append("</h2>");
+        ProgressBars(t, b, p.ByGoal);
+        BreakdownTable(t, b, "Col.goal", p.ByGoal);
 
-        b.Append("<h2>Mean progress, country × goal</h2>");
-        Heatmap(b, p.CountryGoalMeanProgress, v => Pct(v), v => v is { } x ? Blend(x) : "#f2f5f8", "Mean progress of commitments with a value (capped to 0–100 %); blank: no value reported.");
+        b.Append("<h2>").Append(W(t["H.CountryGoal"])).Append("</h2>");
+        Heatmap(b, p.CountryGoalMeanProgress, t.Percent, v => v is { } x ? Blend(x) : "#f2f5f8", t["Caption.CountryGoal"]);
 
-        b.Append("<h2>By outcome</h2>");
-        BreakdownTable(b, "outcome", p.ByOutcome);
+        b.Append("<h2>").Append(W(t["H.ByOutcome"])).Append("</h2>");
+        BreakdownTable(t, b, "Col.outcome", p.ByOutcome);
 
-        b.Append("<h2>Indicators</h2><table><tr><th>indicator</th><th>country</th><th>commitment</th><th class=\"n\">baseline</th><th class=\"n\">target</th><th class=\"n\">latest</th><th>as of</th><th class=\"n\">progress</th><th class=\"n\">anticipated</th><th>health</th></tr>");
+        string Number(double? v) => v is { } x ? W(t.Number(x)) : "–";
+        b.Append("<h2>").Append(W(t["H.Indicators"])).Append("</h2><table><tr>").Append(Th(t, "Col.indicator")).Append(Th(t, "Col.country")).Append(Th(t, "Col.commitment"))
+            .Append(Th(t, "Col.baseline", true)).Append(Th(t, "Col.target", true)).Append(Th(t, "Col.latest", true)).Append(Th(t, "Col.asOf"))
+            .Append(Th(t, "Col.progress", true)).Append(Th(t, "Col.anticipated", true)).Append(Th(t, "Col.health")).Append("</tr>");
         foreach (var ind in p.Indicators)
             foreach (var c in ind.Countries)
                 b.Append("<tr><td>").Append(E(ind.Code)).Append("<br><span class=\"meta\">").Append(E(ind.Title)).Append(" (").Append(E(ind.Unit)).Append(")</span></td><td>")
-                    .Append(E(c.Country)).Append("</td><td>").Append(E(c.Commitment)).Append("</td><td class=\"n\">").Append(c.Baseline is { } bl ? F(bl) : "–")
-                    .Append("</td><td class=\"n\">").Append(c.Target is { } tg ? F(tg) : "–").Append("</td><td class=\"n\">").Append(c.LatestValue is { } lv ? F(lv) : "–")
-                    .Append("</td><td>").Append(c.LatestAsOf?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "–").Append("</td><td class=\"n\">").Append(Pct(c.Progress))
-                    .Append("</td><td class=\"n\">").Append(Pct(c.AnticipatedProgress)).Append(c.Anticipation is { } a ? "<br>" + E(a) : "")
-                    .Append("</td><td>").Append(Pill(c.Health)).Append("</td></tr>");
+                    .Append(E(c.Country)).Append("</td><td>").Append(E(c.Commitment)).Append("</td><td class=\"n\">").Append(Number(c.Baseline))
+                    .Append("</td><td class=\"n\">").Append(Number(c.Target)).Append("</td><td class=\"n\">").Append(Number(c.LatestValue))
+                    .Append("</td><td>").Append(c.LatestAsOf is { } asOf ? W(t.Date(asOf)) : "–").Append("</td><td class=\"n\">").Append(W(t.Percent(c.Progress)))
+                    .Append("</td><td class=\"n\">").Append(W(t.Percent(c.AnticipatedProgress))).Append(c.Anticipation is { } a ? "<br>" + W(t.Word(a)) : "")
+                    .Append("</td><td>").Append(Pill(t, c.Health)).Append("</td></tr>");
         b.Append("</table>");
 
-        b.Append("<h2>Needs attention</h2>");
-        if (p.Attention.Count == 0) b.Append("<p>Nothing is off-track, overdue or without an update in 180 days.</p>");
+        b.Append("<h2>").Append(W(t["H.Attention"])).Append("</h2>");
+        if (p.Attention.Count == 0) b.Append("<p>").Append(W(t["Attention.None"])).Append("</p>");
         else
         {
-            b.Append("<table><tr><th>commitment</th><th>country</th><th>health</th><th>why</th><th>last update</th></tr>");
+            b.Append("<table><tr>").Append(Th(t, "Col.commitment")).Append(Th(t, "Col.country")).Append(Th(t, "Col.health")).Append(Th(t, "Col.why"))
+                .Append(Th(t, "Col.lastUpdate")).Append("</tr>");
             foreach (var a in p.Attention)
                 b.Append("<tr><td>").Append(E(a.Code)).Append("<br><span class=\"meta\">").Append(E(a.Title)).Append("</span></td><td>").Append(E(a.Country))
-                    .Append("</td><td>").Append(Pill(a.Health)).Append("</td><td>").Append(E(string.Join(", ", a.Reasons))).Append("</td><td>")
-                    .Append(a.LastUpdatedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(" by ").Append(E(a.LastUpdatedBy)).Append("</td></tr>");
+                    .Append("</td><td>").Append(Pill(t, a.Health)).Append("</td><td>").Append(E(string.Join(", ", a.Reasons.Select(t.Word)))).Append("</td><td>")
+                    .Append(H(t, "Attention.UpdatedBy", W(t.Date(a.LastUpdatedAt)), E(a.LastUpdatedBy))).Append("</td></tr>");
             b.Append("</table>");
         }
 
         var ch = p.ChangesSincePrevious;
-        b.Append("<h2>Changes since the previous progress report</h2><p>").Append(ch.Previous is { } prev
-            ? $"Since report <code>{prev.Id}</code> (last event {prev.EventSequence})."
-            : "This is the plan's first progress report: every change so far is listed.").Append("</p>");
-        b.Append("<table><tr><th>change</th><th>commitment</th><th>country</th><th>detail</th></tr>");
+        b.Append("<h2>").Append(W(t["H.Changes"])).Append("</h2><p>").Append(ch.Previous is { } prev
+            ? H(t, "Changes.Since", $"<code>{prev.Id}</code>", prev.EventSequence)
+            : W(t["Changes.First"])).Append("</p>");
+        b.Append("<table><tr>").Append(Th(t, "Col.change")).Append(Th(t, "Col.commitment")).Append(Th(t, "Col.country")).Append(Th(t, "Col.detail")).Append("</tr>");
         foreach (var c in ch.NewCommitments.Concat(ch.StatusChanges).Concat(ch.Withdrawals).Concat(ch.Restorations).OrderBy(c => c.Sequence))
-            b.Append("<tr><td>").Append(c.Kind switch { ChangeKind.NewCommitment => "new commitment", ChangeKind.StatusChange => "status", ChangeKind.Restoration => "restored", _ => "withdrawn" })
+            b.Append("<tr><td>").Append(W(t[c.Kind switch { ChangeKind.NewCommitment => "Change.new", ChangeKind.StatusChange => "Change.status", ChangeKind.Restoration => "Change.restored", _ => "Change.withdrawn" }]))
                 .Append("</td><td>").Append(E(c.Code)).Append("</td><td>").Append(E(c.Country)).Append("</td><td>")
-                .Append(c.Kind == ChangeKind.StatusChange ? E($"{c.From} → {c.To}") : "").Append(c.Reason is { } r ? " " + E(r) : "").Append("</td></tr>");
+                .Append(c.Kind == ChangeKind.StatusChange ? E($"{t.Word(c.From ?? "")} → {t.Word(c.To ?? "")}") : "").Append(c.Reason is { } r ? " " + E(r) : "").Append("</td></tr>");
         b.Append("</table>");
-        return End(b, p.Method);
+        return End(t, b, p.Method);
     }
 
-    private static void RoundTable(StringBuilder b, RoundSection r)
+    private static void RoundTable(ReportText t, StringBuilder b, RoundSection r)
     {
-        string D(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        b.Append("<h2>Round ").Append(E(r.Code)).Append("</h2><p>").Append(r.Title is { } title ? E(title) + ". " : "")
-            .Append("Values dated ").Append(D(r.PeriodStart)).Append(" to ").Append(D(r.PeriodEnd)).Append(", due by ").Append(D(r.Deadline))
-            .Append("; only values the secretariat had accepted when this report ran count.</p>");
+        var values = H(t, "Round.Values", W(t.LongDate(r.PeriodStart)), W(t.LongDate(r.PeriodEnd)), W(t.LongDate(r.Deadline)));
+        b.Append("<h2>").Append(H(t, "H.Round", E(r.Code))).Append("</h2><p>").Append(r.Title is { } title ? H(t, "Round.WithTitle", E(title), values) : values).Append("</p>");
         b.Append(r.Provisional
-            ? "<p><strong>Provisional:</strong> the round was still open when this report ran; values may still be submitted, reviewed or corrected.</p>"
-            : "<p>The round was closed when this report ran: its figures are final.</p>");
-        b.Append("<table><tr><th>country</th><th class=\"n\">commitments</th><th class=\"n\">accepted</th><th class=\"n\">awaiting review</th>")
-            .Append("<th class=\"n\">returned for correction</th><th class=\"n\">no value</th><th class=\"n\">late</th></tr>");
+            ? $"<p><strong>{W(t["Round.ProvisionalLabel"])}</strong> {W(t["Round.Provisional"])}</p>"
+            : $"<p>{W(t["Round.Closed"])}</p>");
+        b.Append("<table><tr>").Append(Th(t, "Col.country")).Append(Th(t, "Col.commitments", true)).Append(Th(t, "Col.accepted", true)).Append(Th(t, "Col.awaitingReview", true))
+            .Append(Th(t, "Col.returned", true)).Append(Th(t, "Col.noValue", true)).Append(Th(t, "Col.late", true)).Append("</tr>");
         foreach (var c in r.Completeness)
             b.Append("<tr><td>").Append(E(c.Country)).Append("</td><td class=\"n\">").Append(c.Commitments).Append("</td><td class=\"n\">").Append(c.Accepted)
                 .Append("</td><td class=\"n\">").Append(c.Submitted).Append("</td><td class=\"n\">").Append(c.Returned)
@@ -152,51 +198,50 @@ public static class ReportHtml
         b.Append("</table>");
     }
 
-    private static string Sdg(SdgAlignmentReportContent s, ReportHeader header)
+    private static string Sdg(SdgAlignmentReportContent s, ReportHeader header, ReportText t)
     {
-        var b = Begin("SDG alignment report", s.Plan, s.Basis, header, s.Countries);
-        b.Append("<h2>Coverage, country × SDG goal</h2>");
-        Heatmap(b, s.CountryGoalCoverage, v => v is { } x ? F(x, "0") : "", v => v is > 0 ? Blend(Math.Min(1, v.Value / 3)) : "#f7f9fb",
-            "Number of commitments under outcomes aligned with each SDG goal.");
-        b.Append("<h2>Targets</h2><table><tr><th>SDG target</th><th>outcomes</th><th>commitments by country</th><th class=\"n\">mean progress</th><th>no commitment from</th></tr>");
+        var b = Begin(t, t["Title.Sdg"], s.Plan, s.Basis, header, s.Countries);
+        b.Append("<h2>").Append(W(t["H.Coverage"])).Append("</h2>");
+        Heatmap(b, s.CountryGoalCoverage, v => v is { } x ? t.Number(x) : "", v => v is > 0 ? Blend(Math.Min(1, v.Value / 3)) : "#f7f9fb", t["Caption.Coverage"]);
+        b.Append("<h2>").Append(W(t["H.Targets"])).Append("</h2><table><tr>").Append(Th(t, "Col.sdgTarget")).Append(Th(t, "Col.outcomes")).Append(Th(t, "Col.commitmentsByCountry"))
+            .Append(Th(t, "Col.meanProgress", true)).Append(Th(t, "Col.noCommitmentFrom")).Append("</tr>");
         foreach (var g in s.Goals)
         {
-            b.Append("<tr><th colspan=\"5\">Goal ").Append(g.Goal).Append(": ").Append(E(g.Title)).Append(" — ").Append(g.Commitments).Append(" commitments, mean progress ")
-                .Append(Pct(g.MeanProgress)).Append("</th></tr>");
-            foreach (var t in g.Targets)
-                b.Append("<tr><td>").Append(E(t.Target)).Append("<br><span class=\"meta\">").Append(E(t.Title)).Append("</span></td><td>")
-                    .Append(E(string.Join(", ", t.Outcomes.Select(o => o.Code)))).Append("</td><td>")
-                    .Append(E(string.Join(", ", t.CommitmentsByCountry.Where(c => c.Count > 0).Select(c => $"{c.Key} {c.Count}")))).Append("</td><td class=\"n\">")
-                    .Append(Pct(t.MeanProgress)).Append("</td><td>").Append(E(string.Join(", ", t.CountriesWithout))).Append("</td></tr>");
+            b.Append("<tr><th colspan=\"5\">").Append(H(t, "Sdg.GoalRow", g.Goal, E(g.Title), g.Commitments, W(t.Percent(g.MeanProgress)))).Append("</th></tr>");
+            foreach (var target in g.Targets)
+                b.Append("<tr><td>").Append(E(target.Target)).Append("<br><span class=\"meta\">").Append(E(target.Title)).Append("</span></td><td>")
+                    .Append(E(string.Join(", ", target.Outcomes.Select(o => o.Code)))).Append("</td><td>")
+                    .Append(E(string.Join(", ", target.CommitmentsByCountry.Where(c => c.Count > 0).Select(c => $"{c.Key} {c.Count}")))).Append("</td><td class=\"n\">")
+                    .Append(W(t.Percent(target.MeanProgress))).Append("</td><td>").Append(E(string.Join(", ", target.CountriesWithout))).Append("</td></tr>");
         }
-        b.Append("</table><h2>Gaps</h2>");
-        if (s.Gaps.Count == 0) b.Append("<p>Every member has a commitment under every aligned target.</p>");
+        b.Append("</table><h2>").Append(W(t["H.Gaps"])).Append("</h2>");
+        if (s.Gaps.Count == 0) b.Append("<p>").Append(W(t["Gaps.None"])).Append("</p>");
         else
         {
-            b.Append("<table><tr><th>SDG target</th><th>aligned outcomes</th><th>members without a commitment</th></tr>");
+            b.Append("<table><tr>").Append(Th(t, "Col.sdgTarget")).Append(Th(t, "Col.alignedOutcomes")).Append(Th(t, "Col.membersWithout")).Append("</tr>");
             foreach (var gap in s.Gaps)
                 b.Append("<tr><td>").Append(E(gap.Target)).Append("</td><td>").Append(E(string.Join(", ", gap.Outcomes))).Append("</td><td>")
                     .Append(E(string.Join(", ", gap.MissingCountries))).Append("</td></tr>");
             b.Append("</table>");
         }
-        return End(b, s.Method);
+        return End(t, b, s.Method);
     }
 
     /// <summary>Two narrow tables (status, then health and mean progress) rather than one too wide for A4.</summary>
-    private static void BreakdownTable(StringBuilder b, string label, IReadOnlyList<GroupBreakdown> groups)
+    private static void BreakdownTable(ReportText t, StringBuilder b, string labelKey, IReadOnlyList<GroupBreakdown> groups)
     {
         if (groups.Count == 0) return;
         var first = groups[0].Breakdown;
         void Head(IEnumerable<string> columns)
         {
-            b.Append("<table><tr><th>").Append(E(label)).Append("</th>");
-            foreach (var c in columns) b.Append("<th class=\"n\">").Append(E(c)).Append("</th>");
+            b.Append("<table><tr>").Append(Th(t, labelKey));
+            foreach (var c in columns) b.Append("<th class=\"n\">").Append(W(c)).Append("</th>");
             b.Append("</tr>");
         }
         void Name(GroupBreakdown g) =>
             b.Append("<tr><td>").Append(E(g.Code)).Append(g.Code == g.Title ? "" : " <span class=\"meta\">" + E(g.Title) + "</span>").Append("</td>");
 
-        Head(["commitments", .. first.ByStatus.Select(s => s.Key)]);
+        Head([t["Col.commitments"], .. first.ByStatus.Select(s => t.Word(s.Key))]);
         foreach (var g in groups)
         {
             Name(g);
@@ -205,22 +250,22 @@ public static class ReportHtml
             b.Append("</tr>");
         }
         b.Append("</table>");
-        Head([.. first.ByHealth.Select(h => h.Key), "with value", "mean progress"]);
+        Head([.. first.ByHealth.Select(h => t.Word(h.Key)), t["Col.withValue"], t["Col.meanProgress"]]);
         foreach (var g in groups)
         {
             Name(g);
             foreach (var h in g.Breakdown.ByHealth) b.Append("<td class=\"n\">").Append(h.Count).Append("</td>");
-            b.Append("<td class=\"n\">").Append(g.Breakdown.WithValue).Append("</td><td class=\"n\">").Append(Pct(g.Breakdown.MeanProgress)).Append("</td></tr>");
+            b.Append("<td class=\"n\">").Append(g.Breakdown.WithValue).Append("</td><td class=\"n\">").Append(W(t.Percent(g.Breakdown.MeanProgress))).Append("</td></tr>");
         }
         b.Append("</table>");
     }
 
-    private static void StatusBars(StringBuilder b, IReadOnlyList<GroupBreakdown> groups)
+    private static void StatusBars(ReportText t, StringBuilder b, IReadOnlyList<GroupBreakdown> groups)
     {
         const int left = 60, width = 560, barHeight = 18, gap = 8;
         var max = Math.Max(1, groups.Max(g => g.Breakdown.Commitments));
         var height = groups.Count * (barHeight + gap) + 30;
-        b.Append("<figure><svg role=\"img\" aria-label=\"Commitments by status for each country\" width=\"100%\" viewBox=\"0 0 ")
+        b.Append("<figure><svg role=\"img\" aria-label=\"").Append(W(t["Chart.StatusByCountry"])).Append("\" width=\"100%\" viewBox=\"0 0 ")
             .Append(left + width + 40).Append(' ').Append(height).Append("\">");
         for (var i = 0; i < groups.Count; i++)
         {
@@ -233,22 +278,22 @@ public static class ReportHtml
                 if (count == 0) continue;
                 var w = (double)count / max * width;
                 b.Append("<rect x=\"").Append(F(x)).Append("\" y=\"").Append(y).Append("\" width=\"").Append(F(w)).Append("\" height=\"").Append(barHeight)
-                    .Append("\" fill=\"").Append(color).Append("\"><title>").Append(E($"{groups[i].Code} {key}: {count}")).Append("</title></rect>");
+                    .Append("\" fill=\"").Append(color).Append("\"><title>").Append(E($"{groups[i].Code} {t.Word(key)}: {count}")).Append("</title></rect>");
                 if (w > 14) b.Append("<text x=\"").Append(F(x + w / 2)).Append("\" y=\"").Append(y + 13).Append("\" text-anchor=\"middle\" font-size=\"10\" fill=\"#fff\">").Append(count).Append("</text>");
                 x += w;
             }
             b.Append("<text x=\"").Append(F(x + 4)).Append("\" y=\"").Append(y + 13).Append("\" font-size=\"10\">").Append(groups[i].Breakdown.Commitments).Append("</text>");
         }
         b.Append("</svg><figcaption class=\"legend\">");
-        foreach (var (key, color) in StatusColors) b.Append("<span><i style=\"background:").Append(color).Append("\"></i>").Append(E(key)).Append("</span>");
+        foreach (var (key, color) in StatusColors) b.Append("<span><i style=\"background:").Append(color).Append("\"></i>").Append(W(t.Word(key))).Append("</span>");
         b.Append("</figcaption></figure>");
     }
 
-    private static void ProgressBars(StringBuilder b, IReadOnlyList<GroupBreakdown> groups)
+    private static void ProgressBars(ReportText t, StringBuilder b, IReadOnlyList<GroupBreakdown> groups)
     {
         const int left = 60, width = 520, barHeight = 16, gap = 8;
         var height = groups.Count * (barHeight + gap) + 24;
-        b.Append("<figure><svg role=\"img\" aria-label=\"Mean progress by goal\" width=\"100%\" viewBox=\"0 0 ")
+        b.Append("<figure><svg role=\"img\" aria-label=\"").Append(W(t["Chart.ProgressByGoal"])).Append("\" width=\"100%\" viewBox=\"0 0 ")
             .Append(left + width + 70).Append(' ').Append(height).Append("\">");
         for (var i = 0; i < groups.Count; i++)
         {
@@ -258,10 +303,10 @@ public static class ReportHtml
             b.Append("<rect x=\"").Append(left).Append("\" y=\"").Append(y).Append("\" width=\"").Append(width).Append("\" height=\"").Append(barHeight).Append("\" fill=\"#eef2f6\"/>");
             if (p is { } v)
                 b.Append("<rect x=\"").Append(left).Append("\" y=\"").Append(y).Append("\" width=\"").Append(F(v * width)).Append("\" height=\"").Append(barHeight)
-                    .Append("\" fill=\"#2f6bbf\"><title>").Append(E($"{groups[i].Code}: {Pct(v)}")).Append("</title></rect>");
-            b.Append("<text x=\"").Append(left + width + 6).Append("\" y=\"").Append(y + 12).Append("\" font-size=\"10\">").Append(E(Pct(p))).Append("</text>");
+                    .Append("\" fill=\"#2f6bbf\"><title>").Append(E($"{groups[i].Code}: {t.Percent(v)}")).Append("</title></rect>");
+            b.Append("<text x=\"").Append(left + width + 6).Append("\" y=\"").Append(y + 12).Append("\" font-size=\"10\">").Append(E(t.Percent(p))).Append("</text>");
         }
-        b.Append("</svg><figcaption>Mean progress of the goal's commitments with a value, capped to 0–100 %.</figcaption></figure>");
+        b.Append("</svg><figcaption>").Append(W(t["Caption.ProgressByGoal"])).Append("</figcaption></figure>");
     }
 
     private static void Heatmap(StringBuilder b, Matrix m, Func<double?, string> label, Func<double?, string> fill, string caption)
@@ -269,7 +314,7 @@ public static class ReportHtml
         const int left = 50, top = 22, cell = 46, cellHeight = 24;
         var w = left + m.Columns.Count * cell + 4;
         var h = top + m.Rows.Count * cellHeight + 4;
-        b.Append("<figure><svg role=\"img\" aria-label=\"").Append(E(caption)).Append("\" width=\"")
+        b.Append("<figure><svg role=\"img\" aria-label=\"").Append(W(caption)).Append("\" width=\"")
             .Append(Math.Min(100, w * 100 / 700)).Append("%\" viewBox=\"0 0 ").Append(w).Append(' ').Append(h).Append("\">");
         for (var j = 0; j < m.Columns.Count; j++)
             b.Append("<text x=\"").Append(left + j * cell + cell / 2).Append("\" y=\"15\" text-anchor=\"middle\" font-size=\"10\">").Append(E(m.Columns[j])).Append("</text>");
@@ -285,7 +330,7 @@ public static class ReportHtml
                     .Append("<text x=\"").Append(left + j * cell + cell / 2 - 1).Append("\" y=\"").Append(y + 15).Append("\" text-anchor=\"middle\" font-size=\"9\">").Append(E(label(v))).Append("</text>");
             }
         }
-        b.Append("</svg><figcaption>").Append(E(caption)).Append("</figcaption></figure>");
+        b.Append("</svg><figcaption>").Append(W(caption)).Append("</figcaption></figure>");
     }
 
     /// <summary>From pale red (0) through yellow to green (1).</summary>
@@ -299,6 +344,6 @@ public static class ReportHtml
     private static (int, int, int) Mix((int R, int G, int B) a, (int R, int G, int B) c, double t) =>
         ((int)(a.R + (c.R - a.R) * t), (int)(a.G + (c.G - a.G) * t), (int)(a.B + (c.B - a.B) * t));
 
-    private static string Pill(string health) =>
-        $"<span class=\"pill\" style=\"background:{HealthColors.GetValueOrDefault(health, "#5f6b7a")}\">{E(health)}</span>";
+    private static string Pill(ReportText t, string health) =>
+        $"<span class=\"pill\" style=\"background:{HealthColors.GetValueOrDefault(health, "#5f6b7a")}\">{W(t.Word(health))}</span>";
 }

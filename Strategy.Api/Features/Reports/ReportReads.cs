@@ -42,8 +42,12 @@ public sealed class ListReportsHandler(IQuerySession session) : IQueryHandler<Li
     }
 }
 
-/// <summary>A succeeded report's content in one format, written when it is served (a CSV of a large plan is streamed, not held).</summary>
-public sealed record ReportFile(string ContentType, string? DownloadName, bool Page, long? Length, Func<Stream, CancellationToken, Task> Write)
+/// <summary>
+/// A succeeded report's content in one format, written when it is served (a CSV of a large plan is streamed, not held).
+/// <paramref name="Language"/>: the language a CSV or HTML is written in; none for the JSON, which is the same in all.
+/// </summary>
+public sealed record ReportFile(string ContentType, string? DownloadName, bool Page, long? Length, Func<Stream, CancellationToken, Task> Write,
+    string? Language = null)
 {
     /// <summary>
     /// The page is self-contained; its inline styles need this one relaxation of the policy the API and the screens
@@ -57,6 +61,12 @@ public sealed record ReportFile(string ContentType, string? DownloadName, bool P
         http.Response.ContentType = file.ContentType;
         if (file.DownloadName is { } name) http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
         if (file.Page) http.Response.Headers.ContentSecurityPolicy = PagePolicy;
+        if (file.Language is { } language)
+        {
+            // Rendered for each request from the canonical JSON, never stored; a cache in between is told it varies.
+            http.Response.Headers.ContentLanguage = language;
+            http.Response.Headers.Vary = "Accept-Language";
+        }
         http.Response.ContentLength = file.Length;
         await file.Write(http.Response.Body, ct);
         return Results.Empty;
@@ -64,7 +74,8 @@ public sealed record ReportFile(string ContentType, string? DownloadName, bool P
 }
 
 /// <param name="Format">json (default, the canonical content its hash is taken of), csv or html.</param>
-public sealed record GetReportContent(Guid Id, string? Format) : IQuery<ReportFile>;
+/// <param name="Lang">The language of the csv or html (<see cref="Languages.Requested"/>); the json has none.</param>
+public sealed record GetReportContent(Guid Id, string? Format, string Lang) : IQuery<ReportFile>;
 
 public sealed class GetReportContentHandler(IQuerySession session, ReportContentStore contents) : IQueryHandler<GetReportContent, ReportFile>
 {
@@ -82,18 +93,19 @@ public sealed class GetReportContentHandler(IQuerySession session, ReportContent
         if (view.State.Status != ReportStatus.Succeeded)
             throw new RejectedException(Domain.Rejection.Conflict($"The report is {Json.Kebab(view.State.Status.ToString())}; its content exists once it has succeeded."));
         var stored = await contents.LoadAsync(id, ct) ?? throw new InvalidOperationException($"Report {id} succeeded without content.");
-        var name = $"{view.State.Plan}-{stored.Kind}-{id}";
+        var text = ReportText.For(query.Lang);
+        var name = $"{view.State.Plan}-{stored.Kind}-{id}" + (text == ReportText.English ? "" : "." + text.Lang);
         switch (chosen)
         {
             case "json":
                 return new ReportFile("application/json; charset=utf-8", null, false, stored.Json.Length, (body, token) => body.WriteAsync(stored.Json, token).AsTask());
             case "csv":
                 return new ReportFile("text/csv; charset=utf-8", $"{name}.csv", false, null,
-                    (body, token) => ReportCsv.WriteAsync(body, ReportGenerator.Parse(stored.Kind, stored.Json), token));
+                    (body, token) => ReportCsv.WriteAsync(body, ReportGenerator.Parse(stored.Kind, stored.Json), text, token), text.Lang);
             default:
                 var header = new ReportHeader(id, view.State.ContentHash!, view.State.AsOf, view.RequestedAt, view.RequestedBy.Name ?? view.RequestedBy.Id);
-                var html = System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(ReportGenerator.Parse(stored.Kind, stored.Json), header));
-                return new ReportFile("text/html; charset=utf-8", null, true, html.Length, (body, token) => body.WriteAsync(html, token).AsTask());
+                var html = System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(ReportGenerator.Parse(stored.Kind, stored.Json), header, text));
+                return new ReportFile("text/html; charset=utf-8", null, true, html.Length, (body, token) => body.WriteAsync(html, token).AsTask(), text.Lang);
         }
     }
 }
@@ -103,11 +115,16 @@ public static class ReportReadEndpoints
     private static readonly IntQuery Wait = new("wait", 0, 0, 60, "Hold the answer until the report has succeeded or failed, or this many seconds (0-60) have passed.");
     private static readonly IntQuery Limit = new("limit", 100, 1, 1000, "At most this many runs, 1-1000; default 100.");
     private static readonly ChoiceQuery Format = new("format", ["json", "csv", "html"], "json (default), csv or html.");
+    private static readonly TextQuery Lang = Languages.Query with
+    {
+        Description = "The language of a csv or html: en, km, lo, my, th, vi or zh (region forms such as km-KH are read as their language). " +
+            "Without it, Accept-Language decides; an unknown language gives English. The json is the same in every language.",
+    };
 
     /// <summary>The screens' download link: the same content, for a signed-in session rather than a token.</summary>
     public static void MapForScreens(IEndpointRouteBuilder app) =>
         app.MapGet("/reports/{id:guid}/file", async (Guid id, string? format, HttpContext http, IMediator mediator, CancellationToken ct) =>
-                await ReportFile.Serve(http, await mediator.Send(new GetReportContent(id, format), ct), ct))
+                await ReportFile.Serve(http, await mediator.Send(new GetReportContent(id, format, Languages.Requested(http.Request)), ct), ct))
             .RequireAuthorization(Auth.Policies.Read).ExcludeFromDescription();
 
     public static void Map(RouteGroupBuilder api)
@@ -129,13 +146,17 @@ public static class ReportReadEndpoints
             .Query(Queries.Code("plan", "A plan's code."), ChoiceQuery.Of<ReportKind>("kind", "The kind of report."), Limit);
 
         api.MapGet("/reports/{id:guid}/content", async (Guid id, string? format, HttpContext http, IMediator mediator, CancellationToken ct) =>
-                await ReportFile.Serve(http, await mediator.Send(new GetReportContent(id, format), ct), ct))
+                await ReportFile.Serve(http, await mediator.Send(new GetReportContent(id, format, Languages.Requested(http.Request)), ct), ct))
             .WithName("GetReportContent")
             .WithSummary("A succeeded report's content: json (canonical, hashed), csv (one RFC 4180 table of every figure) or html (self-contained page with SVG charts)")
-            .WithDescription("409 until the report has succeeded.")
-            .Query(Format)
+            .WithDescription("409 until the report has succeeded. csv and html are written in the language asked for (lang, or Accept-Language): " +
+                "headings, words and the method section translated (drafts, not yet checked by native speakers), numbers and dates in the language's " +
+                "conventions in the html (th: years of the Buddhist Era); the csv's numbers, dates, codes, section and measure names stay as in English, " +
+                "so it reads the same into a program in every language. The json, and so the contentHash, is the same in every language.")
+            .Query(Format, Lang)
             .EitherResponse<Strategy.Domain.Reports.ProgressReportContent, Strategy.Domain.Reports.SdgAlignmentReportContent>()
             .Files("text/csv", "text/html")
+            .ResponseHeader(StatusCodes.Status200OK, "Content-Language", "The language of a csv or html: en, km, lo, my, th, vi or zh.", maxLength: 35)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
