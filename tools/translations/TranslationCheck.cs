@@ -70,11 +70,20 @@ public static partial class TranslationCheck
             .Select(d => new Text((string)d.Attribute("name")!, (string?)d.Element("value") ?? "",
                 ((string?)d.Element("comment"))?.Trim().StartsWith("draft", StringComparison.OrdinalIgnoreCase) == true))];
 
-    /// <summary>What a translation must keep: its placeholders and its markup, in any order.</summary>
-    private static string Shape(string text) =>
-        string.Join(' ', Placeholder().Matches(text).Select(m => m.Value).Order(StringComparer.Ordinal));
+    /// <summary>
+    /// What a translation must keep: its placeholders (by number: the format after a colon, {0:d} for {0:yyyy-MM-dd}, is
+    /// the language's to choose) and its markup, in any order.
+    /// </summary>
+    private static string Shape(string text)
+    {
+        var matches = Placeholder().Matches(text);
+        // A placeholder may appear more than once (a date and its time from one instant); each must appear.
+        var placeholders = matches.Where(m => m.Groups["index"].Success).Select(m => "{" + m.Groups["index"].Value + "}").Distinct();
+        var markup = matches.Where(m => !m.Groups["index"].Success).Select(m => m.Value);
+        return string.Join(' ', placeholders.Concat(markup).Order(StringComparer.Ordinal));
+    }
 
-    [GeneratedRegex(@"\{[^{}]+\}|</?[a-z]+>")]
+    [GeneratedRegex(@"\{(?<index>[0-9]+)(?:[,:][^{}]*)?\}|\{[^{}]+\}|</?[a-z]+>")]
     private static partial Regex Placeholder();
 
     /// <summary>A report per base file and language; with <paramref name="drafts"/>, each draft's key and English text.</summary>
