@@ -117,7 +117,7 @@ public sealed class StrategyMetrics
         jobDuration = meter.CreateHistogram<double>("strategy.jobs.duration", "s",
             "How long Hangfire jobs ran, by job (report, overdue check, ...) and outcome (succeeded, failed).");
 
-        // The three gauges share one read, taken at most once per collection round.
+        // The gauges share one read, taken at most once per collection round.
         var snapshot = new CachedBacklog(backlog, clock, log);
         meter.CreateObservableGauge("strategy.reviews.pending", () => snapshot.Read(b => b.PendingReviews), "{value}",
             "Submitted values awaiting the secretariat's review.");
@@ -125,6 +125,8 @@ public sealed class StrategyMetrics
             "Submitted values awaiting review in reporting rounds whose deadline has passed.");
         meter.CreateObservableGauge("strategy.audit.chain_lag", () => snapshot.Read(b => b.ChainLag), "{event}",
             "Events appended but not yet chained into the audit hash chain (the async daemon's backlog).");
+        meter.CreateObservableGauge("strategy.mail.waiting", () => snapshot.Read(b => b.MailWaiting), "{mail}",
+            "Outbox mails not yet taken by the SMTP server: new ones, and those waiting to be retried while it is unreachable.");
     }
 
     public void Write(string command, string outcome) =>

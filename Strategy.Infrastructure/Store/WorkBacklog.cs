@@ -4,9 +4,10 @@ using Strategy.Infrastructure.Projections;
 
 namespace Strategy.Infrastructure.Store;
 
-/// <summary>What is waiting: values awaiting review (all, and those of rounds whose deadline has passed) and events the audit chain has not yet chained.</summary>
+/// <summary>What is waiting: values awaiting review (all, and those of rounds whose deadline has passed), events the audit chain has not yet chained, and mail not yet sent.</summary>
 /// <param name="ChainLag">Sequence numbers between the last event and the chain's head: the events behind it, counting any sequence gaps left by rolled-back appends.</param>
-public sealed record Backlog(long PendingReviews, long PendingReviewsPastDeadline, long ChainLag);
+/// <param name="MailWaiting">Outbox mails the SMTP server has not taken yet (new, or waiting to be retried).</param>
+public sealed record Backlog(long PendingReviews, long PendingReviewsPastDeadline, long ChainLag, long MailWaiting);
 
 /// <summary>
 /// The backlog the operations metrics report, read in one round trip of index-backed counts (the review queue's
@@ -25,7 +26,8 @@ public sealed class WorkBacklog(StoreSettings settings)
              join {s}.mt_doc_roundview r on r.stateplan = c.{CommitmentColumns.PlanCode} and r.data->'state'->>'code' = v.round
            where v.data->>'state' = 'submitted' and (r.data->'state'->>'deadline')::date < @today),
           coalesce((select max(seq_id) from {s}.mt_events), 0)
-            - coalesce((select (data->>'sequence')::bigint from {s}.mt_doc_auditchainhead where id = '{AuditChainHead.SingletonId}'), 0)
+            - coalesce((select (data->>'sequence')::bigint from {s}.mt_doc_auditchainhead where id = '{AuditChainHead.SingletonId}'), 0),
+          (select count(*) from {s}.mt_doc_outboxmail where data->>'sentAt' is null)
         """;
 
     /// <param name="today">The secretariat's date, which round deadlines are in.</param>
@@ -37,6 +39,6 @@ public sealed class WorkBacklog(StoreSettings settings)
         command.Parameters.AddWithValue("today", today);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return new Backlog(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return new Backlog(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 }

@@ -221,6 +221,8 @@ public sealed class TelemetryTests(TelemetryFactory api) : IClassFixture<Telemet
             gauges.ShouldContainKeyAndValue("strategy.reviews.pending_past_deadline", 0);
             gauges.ShouldContainKey("strategy.audit.chain_lag");
             gauges["strategy.audit.chain_lag"].ShouldBeGreaterThanOrEqualTo(0);
+            // No contacts, so no mail to wait for.
+            gauges.ShouldContainKeyAndValue("strategy.mail.waiting", 0);
         }
     }
 
