@@ -134,7 +134,7 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
             try
             {
                 var smtp = settings.Smtp;
-                await client.ConnectAsync(smtp.Host, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct);
+                await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct);
                 if (!string.IsNullOrEmpty(smtp.User)) await client.AuthenticateAsync(smtp.User, smtp.Password ?? "", ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
