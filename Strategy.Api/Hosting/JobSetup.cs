@@ -52,6 +52,7 @@ public static class JobSetup
         services.AddScoped<ScheduledJobs>();
         services.AddSingleton(config.GetSection("Mail").Get<Strategy.Infrastructure.Notifications.MailSettings>() ?? new());
         services.AddSingleton<Strategy.Infrastructure.Notifications.MailDispatcher>();
+        services.AddSingleton<Strategy.Infrastructure.Notifications.DeadlineReminders>();
         services.AddScoped<Features.Notifications.MailJobs>();
 
         var options = StorageOptions(store, settings);

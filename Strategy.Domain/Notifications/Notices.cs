@@ -3,7 +3,7 @@ using System.Net.Mail;
 namespace Strategy.Domain.Notifications;
 
 /// <summary>What the service tells people by mail. Each kind can be turned off per person (<see cref="Contact.Notices"/>).</summary>
-public enum NoticeKind { RoundOpened, ValueReturned, ValueAccepted }
+public enum NoticeKind { RoundOpened, DeadlineReminder, ValueReturned, ValueAccepted }
 
 /// <summary>Someone who receives mail: a user (by the sign-in subject), their address, role, country and language.</summary>
 /// <param name="Notices">Kinds turned on or off against <see cref="Notices.OnByDefault"/>, by kebab-case name.</param>
@@ -19,6 +19,7 @@ public static class Notices
     public static string Name(NoticeKind kind) => kind switch
     {
         NoticeKind.RoundOpened => "round-opened",
+        NoticeKind.DeadlineReminder => "deadline-reminder",
         NoticeKind.ValueReturned => "value-returned",
         NoticeKind.ValueAccepted => "value-accepted",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -28,6 +29,9 @@ public static class Notices
 
     /// <summary>A value accepted is good news nobody has to act on: off unless asked for.</summary>
     public static bool OnByDefault(NoticeKind kind) => kind != NoticeKind.ValueAccepted;
+
+    /// <summary>Days before a round's deadline that its members still missing values are reminded.</summary>
+    public static readonly IReadOnlyList<int> ReminderDays = [7, 1];
 
     public const int MaxEmailLength = 254;
 

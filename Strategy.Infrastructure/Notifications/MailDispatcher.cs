@@ -21,6 +21,8 @@ public sealed class MailSettings
     public string LinkBase { get; set; } = "http://localhost:5000";
     /// <summary>At most this many mails a run (a run a minute): a burst (a round opened for hundreds) goes out over minutes.</summary>
     public int MaxPerRun { get; set; } = 200;
+    /// <summary>The first retry's delay after a failed send; each later one doubles it, up to an hour.</summary>
+    public int RetryAfterSeconds { get; set; } = 60;
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Smtp.Host);
 }
@@ -101,6 +103,13 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
                     .Where(c => c.Role == Role.FocalPoint && c.Country is not null && countries.Contains(c.Country) && c.Wants(notice.Kind));
                 return [.. contacts.Select(c => Mail(notice, c, now, MailText.RoundOpened(notice, plan.Plan.Title, settings.LinkBase)))];
             }
+            case NoticeKind.DeadlineReminder:
+            {
+                var missing = notice.Missing ?? [];
+                var contacts = (await session.Query<ContactDocument>().ToListAsync(ct)).Select(c => c.Contact)
+                    .Where(c => c.Role == Role.FocalPoint && c.Country is not null && missing.ContainsKey(c.Country) && c.Wants(notice.Kind));
+                return [.. contacts.Select(c => Mail(notice, c, now, MailText.DeadlineReminder(notice, missing[c.Country!], settings.LinkBase)))];
+            }
             case NoticeKind.ValueReturned:
             {
                 var commitment = await session.LoadAsync<Commitment>(notice.CommitmentId!.Value, ct);
@@ -170,11 +179,11 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
         return (sent, failed, await PendingAsync(ct));
     }
 
-    private static void Failed(OutboxMail mail, Exception e, DateTimeOffset now)
+    private void Failed(OutboxMail mail, Exception e, DateTimeOffset now)
     {
         mail.Attempts++;
         mail.LastError = e.Message.Length > 500 ? e.Message[..500] : e.Message;
-        mail.NextAttemptAt = now + TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, mail.Attempts - 1)));
+        mail.NextAttemptAt = now + TimeSpan.FromSeconds(Math.Min(3600, settings.RetryAfterSeconds * Math.Pow(2, mail.Attempts - 1)));
     }
 
     private MimeMessage Message(OutboxMail mail)
@@ -209,6 +218,12 @@ public sealed record MailText(string Subject, string Text, string Html)
         $"Reporting round {n.Round} is open: values due by {Day(n.Deadline)}",
         [$"The secretariat opened the reporting round {n.Round} of {planTitle}, for values dated {Day(n.PeriodStart)} to {Day(n.PeriodEnd)}.",
          $"Please submit your country's values, with their evidence, by {Day(n.Deadline)}."],
+        $"{linkBase.TrimEnd('/')}/country", "Your country's commitments");
+
+    public static MailText DeadlineReminder(Notice n, int missing, string linkBase) => Of(
+        $"Reporting round {n.Round}: {(n.DaysLeft == 1 ? "1 day" : $"{n.DaysLeft} days")} to the deadline, {Day(n.Deadline)}",
+        [$"{missing} of your country's commitments {(missing == 1 ? "has" : "have")} no value yet in the reporting round {n.Round} (values dated {Day(n.PeriodStart)} to {Day(n.PeriodEnd)}).",
+         $"The deadline is {Day(n.Deadline)}. Values sent after it are still taken, marked late."],
         $"{linkBase.TrimEnd('/')}/country", "Your country's commitments");
 
     public static MailText ValueReturned(Notice n, Commitment c, ReportedValue v, string linkBase) => Of(

@@ -39,7 +39,15 @@ public sealed class Notice
     public Guid? ValueId { get; set; }
     public string? Comment { get; set; }
     public string? By { get; set; }
+
+    /// <summary>A deadline reminder's days left, and the countries it goes to with how many commitments each still lacks a value.</summary>
+    public int? DaysLeft { get; set; }
+    public Dictionary<string, int>? Missing { get; set; }
+
     public bool Expanded { get; set; }
+
+    /// <summary>The reminder of a round <paramref name="daysLeft"/> days before its deadline: one id, so one reminder.</summary>
+    public static Guid ReminderId(Guid roundId, int daysLeft) => OutboxMail.IdFor(roundId, $"deadline-{daysLeft}");
 }
 
 /// <summary>One mail to one recipient. Its id is derived from the notice and the recipient, so expanding a notice twice

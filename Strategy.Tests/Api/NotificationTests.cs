@@ -18,25 +18,38 @@ namespace Strategy.Tests.Api;
 /// <summary>A real SMTP server in the test process that keeps every message it is given.</summary>
 public sealed class TestSmtpServer : IAsyncDisposable
 {
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task running;
+    private CancellationTokenSource? stop;
+    private Task? running;
     public int Port { get; }
     public ConcurrentQueue<MimeMessage> Received { get; } = new();
 
     public TestSmtpServer()
     {
         using (var probe = new TcpListener(IPAddress.Loopback, 0)) { probe.Start(); Port = ((IPEndPoint)probe.LocalEndpoint).Port; probe.Stop(); }
+        Start();
+    }
+
+    /// <summary>Listens on <see cref="Port"/> again after <see cref="StopAsync"/>: the server is back.</summary>
+    public void Start()
+    {
         var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)).IsSecure(false)).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(Received));
+        stop = new CancellationTokenSource();
         running = new SmtpServer.SmtpServer(options, services).StartAsync(stop.Token);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>The server goes away: connections to its port are refused until <see cref="Start"/>.</summary>
+    public async Task StopAsync()
     {
+        if (stop is null || running is null) return;
         await stop.CancelAsync();
         try { await running; } catch (OperationCanceledException) { }
+        stop = null;
+        running = null;
     }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     private sealed class Store(ConcurrentQueue<MimeMessage> received) : MessageStore
     {
@@ -62,6 +75,8 @@ public sealed class MailApiFactory : ApiFactory, IAsyncLifetime
         builder.UseSetting("Mail:Smtp:UseTls", "false");
         builder.UseSetting("Mail:Smtp:From", "Strategy <no-reply@strategy.test>");
         builder.UseSetting("Mail:LinkBase", "https://strategy.test");
+        // A failed mail is due again at once, so a test need not wait out the minute the service waits.
+        builder.UseSetting("Mail:RetryAfterSeconds", "0");
     }
 
     public new async Task DisposeAsync()
@@ -80,10 +95,15 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
     private static readonly string[] Members = ["KH", "TH", "VN"];
 
     /// <summary>Runs the mail job through Hangfire, as the minutely schedule does, and waits for it to finish.</summary>
-    private async Task<DispatchResult> DispatchAsync()
+    private Task<DispatchResult> DispatchAsync() =>
+        RunJobAsync<DispatchResult>(api.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<MailJobs>(j => j.Dispatch(CancellationToken.None)));
+
+    /// <summary>The daily reminder job as if today were <paramref name="today"/> on the secretariat's calendar.</summary>
+    private Task<int> RemindAsync(DateOnly today) =>
+        RunJobAsync<int>(api.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<MailJobs>(j => j.RemindersOn(today, CancellationToken.None)));
+
+    private async Task<T> RunJobAsync<T>(string id)
     {
-        var jobs = api.Services.GetRequiredService<IBackgroundJobClient>();
-        var id = jobs.Enqueue<MailJobs>(j => j.Dispatch(CancellationToken.None));
         var storage = api.Services.GetRequiredService<JobStorage>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
@@ -91,7 +111,7 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
             using var connection = storage.GetConnection();
             var state = connection.GetStateData(id);
             if (state?.Name == SucceededState.StateName)
-                return System.Text.Json.JsonSerializer.Deserialize<DispatchResult>(state.Data["Result"], ApiFactory.JsonOptions)!;
+                return System.Text.Json.JsonSerializer.Deserialize<T>(state.Data["Result"], ApiFactory.JsonOptions)!;
             if (state?.Name == FailedState.StateName) throw new InvalidOperationException("The mail job failed: " + state.Data["ExceptionMessage"]);
             await Task.Delay(100);
         }
@@ -192,6 +212,72 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         await DispatchAsync();
         To(Address(plan, "KH")).ShouldBeEmpty();
         To(Address(plan, "TH")).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_7_day_reminder_goes_only_to_members_still_missing_values_and_a_second_run_sends_nothing_more()
+    {
+        var plan = await PlanWithContacts();
+        var sec = api.Secretariat();
+        var kh = (await (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH"))).Json()).GetProperty("id").GetGuid();
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("TH"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("TH", outcome: "G1.O2", indicator: "G1.O2.I1", target: 30))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/rounds", new { code = "2025-Q3", periodStart = "2025-07-01", periodEnd = "2025-09-30", deadline = "2025-10-15" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        // KH has sent its value for the round; TH's two commitments have none; VN has no commitment to report on.
+        var sent = await FocalPoint(plan, "KH").PostJson($"/api/commitments/{kh}/progress", new { value = 2, asOf = "2025-09-30" });
+        sent.StatusCode.ShouldBe(HttpStatusCode.OK, await sent.Content.ReadAsStringAsync());
+        await DispatchAsync();
+        var before = api.Smtp.Received.Count;
+
+        (await RemindAsync(new DateOnly(2025, 10, 5))).ShouldBe(0);
+        (await RemindAsync(new DateOnly(2025, 10, 8))).ShouldBeGreaterThanOrEqualTo(1);
+        await DispatchAsync();
+        var reminder = To(Address(plan, "TH")).Where(m => m.Subject.Contains("7 days")).ShouldHaveSingleItem();
+        reminder.Subject.ShouldContain("15 October 2025");
+        reminder.TextBody.ShouldContain("2 of your country's commitments have no value yet");
+        To(Address(plan, "KH")).ShouldNotContain(m => m.Subject.Contains("days to the deadline"));
+        To(Address(plan, "VN")).ShouldNotContain(m => m.Subject.Contains("days to the deadline"));
+
+        var received = api.Smtp.Received.Count;
+        received.ShouldBeGreaterThan(before);
+        (await RemindAsync(new DateOnly(2025, 10, 8))).ShouldBe(0);
+        await DispatchAsync();
+        api.Smtp.Received.Count.ShouldBe(received);
+    }
+
+    [Fact]
+    public async Task With_the_mail_server_down_writes_succeed_and_the_mail_goes_out_once_it_is_back()
+    {
+        var plan = await PlanWithContacts();
+        await api.Smtp.StopAsync();
+        try
+        {
+            var sec = api.Secretariat();
+            for (var i = 0; i < 3; i++)
+            {
+                var opened = await sec.PostJson($"/api/plans/{plan}/rounds", new { code = $"2024-M{i + 1}", periodStart = $"2024-0{i + 1}-01", periodEnd = $"2024-0{i + 1}-28", deadline = $"2024-0{i + 2}-10" });
+                opened.StatusCode.ShouldBe(HttpStatusCode.Created, await opened.Content.ReadAsStringAsync());
+            }
+            var down = await DispatchAsync();
+            down.Sent.ShouldBe(0);
+            down.Failed.ShouldBeGreaterThanOrEqualTo(9);
+            down.Pending.ShouldBeGreaterThanOrEqualTo(9);
+            To(Address(plan, "KH")).ShouldBeEmpty();
+        }
+        finally
+        {
+            api.Smtp.Start();
+        }
+
+        var back = await DispatchAsync();
+        back.Failed.ShouldBe(0);
+        string[] expected = ["Reporting round 2024-M1 is open: values due by 10 February 2024", "Reporting round 2024-M2 is open: values due by 10 March 2024",
+            "Reporting round 2024-M3 is open: values due by 10 April 2024"];
+        foreach (var c in Members) To(Address(plan, c)).Select(m => m.Subject).Order().ToArray().ShouldBe(expected, c);
+        var received = api.Smtp.Received.Count;
+        (await DispatchAsync()).Sent.ShouldBe(0);
+        api.Smtp.Received.Count.ShouldBe(received);
     }
 
     [Fact]

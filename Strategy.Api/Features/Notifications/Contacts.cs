@@ -102,12 +102,21 @@ public sealed class ContactHandlers(IDocumentSession session, CurrentActor actor
 }
 
 /// <summary>The outbox's sender as a Hangfire job: every minute, and whenever a test or an operator asks.</summary>
-public sealed class MailJobs(MailDispatcher dispatcher)
+public sealed class MailJobs(MailDispatcher dispatcher, DeadlineReminders reminders, TimeProvider clock)
 {
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Send mail")]
     [DisableConcurrentExecution(60)]
     public async Task<DispatchResult> Dispatch(CancellationToken ct) => await dispatcher.RunAsync(ct);
+
+    /// <summary>Daily: the reminders of rounds whose deadline is 7 days or 1 day away on the secretariat's date.</summary>
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Record deadline reminders")]
+    public Task<int> Reminders(CancellationToken ct) => RemindersOn(MemberTime.SecretariatToday(clock.GetUtcNow()), ct);
+
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Record deadline reminders for {0}")]
+    public async Task<int> RemindersOn(DateOnly today, CancellationToken ct) => await reminders.RecordAsync(today, ct);
 }
 
 public static class ContactEndpoints

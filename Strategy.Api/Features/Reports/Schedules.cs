@@ -173,6 +173,8 @@ public sealed class RecurringJobsRegistrar(IRecurringJobManager recurring, JobSe
         recurring.AddOrUpdate<ScheduledJobs>("audit-checkpoint", j => j.SignCheckpoint(CancellationToken.None), settings.CheckpointCron);
         // Notices become mail within a minute; without an SMTP server they wait in the outbox (run.sh says so).
         recurring.AddOrUpdate<Features.Notifications.MailJobs>("mail-dispatch", j => j.Dispatch(CancellationToken.None), Cron.Minutely());
+        // 01:00 UTC is the morning in the members' time zones (UTC+7, +6:30, +8).
+        recurring.AddOrUpdate<Features.Notifications.MailJobs>("mail-deadline-reminders", j => j.Reminders(CancellationToken.None), "0 1 * * *");
         return Task.CompletedTask;
     }
 
