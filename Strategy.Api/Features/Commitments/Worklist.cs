@@ -17,16 +17,18 @@ public enum WorkReason { NoValueThisRound, Returned, Overdue, OffTrack }
 public sealed record WorkItem(CommitmentDto Commitment, IReadOnlyList<WorkReason> Reasons, ValueState? RoundState);
 
 /// <param name="Round">The open round due first, if the plan has one open.</param>
-/// <param name="Needs">The country's commitments that need something, the most urgent reasons first.</param>
+/// <param name="Needs">The first <see cref="GetCountryWorklist.Shown"/> of the country's commitments that need something, the most urgent reasons first.</param>
+/// <param name="NeedCount">How many commitments need something, shown or not.</param>
 /// <param name="Commitments">How many commitments (not withdrawn) the country has in the plan.</param>
-public sealed record Worklist(string Plan, string Country, RoundDto? Round, IReadOnlyList<WorkItem> Needs, int Commitments);
+public sealed record Worklist(string Plan, string Country, RoundDto? Round, IReadOnlyList<WorkItem> Needs, int NeedCount, int Commitments);
 
 /// <summary>
 /// A country's commitments that need something this round: no value in the open round, a value returned for
-/// correction, overdue, or off track. Health is the commitment read's (accepted values only); what counts in a round is
-/// <see cref="RoundCompleteness.Counting"/>, as the round's completeness counts it.
+/// correction, overdue, or off track. Health is the commitment read's (accepted values only), taken in SQL by
+/// <see cref="HealthSql"/> as lists filter on it; what counts in a round is <see cref="RoundCompleteness.Counting"/>, as
+/// the round's completeness counts it. Only the commitments shown are read whole: a country may hold thousands.
 /// </summary>
-public sealed record GetCountryWorklist(string Plan, string Country) : IQuery<Worklist>;
+public sealed record GetCountryWorklist(string Plan, string Country, int Shown = 25) : IQuery<Worklist>;
 
 public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvider clock, HealthThresholds thresholds)
     : IQueryHandler<GetCountryWorklist, Worklist>
@@ -35,12 +37,17 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
     {
         if (await session.LoadAsync<PlanView>(StreamIds.ForPlan(query.Plan), ct) is null) throw RejectedException.NotFound($"No plan {query.Plan}.");
         var now = clock.GetUtcNow();
-        var views = await session.Query<CommitmentView>()
-            .Where(c => c.State.PlanCode == query.Plan && c.State.Country == query.Country && !c.State.Withdrawn)
-            .OrderBy(c => c.State.Code).ToListAsync(ct);
+        IQueryable<CommitmentView> Mine() => session.Query<CommitmentView>()
+            .Where(c => c.State.PlanCode == query.Plan && c.State.Country == query.Country && !c.State.Withdrawn);
+        var rows = await Mine().Select(c => new Row(c.Id, c.State.Code, c.State.Status)).ToListAsync(ct);
+        async Task<HashSet<Guid>> WithHealth(Health health) => [.. await Mine()
+            .Where(c => c.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(now, thresholds, Json.Kebab(health.ToString()))))
+            .Select(c => c.Id).ToListAsync(ct)];
+        var overdue = await WithHealth(Health.Overdue);
+        var offTrack = await WithHealth(Health.OffTrack);
         var round = (await session.Query<RoundView>().Where(r => r.State.Plan == query.Plan && !r.State.Closed).ToListAsync(ct))
             .OrderBy(r => r.State.Deadline).FirstOrDefault();
-        var ids = views.Select(v => v.Id).ToArray();
+        var ids = rows.Select(v => v.Id).ToArray();
 
         var counting = round is null
             ? new Dictionary<Guid, RoundValue>()
@@ -56,22 +63,25 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
                 .Select(v => v.CommitmentId).ToListAsync(ct))
             .ToHashSet();
 
-        var needs = new List<WorkItem>();
-        foreach (var view in views)
+        var needs = new List<(Row Row, List<WorkReason> Reasons, ValueState? InRound)>();
+        foreach (var row in rows)
         {
-            var dto = CommitmentDto.From(view, now, thresholds);
-            var inRound = counting.GetValueOrDefault(view.Id)?.State;
+            var inRound = counting.GetValueOrDefault(row.Id)?.State;
             var reasons = new List<WorkReason>();
-            if (returned.Contains(view.Id) && inRound != ValueState.Submitted && inRound != ValueState.Accepted) reasons.Add(WorkReason.Returned);
-            if (round is not null && inRound is null && !reasons.Contains(WorkReason.Returned) && Open(dto)) reasons.Add(WorkReason.NoValueThisRound);
-            if (dto.Health == Health.Overdue) reasons.Add(WorkReason.Overdue);
-            if (dto.Health == Health.OffTrack) reasons.Add(WorkReason.OffTrack);
-            if (reasons.Count > 0) needs.Add(new WorkItem(dto, reasons, inRound));
+            if (returned.Contains(row.Id) && inRound != ValueState.Submitted && inRound != ValueState.Accepted) reasons.Add(WorkReason.Returned);
+            if (round is not null && inRound is null && !reasons.Contains(WorkReason.Returned) && Open(row.Status)) reasons.Add(WorkReason.NoValueThisRound);
+            if (overdue.Contains(row.Id)) reasons.Add(WorkReason.Overdue);
+            if (offTrack.Contains(row.Id)) reasons.Add(WorkReason.OffTrack);
+            if (reasons.Count > 0) needs.Add((row, reasons, inRound));
         }
+        var shown = needs.OrderBy(n => n.Reasons.Min()).ThenBy(n => n.Row.Code, StringComparer.Ordinal).Take(query.Shown).ToList();
+        var views = (await session.LoadManyAsync<CommitmentView>(ct, shown.Select(n => n.Row.Id))).ToDictionary(v => v.Id);
         return new Worklist(query.Plan, query.Country, round is null ? null : RoundDto.From(round),
-            [.. needs.OrderBy(n => n.Reasons.Min()).ThenBy(n => n.Commitment.Code, StringComparer.Ordinal)], views.Count);
+            [.. shown.Select(n => new WorkItem(CommitmentDto.From(views[n.Row.Id], now, thresholds), n.Reasons, n.InRound))], needs.Count, rows.Count);
     }
 
+    private sealed record Row(Guid Id, string Code, CommitmentStatus Status);
+
     /// <summary>Completed and cancelled commitments report nothing more.</summary>
-    private static bool Open(CommitmentDto c) => c.Status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled);
+    private static bool Open(CommitmentStatus status) => status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled);
 }
