@@ -3,6 +3,7 @@ using Marten.Linq.MatchesSql;
 using Mediator;
 using Strategy.Api.Features.Rounds;
 using Strategy.Api.Http;
+using Strategy.Domain;
 using Strategy.Domain.Commitments;
 using Strategy.Domain.Progress;
 using Strategy.Domain.Rounds;
@@ -24,9 +25,9 @@ public sealed record Worklist(string Plan, string Country, RoundDto? Round, IRea
 
 /// <summary>
 /// A country's commitments that need something this round: no value in the open round, a value returned for
-/// correction, overdue, or off track. Health is the commitment read's (accepted values only), taken in SQL by
-/// <see cref="HealthSql"/> as lists filter on it; what counts in a round is <see cref="RoundCompleteness.Counting"/>, as
-/// the round's completeness counts it. Only the commitments shown are read whole: a country may hold thousands.
+/// correction, overdue, or off track. Health is the commitment read's (accepted values only); what counts in a round is
+/// <see cref="RoundCompleteness.Counting"/>, as the round's completeness counts it. Only the commitments shown are
+/// answered with their whole read: a country may hold thousands.
 /// </summary>
 public sealed record GetCountryWorklist(string Plan, string Country, int Shown = 25) : IQuery<Worklist>;
 
@@ -37,14 +38,9 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
     {
         if (await session.LoadAsync<PlanView>(StreamIds.ForPlan(query.Plan), ct) is null) throw RejectedException.NotFound($"No plan {query.Plan}.");
         var now = clock.GetUtcNow();
-        IQueryable<CommitmentView> Mine() => session.Query<CommitmentView>()
-            .Where(c => c.State.PlanCode == query.Plan && c.State.Country == query.Country && !c.State.Withdrawn);
-        var rows = await Mine().Select(c => new Row(c.Id, c.State.Code, c.State.Status)).ToListAsync(ct);
-        async Task<HashSet<Guid>> WithHealth(Health health) => [.. await Mine()
-            .Where(c => c.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(now, thresholds, Json.Kebab(health.ToString()))))
-            .Select(c => c.Id).ToListAsync(ct)];
-        var overdue = await WithHealth(Health.Overdue);
-        var offTrack = await WithHealth(Health.OffTrack);
+        var views = await session.Query<CommitmentView>()
+            .Where(c => c.State.PlanCode == query.Plan && c.State.Country == query.Country && !c.State.Withdrawn).ToListAsync(ct);
+        var rows = views.Select(v => new Row(v.Id, v.State.Code, v.State.Status, ProgressMath.HealthOf(v.State, MemberTime.Today(v.State.Country, now), thresholds))).ToList();
         var round = (await session.Query<RoundView>().Where(r => r.State.Plan == query.Plan && !r.State.Closed).ToListAsync(ct))
             .OrderBy(r => r.State.Deadline).FirstOrDefault();
         var ids = rows.Select(v => v.Id).ToArray();
@@ -70,17 +66,17 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
             var reasons = new List<WorkReason>();
             if (returned.Contains(row.Id) && inRound != ValueState.Submitted && inRound != ValueState.Accepted) reasons.Add(WorkReason.Returned);
             if (round is not null && inRound is null && !reasons.Contains(WorkReason.Returned) && Open(row.Status)) reasons.Add(WorkReason.NoValueThisRound);
-            if (overdue.Contains(row.Id)) reasons.Add(WorkReason.Overdue);
-            if (offTrack.Contains(row.Id)) reasons.Add(WorkReason.OffTrack);
+            if (row.Health == Health.Overdue) reasons.Add(WorkReason.Overdue);
+            if (row.Health == Health.OffTrack) reasons.Add(WorkReason.OffTrack);
             if (reasons.Count > 0) needs.Add((row, reasons, inRound));
         }
         var shown = needs.OrderBy(n => n.Reasons.Min()).ThenBy(n => n.Row.Code, StringComparer.Ordinal).Take(query.Shown).ToList();
-        var views = (await session.LoadManyAsync<CommitmentView>(ct, shown.Select(n => n.Row.Id))).ToDictionary(v => v.Id);
+        var byId = views.ToDictionary(v => v.Id);
         return new Worklist(query.Plan, query.Country, round is null ? null : RoundDto.From(round),
-            [.. shown.Select(n => new WorkItem(CommitmentDto.From(views[n.Row.Id], now, thresholds), n.Reasons, n.InRound))], needs.Count, rows.Count);
+            [.. shown.Select(n => new WorkItem(CommitmentDto.From(byId[n.Row.Id], now, thresholds), n.Reasons, n.InRound))], needs.Count, rows.Count);
     }
 
-    private sealed record Row(Guid Id, string Code, CommitmentStatus Status);
+    private sealed record Row(Guid Id, string Code, CommitmentStatus Status, Health Health);
 
     /// <summary>Completed and cancelled commitments report nothing more.</summary>
     private static bool Open(CommitmentStatus status) => status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled);
