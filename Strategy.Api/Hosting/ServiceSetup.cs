@@ -195,6 +195,7 @@ public static class ServiceSetup
         ReportReadEndpoints.Map(api);
         EvidenceEndpoints.Map(api);
         Features.Notifications.ContactEndpoints.Map(api);
+        Features.Notifications.UnsubscribeEndpoints.Map(api);
 
         app.MapStaticAssets();
         app.MapRazorComponents<Web.App>();

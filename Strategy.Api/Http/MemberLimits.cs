@@ -64,7 +64,7 @@ public static class MemberLimits
         ["instance"] = new(2048),
         ["lang"] = new(2, "^[a-z]{2}$"), ["language"] = new(2, "^[a-z]{2}$"),
         ["email"] = new(Strategy.Domain.Notifications.Notices.MaxEmailLength, Format: "email"), ["sub"] = new(MaxSubjectLength),
-        ["updatedBy"] = new(MaxSubjectLength),
+        ["updatedBy"] = new(MaxSubjectLength), ["notice"] = new(32),
     };
 
     private static readonly Dictionary<(Type, string), TextLimit> TypeStrings = new()

@@ -45,7 +45,8 @@ public sealed record DispatchResult(int Expanded, int Sent, int Failed, int Pend
 /// that runs twice, or on two nodes, finds the mails the first sent marked sent and sends nothing more. A failed send is
 /// retried by later runs with a growing delay; the writes that caused the notices never wait for any of it.
 /// </summary>
-public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSettings, MailSettings settings, TimeProvider clock, ILogger<MailDispatcher> log)
+public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSettings, MailSettings settings, IUnsubscribeTokens unsubscribe, TimeProvider clock,
+    ILogger<MailDispatcher> log)
 {
     public async Task<DispatchResult> RunAsync(CancellationToken ct)
     {
@@ -123,12 +124,18 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
         }
     }
 
-    private static OutboxMail Mail(Notice notice, Contact to, DateTimeOffset now, MailText text) => new()
+    private OutboxMail Mail(Notice notice, Contact to, DateTimeOffset now, MailText text)
     {
-        Id = OutboxMail.IdFor(notice.Id, to.Sub), NoticeId = notice.Id, Kind = notice.Kind, Sub = to.Sub, To = to.Email, ToName = to.Name,
-        // English until the screens' and mails' texts are translated: the contact's language is kept for then.
-        Language = Translations.Source, Subject = text.Subject, Text = text.Text, Html = text.Html, CreatedAt = now, NextAttemptAt = now,
-    };
+        var stop = $"{settings.LinkBase.TrimEnd('/')}/api/unsubscribe?token={Uri.EscapeDataString(unsubscribe.Issue(to.Sub, notice.Kind))}";
+        var unsubscribed = text.WithUnsubscribe(stop);
+        return new OutboxMail
+        {
+            Id = OutboxMail.IdFor(notice.Id, to.Sub), NoticeId = notice.Id, Kind = notice.Kind, Sub = to.Sub, To = to.Email, ToName = to.Name,
+            // English until the mails' texts are translated: the contact's language is kept for then.
+            Language = Translations.Source, Subject = unsubscribed.Subject, Text = unsubscribed.Text, Html = unsubscribed.Html,
+            UnsubscribeUrl = stop, CreatedAt = now, NextAttemptAt = now,
+        };
+    }
 
     private async Task<(int Sent, int Failed, int Pending)> SendAsync(CancellationToken ct)
     {
@@ -198,6 +205,9 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
         message.From.Add(MailboxAddress.Parse(settings.Smtp.From));
         message.To.Add(new MailboxAddress(mail.ToName, mail.To));
         message.Headers.Add("Content-Language", mail.Language);
+        // RFC 2369 and RFC 8058: mail programs offer "unsubscribe", and a one-click POST to the link turns the notice off.
+        message.Headers.Add("List-Unsubscribe", $"<{mail.UnsubscribeUrl}>");
+        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         return message;
     }
 }
@@ -213,6 +223,12 @@ public sealed record MailText(string Subject, string Text, string Html)
         string.Join("\n\n", paragraphs) + $"\n\n{linkText}: {link}\n",
         "<!DOCTYPE html><html lang=\"en\"><body>" + string.Concat(paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
         $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode(linkText)}</a></p></body></html>");
+
+    /// <summary>The text with a last paragraph saying how to stop this kind of mail.</summary>
+    public MailText WithUnsubscribe(string link) => new(Subject,
+        Text + $"\nYou receive this because the secretariat listed you as a contact. To stop this kind of mail: {link}\n",
+        Html.Replace("</body></html>", $"<p style=\"color:#555\">You receive this because the secretariat listed you as a contact. " +
+            $"<a href=\"{WebUtility.HtmlEncode(link)}\">Stop this kind of mail</a>.</p></body></html>"));
 
     public static MailText RoundOpened(Notice n, string planTitle, string linkBase) => Of(
         $"Reporting round {n.Round} is open: values due by {Day(n.Deadline)}",

@@ -64,6 +64,8 @@ public sealed class OutboxMail
     public string Subject { get; set; } = "";
     public string Text { get; set; } = "";
     public string Html { get; set; } = "";
+    /// <summary>The signed link that turns this kind of notice off for the recipient (List-Unsubscribe, and in the text).</summary>
+    public string UnsubscribeUrl { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public int Attempts { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }

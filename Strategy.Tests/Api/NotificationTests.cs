@@ -281,6 +281,49 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
     }
 
     [Fact]
+    public async Task A_mails_unsubscribe_link_turns_that_notice_off_and_a_forged_or_altered_one_is_refused()
+    {
+        var plan = await PlanWithContacts();
+        var sec = api.Secretariat();
+        (await sec.PostJson($"/api/plans/{plan}/rounds", new { code = "2025-Q1", periodStart = "2025-01-01", periodEnd = "2025-03-31", deadline = "2025-04-15" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        await DispatchAsync();
+        var mail = To(Address(plan, "KH")).ShouldHaveSingleItem();
+        mail.Headers["List-Unsubscribe-Post"].ShouldBe("List-Unsubscribe=One-Click");
+        var link = new Uri(mail.Headers["List-Unsubscribe"].Trim('<', '>'));
+        mail.TextBody.ShouldContain(link.ToString());
+        link.AbsolutePath.ShouldBe("/api/unsubscribe");
+        var token = Uri.UnescapeDataString(link.Query["?token=".Length..]);
+        var anonymous = api.CreateClient();
+        var me = FocalPoint(plan, "KH");
+
+        // Forged, altered, or missing: refused, and nothing changes.
+        await (await anonymous.PostAsync("/api/unsubscribe?token=" + Uri.EscapeDataString("bm90IGEgdG9rZW4"), null)).ShouldBeProblem(400, "token");
+        var altered = token[..10] + (token[10] == 'A' ? 'B' : 'A') + token[11..];
+        await (await anonymous.PostAsync("/api/unsubscribe?token=" + Uri.EscapeDataString(altered), null)).ShouldBeProblem(400, "token");
+        await (await anonymous.PostAsync("/api/unsubscribe", null)).ShouldBeProblem(400, "token");
+        (await (await me.GetAsync("/api/me")).Json()).GetProperty("contact").GetProperty("notices").GetProperty("round-opened").GetBoolean().ShouldBeTrue();
+
+        // Opening the link in a browser shows a button; it acts only when posted.
+        var page = await anonymous.GetAsync(link.PathAndQuery);
+        page.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await page.Content.ReadAsStringAsync()).ShouldContain("<form method=\"post\"");
+        (await (await me.GetAsync("/api/me")).Json()).GetProperty("contact").GetProperty("notices").GetProperty("round-opened").GetBoolean().ShouldBeTrue();
+
+        var done = await anonymous.PostAsync(link.PathAndQuery, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+        done.StatusCode.ShouldBe(HttpStatusCode.OK, await done.Content.ReadAsStringAsync());
+        var notices = (await (await me.GetAsync("/api/me")).Json()).GetProperty("contact").GetProperty("notices");
+        notices.GetProperty("round-opened").GetBoolean().ShouldBeFalse();
+        notices.GetProperty("value-returned").GetBoolean().ShouldBeTrue();
+
+        (await sec.PostJson($"/api/plans/{plan}/rounds", new { code = "2025-Q2", periodStart = "2025-04-01", periodEnd = "2025-06-30", deadline = "2025-07-15" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        await DispatchAsync();
+        To(Address(plan, "KH")).Count.ShouldBe(1);
+        To(Address(plan, "TH")).Count.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task A_contact_with_a_bad_address_role_country_or_language_is_refused()
     {
         var sec = api.Secretariat();

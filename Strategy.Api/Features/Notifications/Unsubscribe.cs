@@ -1,0 +1,96 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Strategy.Api.Http;
+using Strategy.Domain.Notifications;
+using Strategy.Infrastructure.Notifications;
+
+namespace Strategy.Api.Features.Notifications;
+
+/// <summary>Unsubscribe tokens protected by the service's data-protection key ring (in PostgreSQL, shared by the nodes).</summary>
+public sealed class DataProtectionUnsubscribeTokens(IDataProtectionProvider provider) : IUnsubscribeTokens
+{
+    private readonly IDataProtector protector = provider.CreateProtector("Strategy.Unsubscribe.v1");
+
+    public string Issue(string sub, NoticeKind kind) =>
+        Base64Url.EncodeToString(protector.Protect(Encoding.UTF8.GetBytes($"{Notices.Name(kind)}\n{sub}")));
+
+    public (string Sub, NoticeKind Kind)? Read(string token)
+    {
+        try
+        {
+            if (token.Length > 2000 || !Base64Url.IsValid(token)) return null;
+            var text = Encoding.UTF8.GetString(protector.Unprotect(Base64Url.DecodeFromChars(token)));
+            var parts = text.Split('\n', 2);
+            return parts.Length == 2 && Notices.Parse(parts[0]) is { } kind ? (parts[1], kind) : null;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed record UnsubscribeResult(string Sub, string Notice, bool On);
+
+/// <summary>
+/// Turns a notice off for the person a mail's signed link names: no sign-in, the link is the proof. Its session is its
+/// own (the request's is stamped with a signed-in caller, which there is none of here).
+/// </summary>
+public sealed class Unsubscriptions(IDocumentStore store, IUnsubscribeTokens tokens, TimeProvider clock)
+{
+    public async Task<UnsubscribeResult> TurnOffAsync(string? token, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(token) || tokens.Read(token) is not { } named)
+            throw RejectedException.Invalid("token", "The link is not valid: it was altered or was not made by this service.");
+        await using var session = store.LightweightSession();
+        var document = await session.LoadAsync<ContactDocument>(named.Sub, ct)
+            ?? throw RejectedException.NotFound("The contact this link was made for no longer exists.");
+        var notices = new Dictionary<string, bool>(document.Contact.Notices ?? new Dictionary<string, bool>()) { [Notices.Name(named.Kind)] = false };
+        session.Store(new ContactDocument { Id = document.Id, Contact = document.Contact with { Notices = notices }, UpdatedAt = clock.GetUtcNow(), UpdatedBy = named.Sub });
+        await session.SaveChangesAsync(ct);
+        return new UnsubscribeResult(named.Sub, Notices.Name(named.Kind), false);
+    }
+}
+
+public static class UnsubscribeEndpoints
+{
+    private static readonly TextQuery Token = new("token", new TextLimit(2000), "The signed token of the link in the mail.");
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/unsubscribe", async (string? token, Unsubscriptions unsubscriptions, CancellationToken ct) =>
+                TypedResults.Ok(await unsubscriptions.TurnOffAsync(token, ct)))
+            .WithName("Unsubscribe")
+            .WithSummary("Turn off the notice a mail's link names, for its recipient (the link is the proof; one click, RFC 8058)")
+            .WithDescription("Mail programs send List-Unsubscribe=One-Click here; the page at GET does the same with a button. A forged or altered token is a 400 and changes nothing.")
+            .ReadResponses<UnsubscribeResult>()
+            .Anonymous()
+            .Query(Token);
+
+        // A link opened in a browser (or fetched by a mail scanner) must not act by itself: it shows a button that posts.
+        api.MapGet("/unsubscribe", Results<ContentHttpResult, ProblemHttpResult> (string? token, IUnsubscribeTokens tokens) =>
+            {
+                if (string.IsNullOrEmpty(token) || tokens.Read(token) is null)
+                    throw RejectedException.Invalid("token", "The link is not valid: it was altered or was not made by this service.");
+                var action = "/api/unsubscribe?token=" + Uri.EscapeDataString(token ?? "");
+                return TypedResults.Content(
+                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Stop this kind of mail</title></head><body><main>" +
+                    "<h1>Stop this kind of mail</h1><p>The service will no longer send you this kind of notice. You can turn it on again on your page.</p>" +
+                    $"<form method=\"post\" action=\"{WebUtility.HtmlEncode(action)}\"><button type=\"submit\">Stop these mails</button></form></main></body></html>",
+                    "text/html; charset=utf-8");
+            })
+            .WithName("UnsubscribePage")
+            .WithSummary("The page a mail's unsubscribe link opens: a button that posts to the same address")
+            .WithDescription("Opening the link changes nothing (mail scanners fetch links); the page's button posts to POST /api/unsubscribe. A forged or altered token is a 400.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .Files("text/html")
+            .Anonymous()
+            .Query(Token);
+    }
+}
