@@ -2,8 +2,6 @@
 with Auth:DevelopmentSignIn for this scenario), then
 
     python3 bench/screens.py signin HOST PORT ROLE [COUNTRY]     prints the session's Cookie header value
-    python3 bench/screens.py latency HOST PORT COOKIE [WARMUP] < paths
-        sequential GETs over one keep-alive connection, as bench/latency.py: prints {n, p50, p95, p99, max} in ms
     python3 bench/screens.py size HOST PORT COOKIE PATH
         what a first visit to PATH transfers: the HTML (gzip level 6, as a proxy in front compresses it; the service
         does not compress pages) plus every stylesheet and script it links, as served with Accept-Encoding: br, gzip
@@ -14,7 +12,6 @@ import http.client
 import json
 import re
 import sys
-import time
 import urllib.parse
 
 
@@ -46,28 +43,6 @@ def signin(host, port, role, country=""):
     print("; ".join(jar + session))
 
 
-def latency(host, port, cookie, warmup=5):
-    paths = [line.strip() for line in sys.stdin if line.strip()]
-    c = connect(host, port)
-    times = []
-    for i, path in enumerate(paths):
-        start = time.perf_counter()
-        c.request("GET", path, headers={"Cookie": cookie, "Accept": "text/html"})
-        r = c.getresponse()
-        body = r.read()
-        elapsed = (time.perf_counter() - start) * 1000
-        if r.status != 200:
-            sys.exit(f"GET {path}: {r.status} {body[:300]!r}")
-        if i >= int(warmup):
-            times.append(elapsed)
-    times.sort()
-
-    def percentile(p):
-        return round(times[min(len(times) - 1, max(0, int(-(-p * len(times) // 1)) - 1))], 2)
-
-    print(json.dumps({"n": len(times), "p50": percentile(0.50), "p95": percentile(0.95), "p99": percentile(0.99), "max": round(times[-1], 2)}))
-
-
 def size(host, port, cookie, path):
     c = connect(host, port)
     c.request("GET", path, headers={"Cookie": cookie, "Accept": "text/html", "Accept-Encoding": "br, gzip"})
@@ -95,4 +70,4 @@ def size(host, port, cookie, path):
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"signin": signin, "latency": latency, "size": size}[command](*args)
+    {"signin": signin, "size": size}[command](*args)

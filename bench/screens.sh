@@ -1,7 +1,7 @@
 # Sourced by bench/run.sh: the web screens' budgets at the run's size (issue: screens p95 <= 150 ms, a page <= 100 kB
 # compressed). The API is restarted with the development sign-in page on (Auth:DevelopmentSignIn, refused only in
 # Production, so this scenario runs it as Staging) to open sessions as a focal point of KH and as the secretariat; then
-# each screen is read 200 times in a row over one connection (bench/screens.py latency, after 10 not counted) and its
+# each screen is read 200 times in a row over one connection (bench/latency.py, after 10 not counted) and its
 # first visit's transfer size taken (bench/screens.py size). Records screen_<name>_p50/_p95 and screen_<name>_kb.
 #
 # Uses run.sh's $dll, $apiport, $out, psql_, api_start, stop_api, wait_for_chain, record, log, json.
@@ -25,7 +25,7 @@ screens_budget() {
       review) cookie=$sec_cookie; repeat /review >"$out/screen-paths.txt" ;;
       plan) cookie=$sec_cookie; repeat /plan >"$out/screen-paths.txt" ;;
     esac
-    result=$(python3 bench/screens.py latency 127.0.0.1 "$apiport" "$cookie" 10 <"$out/screen-paths.txt")
+    result=$(python3 bench/latency.py 127.0.0.1 "$apiport" "cookie:$cookie" 10 <"$out/screen-paths.txt")
     log "screen $screen: $result"
     record "screen_${screen}_p50" "$(json p50 <<<"$result")"; record "screen_${screen}_p95" "$(json p95 <<<"$result")"
     path=$(head -n 1 "$out/screen-paths.txt")
