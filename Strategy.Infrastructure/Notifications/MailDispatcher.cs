@@ -99,17 +99,15 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
             {
                 var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(notice.Plan), ct);
                 if (plan is null) return [];
-                var countries = plan.Plan.Countries.Select(c => c.Code).ToList();
-                var contacts = (await session.Query<ContactDocument>().ToListAsync(ct)).Select(c => c.Contact)
-                    .Where(c => c.Role == Role.FocalPoint && c.Country is not null && countries.Contains(c.Country) && c.Wants(notice.Kind));
-                return [.. contacts.Select(c => Mail(notice, c, now, MailText.RoundOpened(notice, plan.Plan.Title, settings.LinkBase)))];
+                var countries = plan.Plan.Countries.Select(c => c.Code).ToHashSet();
+                return [.. (await FocalPointsAsync(session, countries.Contains, notice.Kind, ct))
+                    .Select(c => Mail(notice, c, now, MailText.RoundOpened(notice, plan.Plan.Title)))];
             }
             case NoticeKind.DeadlineReminder:
             {
                 var missing = notice.Missing ?? [];
-                var contacts = (await session.Query<ContactDocument>().ToListAsync(ct)).Select(c => c.Contact)
-                    .Where(c => c.Role == Role.FocalPoint && c.Country is not null && missing.ContainsKey(c.Country) && c.Wants(notice.Kind));
-                return [.. contacts.Select(c => Mail(notice, c, now, MailText.DeadlineReminder(notice, missing[c.Country!], settings.LinkBase)))];
+                return [.. (await FocalPointsAsync(session, missing.ContainsKey, notice.Kind, ct))
+                    .Select(c => Mail(notice, c, now, MailText.DeadlineReminder(notice, missing[c.Country!])))];
             }
             case NoticeKind.ValueReturned:
             {
@@ -117,22 +115,30 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
                 if (commitment?.FindValue(notice.ValueId!.Value) is not { } value) return [];
                 var contact = (await session.LoadAsync<ContactDocument>(value.SubmittedBy, ct))?.Contact;
                 if (contact is null || !contact.Wants(notice.Kind)) return [];
-                return [Mail(notice, contact, now, MailText.ValueReturned(notice, commitment, value, settings.LinkBase))];
+                return [Mail(notice, contact, now, MailText.ValueReturned(notice, commitment, value))];
             }
             default:
                 return [];
         }
     }
 
+    /// <summary>The focal points with a contact, of the countries <paramref name="ofCountry"/> takes, who want <paramref name="kind"/>.</summary>
+    private static async Task<IEnumerable<Contact>> FocalPointsAsync(IDocumentSession session, Func<string, bool> ofCountry, NoticeKind kind, CancellationToken ct) =>
+        (await session.Query<ContactDocument>().ToListAsync(ct)).Select(c => c.Contact)
+            .Where(c => c.Role == Role.FocalPoint && c.Country is not null && ofCountry(c.Country) && c.Wants(kind));
+
+    /// <summary>An address on the screens' host (<see cref="MailSettings.LinkBase"/>).</summary>
+    private string Url(string path) => settings.LinkBase.TrimEnd('/') + path;
+
     private OutboxMail Mail(Notice notice, Contact to, DateTimeOffset now, MailText text)
     {
-        var stop = $"{settings.LinkBase.TrimEnd('/')}/api/unsubscribe?token={Uri.EscapeDataString(unsubscribe.Issue(to.Sub, notice.Kind))}";
-        var unsubscribed = text.WithUnsubscribe(stop);
+        var stop = Url("/api/unsubscribe?token=" + Uri.EscapeDataString(unsubscribe.Issue(to.Sub, notice.Kind)));
+        var link = Url(text.Path);
         return new OutboxMail
         {
             Id = OutboxMail.IdFor(notice.Id, to.Sub), NoticeId = notice.Id, Kind = notice.Kind, Sub = to.Sub, To = to.Email, ToName = to.Name,
             // English until the mails' texts are translated: the contact's language is kept for then.
-            Language = Translations.Source, Subject = unsubscribed.Subject, Text = unsubscribed.Text, Html = unsubscribed.Html,
+            Language = Translations.Source, Subject = text.Subject, Text = text.PlainText(link, stop), Html = text.Html(link, stop),
             UnsubscribeUrl = stop, CreatedAt = now, NextAttemptAt = now,
         };
     }
@@ -212,40 +218,42 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
     }
 }
 
-/// <summary>A mail's subject and its plain-text and HTML parts.</summary>
-public sealed record MailText(string Subject, string Text, string Html)
+/// <summary>
+/// A mail's words: its subject, paragraphs, and the screen it leads to (a path on the screens' host). The plain-text and
+/// HTML parts are both written from them, each ending with the link and with how to stop this kind of mail.
+/// </summary>
+public sealed record MailText(string Subject, IReadOnlyList<string> Paragraphs, string Path, string LinkText)
 {
     private static readonly CultureInfo En = CultureInfo.InvariantCulture;
 
+    private const string Why = "You receive this because the secretariat listed you as a contact.";
+
     private static string Day(DateOnly? d) => d?.ToString("d MMMM yyyy", En) ?? "";
 
-    private static MailText Of(string subject, IReadOnlyList<string> paragraphs, string link, string linkText) => new(subject,
-        string.Join("\n\n", paragraphs) + $"\n\n{linkText}: {link}\n",
-        "<!DOCTYPE html><html lang=\"en\"><body>" + string.Concat(paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
-        $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode(linkText)}</a></p></body></html>");
+    public string PlainText(string link, string unsubscribe) =>
+        string.Join("\n\n", Paragraphs) + $"\n\n{LinkText}: {link}\n" + $"\n{Why} To stop this kind of mail: {unsubscribe}\n";
 
-    /// <summary>The text with a last paragraph saying how to stop this kind of mail.</summary>
-    public MailText WithUnsubscribe(string link) => new(Subject,
-        Text + $"\nYou receive this because the secretariat listed you as a contact. To stop this kind of mail: {link}\n",
-        Html.Replace("</body></html>", $"<p style=\"color:#555\">You receive this because the secretariat listed you as a contact. " +
-            $"<a href=\"{WebUtility.HtmlEncode(link)}\">Stop this kind of mail</a>.</p></body></html>"));
+    public string Html(string link, string unsubscribe) =>
+        "<!DOCTYPE html><html lang=\"en\"><body>" + string.Concat(Paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
+        $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode(LinkText)}</a></p>" +
+        $"<p style=\"color:#555\">{Why} <a href=\"{WebUtility.HtmlEncode(unsubscribe)}\">Stop this kind of mail</a>.</p></body></html>";
 
-    public static MailText RoundOpened(Notice n, string planTitle, string linkBase) => Of(
+    public static MailText RoundOpened(Notice n, string planTitle) => new(
         $"Reporting round {n.Round} is open: values due by {Day(n.Deadline)}",
         [$"The secretariat opened the reporting round {n.Round} of {planTitle}, for values dated {Day(n.PeriodStart)} to {Day(n.PeriodEnd)}.",
          $"Please submit your country's values, with their evidence, by {Day(n.Deadline)}."],
-        $"{linkBase.TrimEnd('/')}/country", "Your country's commitments");
+        "/country", "Your country's commitments");
 
-    public static MailText DeadlineReminder(Notice n, int missing, string linkBase) => Of(
+    public static MailText DeadlineReminder(Notice n, int missing) => new(
         $"Reporting round {n.Round}: {(n.DaysLeft == 1 ? "1 day" : $"{n.DaysLeft} days")} to the deadline, {Day(n.Deadline)}",
         [$"{missing} of your country's commitments {(missing == 1 ? "has" : "have")} no value yet in the reporting round {n.Round} (values dated {Day(n.PeriodStart)} to {Day(n.PeriodEnd)}).",
          $"The deadline is {Day(n.Deadline)}. Values sent after it are still taken, marked late."],
-        $"{linkBase.TrimEnd('/')}/country", "Your country's commitments");
+        "/country", "Your country's commitments");
 
-    public static MailText ValueReturned(Notice n, Commitment c, ReportedValue v, string linkBase) => Of(
+    public static MailText ValueReturned(Notice n, Commitment c, ReportedValue v) => new(
         $"Value returned for correction: {c.Code}",
         [$"The secretariat returned the value {v.Value.ToString("#,0.##", En)} dated {Day(v.AsOf)} of commitment {c.Code} ({c.Title}) for correction.",
          $"Comment{(n.By is null ? "" : " from " + n.By)}: {n.Comment}",
          "Correct it by submitting the value again, or retract it."],
-        $"{linkBase.TrimEnd('/')}/commitments/{c.Id}", "Open the commitment");
+        $"/commitments/{c.Id}", "Open the commitment");
 }
