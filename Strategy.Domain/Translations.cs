@@ -13,6 +13,9 @@ public static class Translations
 
     public static readonly IReadOnlyList<string> Members = ["km", "lo", "my", "th", "vi", "zh"];
 
+    /// <summary>Every language the service speaks: the source first, then the members'.</summary>
+    public static readonly IReadOnlyList<string> All = [Source, .. Members];
+
     public static Rejection? CheckLanguage(string field, string? language) =>
         language == Source ? Rejection.Invalid(field, "English is the source language: change the text itself (a revision), not a translation.")
         : language is not null && Members.Contains(language) ? null

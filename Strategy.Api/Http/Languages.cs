@@ -11,7 +11,7 @@ public static class Languages
     public const string English = Strategy.Domain.Translations.Source;
 
     /// <summary>The members' languages and English, the source language (BCP 47 primary subtags).</summary>
-    public static readonly IReadOnlyList<string> Supported = [English, .. Strategy.Domain.Translations.Members];
+    public static readonly IReadOnlyList<string> Supported = Strategy.Domain.Translations.All;
 
     public static readonly TextQuery Query = new("lang", new TextLimit(35),
         "The language of the texts: en, km, lo, my, th, vi or zh (zh-Hans and region forms such as km-KH are read as their language). " +
@@ -20,9 +20,12 @@ public static class Languages
     /// <summary>The reader's language; the answer varies with Accept-Language, and caches are told so.</summary>
     public static string Read(HttpContext http)
     {
-        http.Response.Headers.Vary = "Accept-Language";
+        Varies(http.Response);
         return Requested(http.Request);
     }
+
+    /// <summary>Tells caches the answer depends on the reader's language.</summary>
+    public static void Varies(HttpResponse response) => response.Headers.Vary = HeaderNames.AcceptLanguage;
 
     public static string Requested(HttpRequest request)
     {

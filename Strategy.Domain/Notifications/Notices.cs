@@ -12,6 +12,14 @@ public sealed record Contact(string Sub, string Name, string Email, Role Role, s
 {
     public bool Wants(NoticeKind kind) =>
         Notices is { } chosen && chosen.TryGetValue(Notifications.Notices.Name(kind), out var on) ? on : Notifications.Notices.OnByDefault(kind);
+
+    /// <summary>The contact with <paramref name="choices"/> made (by kind name), its other choices kept.</summary>
+    public Contact Choosing(IReadOnlyDictionary<string, bool> choices)
+    {
+        var notices = new Dictionary<string, bool>(Notices ?? new Dictionary<string, bool>());
+        foreach (var (name, on) in choices) notices[name] = on;
+        return this with { Notices = notices };
+    }
 }
 
 public static class Notices
@@ -45,8 +53,8 @@ public static class Notices
         if (role == Role.FocalPoint && (country is null || !Codes.CountryCode().IsMatch(country)))
             return Rejection.Invalid("country", "A focal point's contact names its country (ISO 3166-1 alpha-2, such as KH).");
         if (role != Role.FocalPoint && country is not null) return Rejection.Invalid("country", "Only a focal point's contact has a country.");
-        if (language is null || !(language == Translations.Source || Translations.Members.Contains(language)))
-            return Rejection.Invalid("language", $"One of {Translations.Source}, {string.Join(", ", Translations.Members)}.");
+        if (language is null || !Translations.All.Contains(language))
+            return Rejection.Invalid("language", $"One of {string.Join(", ", Translations.All)}.");
         return null;
     }
 

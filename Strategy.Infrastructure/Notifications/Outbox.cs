@@ -18,6 +18,8 @@ public sealed class ContactDocument
     public Contact Contact { get; set; } = null!;
     public DateTimeOffset UpdatedAt { get; set; }
     public string UpdatedBy { get; set; } = "";
+
+    public static ContactDocument Of(Contact contact, DateTimeOffset at, string by) => new() { Id = contact.Sub, Contact = contact, UpdatedAt = at, UpdatedBy = by };
 }
 
 /// <summary>

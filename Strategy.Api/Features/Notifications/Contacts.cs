@@ -87,14 +87,12 @@ public sealed class ContactHandlers(IDocumentSession session, CurrentActor actor
         if (Domain.Notifications.Notices.CheckChoices(command.Body.Notices) is { } badChoice) throw new RejectedException(badChoice);
         var c = earlier.Contact;
         if (Domain.Notifications.Notices.Check(c.Name, c.Email, c.Role, c.Country, language) is { } bad) throw new RejectedException(bad);
-        var notices = new Dictionary<string, bool>(c.Notices ?? new Dictionary<string, bool>());
-        foreach (var (name, on) in command.Body.Notices ?? new Dictionary<string, bool>()) notices[name] = on;
-        return await SaveAsync(c with { Language = language, Notices = notices }, ct);
+        return await SaveAsync((c with { Language = language }).Choosing(command.Body.Notices ?? new Dictionary<string, bool>()), ct);
     }
 
     private async Task<ContactDto> SaveAsync(Contact contact, CancellationToken ct)
     {
-        var document = new ContactDocument { Id = contact.Sub, Contact = contact, UpdatedAt = clock.GetUtcNow(), UpdatedBy = actor.Actor.Id };
+        var document = ContactDocument.Of(contact, clock.GetUtcNow(), actor.Actor.Id);
         session.Store(document);
         await session.SaveChangesAsync(ct);
         return ContactDto.From(document);

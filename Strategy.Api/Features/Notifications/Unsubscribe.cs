@@ -43,17 +43,21 @@ public sealed record UnsubscribeResult(string Sub, string Notice, bool On);
 /// </summary>
 public sealed class Unsubscriptions(IDocumentStore store, IUnsubscribeTokens tokens, TimeProvider clock)
 {
+    /// <summary>Who and which notice the token names; a 400 for a forged, altered or missing one.</summary>
+    public (string Sub, NoticeKind Kind) Named(string? token) =>
+        !string.IsNullOrEmpty(token) && tokens.Read(token) is { } named ? named
+            : throw RejectedException.Invalid("token", "The link is not valid: it was altered or was not made by this service.");
+
     public async Task<UnsubscribeResult> TurnOffAsync(string? token, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(token) || tokens.Read(token) is not { } named)
-            throw RejectedException.Invalid("token", "The link is not valid: it was altered or was not made by this service.");
+        var (sub, kind) = Named(token);
         await using var session = store.LightweightSession();
-        var document = await session.LoadAsync<ContactDocument>(named.Sub, ct)
+        var document = await session.LoadAsync<ContactDocument>(sub, ct)
             ?? throw RejectedException.NotFound("The contact this link was made for no longer exists.");
-        var notices = new Dictionary<string, bool>(document.Contact.Notices ?? new Dictionary<string, bool>()) { [Notices.Name(named.Kind)] = false };
-        session.Store(new ContactDocument { Id = document.Id, Contact = document.Contact with { Notices = notices }, UpdatedAt = clock.GetUtcNow(), UpdatedBy = named.Sub });
+        var name = Notices.Name(kind);
+        session.Store(ContactDocument.Of(document.Contact.Choosing(new Dictionary<string, bool> { [name] = false }), clock.GetUtcNow(), sub));
         await session.SaveChangesAsync(ct);
-        return new UnsubscribeResult(named.Sub, Notices.Name(named.Kind), false);
+        return new UnsubscribeResult(sub, name, false);
     }
 }
 
@@ -73,10 +77,9 @@ public static class UnsubscribeEndpoints
             .Query(Token);
 
         // A link opened in a browser (or fetched by a mail scanner) must not act by itself: it shows a button that posts.
-        api.MapGet("/unsubscribe", Results<ContentHttpResult, ProblemHttpResult> (string? token, IUnsubscribeTokens tokens) =>
+        api.MapGet("/unsubscribe", Results<ContentHttpResult, ProblemHttpResult> (string? token, Unsubscriptions unsubscriptions) =>
             {
-                if (string.IsNullOrEmpty(token) || tokens.Read(token) is null)
-                    throw RejectedException.Invalid("token", "The link is not valid: it was altered or was not made by this service.");
+                unsubscriptions.Named(token);
                 var action = "/api/unsubscribe?token=" + Uri.EscapeDataString(token ?? "");
                 return TypedResults.Content(
                     "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Stop this kind of mail</title></head><body><main>" +
