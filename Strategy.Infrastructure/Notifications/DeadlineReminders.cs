@@ -11,7 +11,7 @@ namespace Strategy.Infrastructure.Notifications;
 /// one notice per round and day, to the focal points of the members whose commitments still lack a value for it. The
 /// notice's id is the round's and the day's, so a second run on the same day records nothing more.
 /// </summary>
-public sealed class DeadlineReminders(IDocumentStore store)
+public sealed class DeadlineReminders(IDocumentStore store, TimeProvider clock)
 {
     public async Task<int> RecordAsync(DateOnly today, CancellationToken ct)
     {
@@ -30,7 +30,7 @@ public sealed class DeadlineReminders(IDocumentStore store)
             var completeness = await ValueReads.CompletenessAsync(session, plan.Plan, round.State, [.. commitments.Select(c => (c.Id, c.Country, c.Withdrawn))], ct);
             session.Insert(new Notice
             {
-                Id = id, Kind = NoticeKind.DeadlineReminder, At = DateTimeOffset.UtcNow, Plan = round.State.Plan, Round = round.State.Code,
+                Id = id, Kind = NoticeKind.DeadlineReminder, At = clock.GetUtcNow(), Plan = round.State.Plan, Round = round.State.Code,
                 PeriodStart = round.State.PeriodStart, PeriodEnd = round.State.PeriodEnd, Deadline = round.State.Deadline, DaysLeft = daysLeft,
                 Missing = completeness.Where(c => c.Missing > 0).ToDictionary(c => c.Country, c => c.Missing),
             });

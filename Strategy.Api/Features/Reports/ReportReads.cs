@@ -65,7 +65,7 @@ public sealed record ReportFile(string ContentType, string? DownloadName, bool P
         {
             // Rendered for each request from the canonical JSON, never stored; a cache in between is told it varies.
             http.Response.Headers.ContentLanguage = language;
-            http.Response.Headers.Vary = "Accept-Language";
+            Languages.Varies(http.Response);
         }
         http.Response.ContentLength = file.Length;
         await file.Write(http.Response.Body, ct);
