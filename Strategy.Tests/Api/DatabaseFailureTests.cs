@@ -44,8 +44,10 @@ public sealed class DatabaseFailureTests(ApiFactory api) : IClassFixture<ApiFact
         }
 
         var write = api.Secretariat().PostJson($"/api/commitments/{id}/progress", body, idempotencyKey: key);
+        // Bounded by time, not by rounds: on a loaded machine the request may take seconds to reach the row.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         var terminated = false;
-        for (var i = 0; i < 200 && !terminated && !write.IsCompleted; i++)
+        while (!terminated && !write.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(60))
         {
             await using var kill = new NpgsqlCommand(
                 "select coalesce(bool_or(pg_terminate_backend(pid)), false) from pg_stat_activity where @blocker = any(pg_blocking_pids(pid))", blocker, tx);
@@ -53,7 +55,15 @@ public sealed class DatabaseFailureTests(ApiFactory api) : IClassFixture<ApiFact
             terminated = (bool)(await kill.ExecuteScalarAsync())!;
             if (!terminated) await Task.Delay(50);
         }
-        terminated.ShouldBeTrue("the write never waited on the stream row");
+        if (!terminated)
+        {
+            await using var waiting = new NpgsqlCommand(
+                "select coalesce(string_agg(pid || ' ' || coalesce(wait_event_type, '-') || '/' || coalesce(wait_event, '-') || ' blocked by ' || pg_blocking_pids(pid)::text || ': ' || left(query, 120), E'\n'), 'none') " +
+                "from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'", blocker, tx);
+            var activity = (string)(await waiting.ExecuteScalarAsync())!;
+            var outcome = write.IsCompleted ? $"the write finished first with {(int)(await write).StatusCode}" : "the write was still running";
+            terminated.ShouldBeTrue($"the write never waited on the stream row within {waited.Elapsed.TotalSeconds:F0} s; {outcome}; busy backends:\n{activity}");
+        }
         var response = await write;
         await tx.RollbackAsync();
         return response;

@@ -157,10 +157,10 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         {
             var mails = To(Address(plan, c));
             mails.Count.ShouldBe(1, c);
-            mails[0].Subject.ShouldContain("2025-Q3");
-            mails[0].Subject.ShouldContain("15 October 2025");
-            mails[0].TextBody.ShouldContain("https://strategy.test/country");
-            mails[0].HtmlBody.ShouldContain("href=\"https://strategy.test/country\"");
+            mails[0].Subject.ShouldNotBeNull().ShouldContain("2025-Q3");
+            mails[0].Subject.ShouldNotBeNull().ShouldContain("15 October 2025");
+            mails[0].TextBody.ShouldNotBeNull().ShouldContain("https://strategy.test/country");
+            mails[0].HtmlBody.ShouldNotBeNull().ShouldContain("href=\"https://strategy.test/country\"");
             mails[0].From.Mailboxes.Single().Address.ShouldBe("no-reply@strategy.test");
         }
         To($"fp-cn@{plan.ToLowerInvariant()}.test").ShouldBeEmpty();
@@ -184,9 +184,9 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
 
         await DispatchAsync();
         var mail = To(Address(plan, "KH")).ShouldHaveSingleItem();
-        mail.Subject.ShouldContain("returned");
-        mail.TextBody.ShouldContain("Three plans? The minutes list two.");
-        mail.TextBody.ShouldContain($"https://strategy.test/commitments/{id}");
+        mail.Subject.ShouldNotBeNull().ShouldContain("returned");
+        mail.TextBody.ShouldNotBeNull().ShouldContain("Three plans? The minutes list two.");
+        mail.TextBody.ShouldNotBeNull().ShouldContain($"https://strategy.test/commitments/{id}");
         To(Address(plan, "TH")).ShouldBeEmpty();
     }
 
@@ -233,11 +233,11 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         (await RemindAsync(new DateOnly(2025, 10, 5))).ShouldBe(0);
         (await RemindAsync(new DateOnly(2025, 10, 8))).ShouldBeGreaterThanOrEqualTo(1);
         await DispatchAsync();
-        var reminder = To(Address(plan, "TH")).Where(m => m.Subject.Contains("7 days")).ShouldHaveSingleItem();
-        reminder.Subject.ShouldContain("15 October 2025");
-        reminder.TextBody.ShouldContain("2 of your country's commitments have no value yet");
-        To(Address(plan, "KH")).ShouldNotContain(m => m.Subject.Contains("days to the deadline"));
-        To(Address(plan, "VN")).ShouldNotContain(m => m.Subject.Contains("days to the deadline"));
+        var reminder = To(Address(plan, "TH")).Where(m => (m.Subject ?? "").Contains("7 days")).ShouldHaveSingleItem();
+        reminder.Subject.ShouldNotBeNull().ShouldContain("15 October 2025");
+        reminder.TextBody.ShouldNotBeNull().ShouldContain("2 of your country's commitments have no value yet");
+        To(Address(plan, "KH")).ShouldNotContain(m => (m.Subject ?? "").Contains("days to the deadline"));
+        To(Address(plan, "VN")).ShouldNotContain(m => (m.Subject ?? "").Contains("days to the deadline"));
 
         var received = api.Smtp.Received.Count;
         received.ShouldBeGreaterThan(before);
@@ -290,8 +290,8 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         await DispatchAsync();
         var mail = To(Address(plan, "KH")).ShouldHaveSingleItem();
         mail.Headers["List-Unsubscribe-Post"].ShouldBe("List-Unsubscribe=One-Click");
-        var link = new Uri(mail.Headers["List-Unsubscribe"].Trim('<', '>'));
-        mail.TextBody.ShouldContain(link.ToString());
+        var link = new Uri(mail.Headers["List-Unsubscribe"].ShouldNotBeNull().Trim('<', '>'));
+        mail.TextBody.ShouldNotBeNull().ShouldContain(link.ToString());
         link.AbsolutePath.ShouldBe("/api/unsubscribe");
         var token = Uri.UnescapeDataString(link.Query["?token=".Length..]);
         var anonymous = api.CreateClient();
