@@ -7,7 +7,7 @@ using Strategy.Api.Features.Commitments;
 namespace Strategy.Tests.Api;
 
 /// <summary>The focal point's worklist (its home screen): what needs the country, the most urgent first, only the first few read whole.</summary>
-public sealed class WorklistTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class WorklistTests(FixedClockFactory api) : IClassFixture<FixedClockFactory>
 {
     private async Task<Worklist> Worklist(string plan, string country, int shown)
     {
@@ -52,5 +52,36 @@ public sealed class WorklistTests(ApiFactory api) : IClassFixture<ApiFactory>
         var first = await Worklist(plan, "KH", 2);
         first.NeedCount.ShouldBe(3);
         first.Needs.Select(n => n.Commitment.Code).ShouldBe(["KH-1", "KH-2"]);
+    }
+
+    [Fact]
+    public async Task Overdue_and_off_track_commitments_need_their_country_with_the_health_the_commitment_read_gives()
+    {
+        // The clock stands at 2026-07-01.
+        var plan = "WL-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var sec = api.Secretariat();
+        (await sec.PostJson("/api/plans", TestPlan.Document(plan))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        async Task<Guid> Make(object body)
+        {
+            var made = await sec.PostJson($"/api/plans/{plan}/commitments", body);
+            made.StatusCode.ShouldBe(HttpStatusCode.Created, await made.Content.ReadAsStringAsync());
+            return (await made.Json()).GetProperty("id").GetGuid();
+        }
+        var overdue = await Make(new { code = "KH-OVERDUE", country = "KH", outcome = "G1.O1", title = "Late", leadAgency = "MoE", start = "2025-01-01", due = "2026-06-30", indicator = "G1.O1.I1", target = 4 });
+        var behind = await Make(new { code = "KH-BEHIND", country = "KH", outcome = "G1.O1", title = "Behind", leadAgency = "MoE", start = "2025-01-01", due = "2026-12-31", indicator = "G1.O1.I1", target = 4 });
+        var onTrack = await Make(new { code = "KH-ONTRACK", country = "KH", outcome = "G1.O1", title = "Ahead", leadAgency = "MoE", start = "2025-01-01", due = "2026-12-31", indicator = "G1.O1.I1", target = 4 });
+        // The secretariat's values are accepted on entry: an eighth of the target three quarters of the way, and all of it.
+        (await sec.PostJson($"/api/commitments/{behind}/progress", new { value = 0.5, asOf = "2026-06-30" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await sec.PostJson($"/api/commitments/{onTrack}/progress", new { value = 4, asOf = "2026-06-30" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var work = await Worklist(plan, "KH", 25);
+        work.Round.ShouldBeNull();
+        work.Commitments.ShouldBe(3);
+        work.Needs.Select(n => n.Commitment.Code).ShouldBe(["KH-OVERDUE", "KH-BEHIND"]);
+        work.Needs[0].Reasons.ShouldBe([WorkReason.Overdue]);
+        work.Needs[1].Reasons.ShouldBe([WorkReason.OffTrack]);
+        // The same rule as the commitment's own read, which the worklist takes from the views' stored inputs.
+        foreach (var (id, health) in new[] { (overdue, "overdue"), (behind, "off-track"), (onTrack, "on-track") })
+            (await (await sec.GetAsync($"/api/commitments/{id}")).Json()).GetProperty("health").GetString().ShouldBe(health);
     }
 }

@@ -38,9 +38,14 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
     {
         if (await session.LoadAsync<PlanView>(StreamIds.ForPlan(query.Plan), ct) is null) throw RejectedException.NotFound($"No plan {query.Plan}.");
         var now = clock.GetUtcNow();
-        var views = await session.Query<CommitmentView>()
-            .Where(c => c.State.PlanCode == query.Plan && c.State.Country == query.Country && !c.State.Withdrawn).ToListAsync(ct);
-        var rows = views.Select(v => new Row(v.Id, v.State.Code, v.State.Status, ProgressMath.HealthOf(v.State, MemberTime.Today(v.State.Country, now), thresholds))).ToList();
+        // Only the inputs of health and of the reasons, not the views whole: a country may hold thousands.
+        var today = MemberTime.Today(query.Country, now);
+        var rows = (await session.Query<CommitmentView>()
+                .Where(c => c.State.PlanCode == query.Plan && c.State.Country == query.Country && !c.State.Withdrawn)
+                .Select(c => new HealthInputs(c.Id, c.State.Code, c.State.Status, c.State.Start, c.State.Due, c.State.Progress))
+                .ToListAsync(ct))
+            .Select(v => new Row(v.Id, v.Code, v.Status, ProgressMath.HealthOf(v.Status, false, v.Start, v.Due, v.Progress, today, thresholds)))
+            .ToList();
         var round = (await session.Query<RoundView>().Where(r => r.State.Plan == query.Plan && !r.State.Closed).ToListAsync(ct))
             .OrderBy(r => r.State.Deadline).FirstOrDefault();
         var ids = rows.Select(v => v.Id).ToArray();
@@ -71,10 +76,12 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
             if (reasons.Count > 0) needs.Add((row, reasons, inRound));
         }
         var shown = needs.OrderBy(n => n.Reasons.Min()).ThenBy(n => n.Row.Code, StringComparer.Ordinal).Take(query.Shown).ToList();
-        var byId = views.ToDictionary(v => v.Id);
+        var byId = (await session.LoadManyAsync<CommitmentView>(ct, shown.Select(n => n.Row.Id))).ToDictionary(v => v.Id);
         return new Worklist(query.Plan, query.Country, round is null ? null : RoundDto.From(round),
             [.. shown.Select(n => new WorkItem(CommitmentDto.From(byId[n.Row.Id], now, thresholds), n.Reasons, n.InRound))], needs.Count, rows.Count);
     }
+
+    private sealed record HealthInputs(Guid Id, string Code, CommitmentStatus Status, DateOnly Start, DateOnly Due, double? Progress);
 
     private sealed record Row(Guid Id, string Code, CommitmentStatus Status, Health Health);
 
