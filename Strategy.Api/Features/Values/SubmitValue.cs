@@ -10,6 +10,7 @@ using Strategy.Domain;
 using Strategy.Domain.Commitments;
 using Strategy.Domain.Progress;
 using Strategy.Domain.Rounds;
+using Strategy.Infrastructure.Queries;
 
 namespace Strategy.Api.Features.Values;
 
@@ -40,7 +41,7 @@ public sealed class SubmitCommitmentValueHandler(IDocumentSession session, Curre
         var now = clock.GetUtcNow();
         return await CommitmentWrites.Decide(session, command.Id, command.ExpectedVersion, async state =>
             {
-                var rounds = await session.Query<Round>().Where(r => r.Plan == state.PlanCode).ToListAsync(ct);
+                var rounds = (await session.QueryAsync(new RoundsOfPlan { Plan = state.PlanCode }, ct)).ToList();
                 var files = await evidence.ForCommitmentAsync(state.Id, body.Evidence ?? [], ct);
                 var submit = new SubmitValue(body.Value!.Value, body.AsOf!.Value, body.Round, body.Supersedes, body.Note, files, body.EvidenceUrl);
                 return ValueDecisions.Submit(state, submit, rounds, Guid.CreateVersion7(), actor.Actor, MemberTime.TodayFor(actor.Actor, now));
