@@ -95,7 +95,8 @@ public static class ServiceSetup
             o.ServiceLifetime = ServiceLifetime.Scoped;
             o.PipelineBehaviors = [typeof(TracingBehaviour<,>), typeof(LoggingBehaviour<,>), typeof(AuthorizationBehaviour<,>), typeof(RequestLimitsBehaviour<,>), typeof(ValidationBehaviour<,>)];
         });
-        services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
+        // Validators hold only their rules: one instance each, not a new rule tree built on every request.
+        services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
         // The rules' texts stay English on every screen language, as the API's problems are (README, "Translating").
         ValidatorOptions.Global.LanguageManager.Culture = new System.Globalization.CultureInfo("en");
 
