@@ -98,8 +98,15 @@ public static class WebAuth
                 Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOrHome(returnUrl) }, [Oidc])).ExcludeFromDescription();
 
         // A form post (with its antiforgery token), never a link: a cross-site page cannot sign anyone out.
-        app.MapPost("/signout", async (HttpContext http) =>
+        app.MapPost("/signout", async (HttpContext http, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
         {
+            // Checked here: the antiforgery middleware checks form posts but refuses only those that bind the form,
+            // and does not look at other content types (a cross-site text/plain post) at all.
+            var valid = http.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { } checkedForm
+                ? checkedForm.IsValid
+                : await antiforgery.IsRequestValidAsync(http);
+            if (!valid)
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out form's token is missing or invalid.");
             await http.SignOutAsync(Cookie);
             if (UsesOidc(settings) && http.User.Identity?.IsAuthenticated == true)
                 return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [Oidc]);

@@ -184,6 +184,23 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
     }
 
     [Fact]
+    public async Task Signing_out_takes_the_forms_token_so_a_cross_site_post_cannot_end_a_session()
+    {
+        var page = await web.SignInAsync("reviewer", "Out Reviewer");
+        // Posts another site could make: a form without the token, and a text/plain form (which the antiforgery
+        // middleware does not read as a form).
+        var refused = await page.Context.APIRequest.PostAsync("/signout", new() { Form = page.Context.APIRequest.CreateFormData(), MaxRedirects = 0 });
+        refused.Status.ShouldBe(400);
+        var plain = await page.Context.APIRequest.PostAsync("/signout", new() { Data = "x=1", Headers = new Dictionary<string, string> { ["Content-Type"] = "text/plain" }, MaxRedirects = 0 });
+        plain.Status.ShouldBe(400);
+        (await page.GotoAsync("/audit"))!.Status.ShouldBe(200, "still signed in");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GotoAsync("/audit");
+        page.Url.ShouldStartWith($"{web.BaseUrl}/signin?returnUrl=");
+    }
+
+    [Fact]
     public async Task A_reviewer_finds_changes_with_their_actors_in_the_audit_screen_and_the_chain_intact()
     {
         await AuditSupport.WaitForDaemon(web);
