@@ -14,23 +14,8 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 repo=$PWD
 
-# The browser tests drive Debian's chromium (Playwright's own browser download is never used).
-if ! command -v chromium >/dev/null; then
-  echo "installing chromium for the browser tests"
-  if [[ $(id -u) -ne 0 ]]; then echo "chromium is missing: run apt-get install chromium as root" >&2; exit 1; fi
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
-fi
-# The screens speak Khmer, Lao, Burmese, Thai and Chinese too; without these fonts their screenshots show boxes.
-fonts_missing=""
-for lang in km lo my th zh; do [[ -n "$(fc-list ":lang=$lang" 2>/dev/null)" ]] || fonts_missing=1; done
-if [[ -n "$fonts_missing" ]]; then
-  if [[ $(id -u) -eq 0 ]]; then
-    echo "installing fonts for the members' scripts"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk fonts-khmeros) >/dev/null
-  else
-    echo "warning: fonts for km, lo, my, th or zh are missing (apt-get install fonts-noto-core fonts-noto-cjk fonts-khmeros as root)" >&2
-  fi
-fi
+# The browser tests drive Debian's chromium, with fonts for the members' scripts (deploy/browser.sh).
+deploy/browser.sh install
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # Under /tmp (world-traversable) so the postgres user can reach it even when the repo isn't.

@@ -12,12 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
-packages=(chromium fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-khmeros)
-missing=()
-for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
-if ((${#missing[@]})); then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+deploy/browser.sh install
 
 pgdir=$(mktemp -d /tmp/strategy-docs-pg.XXXXXX)
 work=$(mktemp -d /tmp/strategy-docs.XXXXXX)
