@@ -48,11 +48,15 @@ public sealed class FormErrors
         }
         var (status, title, detail, byField) = ProblemExceptionHandler.Map(exception, conditional: false, acceptsBody: false);
         errors.Status = status;
+        // A conflict one input causes (a code already taken) belongs next to that input too; the API's 409 says it in its detail.
+        if (byField is null && exception is RejectedException { Rejection: { Kind: RejectionKind.Conflict, Field: { } conflicting } })
+            byField = new() { [conflicting] = [detail] };
         var known = formFields.ToHashSet(StringComparer.Ordinal);
         foreach (var (field, messages) in byField ?? [])
         {
-            // "evidence[0]" is about the evidence field; a field the form does not have is said above it.
-            var name = field.Split('[', '.')[0];
+            // A form with a field of that exact name ("indicators[0].unit") shows it there; else "evidence[0]" is about the
+            // evidence field; a field the form does not have is said above it.
+            var name = known.Contains(field) ? field : field.Split('[', '.')[0];
             if (known.Contains(name)) errors.fields.TryAdd(name, messages[0]);
             else errors.Summary = $"{field}: {messages[0]}";
         }
@@ -133,6 +137,18 @@ public abstract class Screen : ComponentBase
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", out var date)) return date;
         errors.Field(field, Words["Form.EnterDate"]);
+        return null;
+    }
+
+    /// <summary>
+    /// A number field (a point before any decimals, as the API takes numbers); unreadable, or empty unless
+    /// <paramref name="optional"/>, is said next to the field. Empty and optional is absent.
+    /// </summary>
+    protected double? NumberField(FormErrors errors, string field, string? text, bool optional = false)
+    {
+        if (optional && string.IsNullOrWhiteSpace(text)) return null;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)) return number;
+        errors.Field(field, Words["Form.EnterNumber"]);
         return null;
     }
 
