@@ -87,3 +87,13 @@ public sealed class WebFactory : FixedClockFactory, IAsyncLifetime
         return page;
     }
 }
+
+/// <summary>
+/// The service and browser of the plan structure and "as of" screens' tests: a plan of their own, since their changes to
+/// it would show in the other classes' screens. Their tests run one after another.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PlanScreens : ICollectionFixture<WebFactory>
+{
+    public const string Name = "plan screens";
+}
