@@ -18,6 +18,9 @@ public sealed class FormErrors
     public string? Summary { get; private set; }
     public int Status { get; private set; }
 
+    /// <summary>Refused because what the form was read at changed meanwhile: a form sent again should carry the version now shown.</summary>
+    public bool Stale { get; private set; }
+
     public string? this[string field] => fields.GetValueOrDefault(field);
     public bool Any => Summary is not null || fields.Count > 0;
 
@@ -44,6 +47,7 @@ public sealed class FormErrors
             // The version the form was read at is no longer current: someone changed the same thing meanwhile.
             errors.Summary = words["Form.ChangedMeanwhile"];
             errors.Status = StatusCodes.Status409Conflict;
+            errors.Stale = true;
             return errors;
         }
         var (status, title, detail, byField) = ProblemExceptionHandler.Map(exception, conditional: false, acceptsBody: false);
@@ -127,6 +131,16 @@ public abstract class Screen : ComponentBase
         var plan = plans.FirstOrDefault(p => p.Code == code) ?? plans.FirstOrDefault();
         if (plan is null) Problem = Words["Screen.NoPlan"];
         return plan;
+    }
+
+    /// <summary>
+    /// After a refusal the page shows the latest state (<paramref name="reload"/> reads it and answers its version); a form
+    /// refused as stale then carries that version, so that sending it again, once checked, is taken.
+    /// </summary>
+    protected static async Task ShowLatestAsync(FormErrors errors, Func<Task<long?>> reload, Action<long> takeVersion)
+    {
+        var version = await reload();
+        if (errors.Stale && version is { } v) takeVersion(v);
     }
 
     /// <summary>An optional text left empty is sent as absent, as a client of the API would leave it out.</summary>

@@ -5,9 +5,9 @@ using static Strategy.Tests.Web.Waits;
 namespace Strategy.Tests.Web;
 
 /// <summary>
-/// A commitment as it stood at a past moment, reached from its history and from the audit log. The events carry the
-/// database's time (the service's clock is fixed at 2026-07-01), so the moments are taken from the events themselves,
-/// never from a clock.
+/// A commitment and the plan as they stood at a past moment, reached from the commitment's history and from the audit
+/// log. The events carry the database's time (the service's clock is fixed at 2026-07-01), so the moments are taken from
+/// the events themselves, never from a clock.
 /// </summary>
 [Collection(PlanScreens.Name)]
 public sealed class AsOfScreenTests(WebFactory web)
@@ -73,5 +73,41 @@ public sealed class AsOfScreenTests(WebFactory web)
         await Expect(reviewer.Locator("#asOf-date-error")).ToBeEmptyAsync(new() { Timeout = WebFactory.TimeoutMs });
         (await reviewer.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth")).ShouldBeTrue("fits 360 px");
         await ScreenTests.Shot(reviewer, "commitment-as-of-360");
+    }
+
+    [Fact]
+    public async Task A_reviewer_follows_the_audit_log_to_the_plan_as_it_stood_after_an_alignment_and_before_it()
+    {
+        (await web.Secretariat().PutJson($"/api/plans/{WebFactory.Plan}/outcomes/G1.O2/sdg-targets",
+            new { sdgTargets = new[] { "11.6" }, reason = "3.9 is reported by the health ministry" })).EnsureSuccessStatusCode();
+        await AuditSupport.WaitForDaemon(web);
+        var reviewer = await web.SignInAsync("reviewer", "Ana Auditor");
+        await reviewer.GotoAsync($"/audit?plan={WebFactory.Plan}&type=outcome-sdg-targets-aligned");
+        var entry = reviewer.Locator("tbody tr").Filter(new() { HasText = "3.9 is reported by the health ministry" });
+        await entry.GetByRole(AriaRole.Link, new() { Name = "as it stood then" }).ClickAsync();
+        await Expect(reviewer.GetByRole(AriaRole.Heading, new() { Name = "Plan structure and SDG alignment", Level = 1 })).ToBeVisibleAsync(Visible);
+        var outcome = reviewer.Locator("[id='plan-outcome-G1.O2']");
+        await Expect(outcome.Locator("ul.targets li")).ToHaveCountAsync(1);
+        await Expect(outcome.Locator("ul.targets")).ToContainTextAsync("11.6", Contains);
+
+        // Before it: the plan as it was loaded, with what has changed since said beside it.
+        await reviewer.GotoAsync($"/audit?plan={WebFactory.Plan}&type=plan-created");
+        await reviewer.Locator("tbody tr").First.GetByRole(AriaRole.Link, new() { Name = "as it stood then" }).ClickAsync();
+        await Expect(outcome.Locator("ul.targets li")).ToHaveCountAsync(2);
+        await Expect(outcome.Locator("ul.targets")).ToContainTextAsync("3.9", Contains);
+        await Expect(outcome.GetByText("Now aligned with: 11.6")).ToBeVisibleAsync(Visible);
+        await Expect(reviewer.GetByRole(AriaRole.Link, new() { Name = "Back to today" })).ToBeVisibleAsync(Visible);
+        await ScreenTests.Shot(reviewer, "plan-as-of");
+
+        // As the secretariat sees the past: nothing to change there.
+        var sec = await web.SignInAsync("secretariat", "Li Wei");
+        await sec.GotoAsync(reviewer.Url);
+        await Expect(sec.Locator("[id='plan-outcome-G1.O2'] ul.targets li")).ToHaveCountAsync(2);
+        (await sec.Locator("main form[method=post]").CountAsync()).ShouldBe(0, "the past is read, not edited");
+
+        await reviewer.Locator("#asOf-date").FillAsync("2020-01-31");
+        await reviewer.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(reviewer.Locator("#asOf-date-error")).ToContainTextAsync($"The plan did not exist yet at the end of 31 Jan 2020", Contains);
+        await Expect(reviewer.Locator("#asOf-date")).ToHaveValueAsync("2020-01-31");
     }
 }

@@ -117,11 +117,7 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
                      ("comment", new Dictionary<string, string> { ["CommentForm.Text"] = "Forged" }),
                  })
         {
-            var form = th.Context.APIRequest.CreateFormData();
-            form.Set("_handler", handler);
-            form.Set("__RequestVerificationToken", token!);
-            foreach (var (name, value) in fields) form.Set(name, value);
-            var response = await th.Context.APIRequest.PostAsync(khPage, new() { Form = form });
+            var response = await WebFactory.PostFormAsync(th, khPage, token!, handler, fields);
             response.Status.ShouldBe(403, handler);
             (await response.TextAsync()).ShouldContain("Not allowed: A focal point for TH cannot", Case.Sensitive, handler);
         }
@@ -474,6 +470,8 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         { "focal-point", "/reports" },
         { "reviewer", "/commitments/KH-2/as-of?asOf=2020-01-01" },
         { "reviewer", "/commitments/KH-2/as-of?asOf=tomorrow" },
+        { "secretariat", "/plan/structure" },
+        { "reviewer", "/plan/structure?asOf=tomorrow" },
         { "focal-point", "/commitments/new" },
         { "", "/no-such-screen" },
         { "reviewer", "/denied" },
