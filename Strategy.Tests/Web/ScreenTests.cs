@@ -301,6 +301,32 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
     }
 
     [Fact]
+    public async Task A_status_change_sent_after_someone_else_changed_the_commitment_is_explained_and_sent_again_is_taken()
+    {
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        var id = web.Ids["KH-3"];
+        await kh.GotoAsync($"/commitments/{id}");
+        await kh.GetByLabel("New status").SelectOptionAsync("on-hold");
+        await kh.Locator("#status-note").FillAsync("Waiting for the provincial budget");
+        // Meanwhile, a colleague's tool starts the work.
+        (await web.FocalPoint("KH").PostJson($"/api/commitments/{id}/status", new { status = "in-progress" })).EnsureSuccessStatusCode();
+
+        var events = await web.EventCount();
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Change status" }).ClickAsync();
+        await Expect(kh.Locator("#status-form-heading + .alert")).ToContainTextAsync("Someone else changed this while you were filling in the form.",
+            new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(kh.Locator("dl.terms").First.GetByText("In progress")).ToBeVisibleAsync(Visible);
+        await Expect(kh.GetByLabel("New status")).ToHaveValueAsync("on-hold");
+        await Expect(kh.Locator("#status-note")).ToHaveValueAsync("Waiting for the provincial budget");
+        (await web.EventCount()).ShouldBe(events, "nothing recorded");
+
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Change status" }).ClickAsync();
+        await Expect(kh.GetByText("The status was changed")).ToBeVisibleAsync(Visible);
+        var c = await (await web.Reviewer().GetAsync($"/api/commitments/{id}")).Json();
+        c.GetProperty("status").GetString().ShouldBe("on-hold");
+    }
+
+    [Fact]
     public async Task Revising_terms_without_a_reason_is_refused_keeping_the_input_and_with_one_is_recorded_with_it()
     {
         var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
