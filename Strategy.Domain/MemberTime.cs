@@ -33,6 +33,18 @@ public static class MemberTime
     public static DateOnly TodayFor(Actor actor, DateTimeOffset now) =>
         actor.Role == Role.FocalPoint ? Today(actor.Country, now) : SecretariatToday(now);
 
-    private static DateOnly DateIn(string zone, DateTimeOffset now) =>
+    /// <summary>The calendar date in <paramref name="zone"/> (one of <see cref="Zones"/>, the secretariat's, or UTC) at an instant.</summary>
+    public static DateOnly DateIn(string zone, DateTimeOffset now) =>
         zone == "UTC" ? DateOnly.FromDateTime(now.UtcDateTime) : DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Resolved[zone]).DateTime);
+
+    /// <summary>
+    /// The last instant of <paramref name="date"/> in <paramref name="zone"/>: a microsecond before the next day begins
+    /// there, the precision events are stamped with, so that everything recorded on that day falls at or before it.
+    /// </summary>
+    public static DateTimeOffset EndOfDay(string zone, DateOnly date)
+    {
+        var next = date.AddDays(1).ToDateTime(TimeOnly.MinValue);
+        var offset = zone == "UTC" ? TimeSpan.Zero : Resolved[zone].GetUtcOffset(next);
+        return new DateTimeOffset(next, offset).AddTicks(-TimeSpan.TicksPerMicrosecond).ToUniversalTime();
+    }
 }

@@ -2,12 +2,15 @@ namespace Strategy.Domain;
 
 public enum RejectionKind { Validation, Forbidden, Conflict, NotFound }
 
-/// <summary>Why a decision refused a command. <see cref="Field"/> names the offending input for validation.</summary>
+/// <summary>
+/// Why a decision refused a command. <see cref="Field"/> names the offending input for validation, and for a conflict
+/// that one input causes (a code already taken), so that a form can say it next to that input.
+/// </summary>
 public sealed record Rejection(RejectionKind Kind, string Message, string? Field = null)
 {
     public static Rejection Invalid(string field, string message) => new(RejectionKind.Validation, message, field);
     public static Rejection Forbidden(string message) => new(RejectionKind.Forbidden, message);
-    public static Rejection Conflict(string message) => new(RejectionKind.Conflict, message);
+    public static Rejection Conflict(string message, string? field = null) => new(RejectionKind.Conflict, message, field);
 }
 
 /// <summary>The outcome of a decide function: the events to append, or why not.</summary>

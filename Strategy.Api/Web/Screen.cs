@@ -18,6 +18,9 @@ public sealed class FormErrors
     public string? Summary { get; private set; }
     public int Status { get; private set; }
 
+    /// <summary>Refused because what the form was read at changed meanwhile: a form sent again should carry the version now shown.</summary>
+    public bool Stale { get; private set; }
+
     public string? this[string field] => fields.GetValueOrDefault(field);
     public bool Any => Summary is not null || fields.Count > 0;
 
@@ -44,15 +47,20 @@ public sealed class FormErrors
             // The version the form was read at is no longer current: someone changed the same thing meanwhile.
             errors.Summary = words["Form.ChangedMeanwhile"];
             errors.Status = StatusCodes.Status409Conflict;
+            errors.Stale = true;
             return errors;
         }
         var (status, title, detail, byField) = ProblemExceptionHandler.Map(exception, conditional: false, acceptsBody: false);
         errors.Status = status;
+        // A conflict one input causes (a code already taken) belongs next to that input too; the API's 409 says it in its detail.
+        if (byField is null && exception is RejectedException { Rejection: { Kind: RejectionKind.Conflict, Field: { } conflicting } })
+            byField = new() { [conflicting] = [detail] };
         var known = formFields.ToHashSet(StringComparer.Ordinal);
         foreach (var (field, messages) in byField ?? [])
         {
-            // "evidence[0]" is about the evidence field; a field the form does not have is said above it.
-            var name = field.Split('[', '.')[0];
+            // A form with a field of that exact name ("indicators[0].unit") shows it there; else "evidence[0]" is about the
+            // evidence field; a field the form does not have is said above it.
+            var name = known.Contains(field) ? field : field.Split('[', '.')[0];
             if (known.Contains(name)) errors.fields.TryAdd(name, messages[0]);
             else errors.Summary = $"{field}: {messages[0]}";
         }
@@ -125,6 +133,16 @@ public abstract class Screen : ComponentBase
         return plan;
     }
 
+    /// <summary>
+    /// After a refusal the page shows the latest state (<paramref name="reload"/> reads it and answers its version); a form
+    /// refused as stale then carries that version, so that sending it again, once checked, is taken.
+    /// </summary>
+    protected static async Task ShowLatestAsync(FormErrors errors, Func<Task<long?>> reload, Action<long> takeVersion)
+    {
+        var version = await reload();
+        if (errors.Stale && version is { } v) takeVersion(v);
+    }
+
     /// <summary>An optional text left empty is sent as absent, as a client of the API would leave it out.</summary>
     protected static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
@@ -133,6 +151,18 @@ public abstract class Screen : ComponentBase
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", out var date)) return date;
         errors.Field(field, Words["Form.EnterDate"]);
+        return null;
+    }
+
+    /// <summary>
+    /// A number field (a point before any decimals, as the API takes numbers); unreadable, or empty unless
+    /// <paramref name="optional"/>, is said next to the field. Empty and optional is absent.
+    /// </summary>
+    protected double? NumberField(FormErrors errors, string field, string? text, bool optional = false)
+    {
+        if (optional && string.IsNullOrWhiteSpace(text)) return null;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)) return number;
+        errors.Field(field, Words["Form.EnterNumber"]);
         return null;
     }
 

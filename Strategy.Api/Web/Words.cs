@@ -98,13 +98,17 @@ public sealed class Words(IStringLocalizer<ScreenText> text)
     public static readonly IReadOnlySet<string> DoneCodes = new HashSet<string>(StringComparer.Ordinal)
     {
         "status", "value", "value-accepted", "comment", "accepted", "returned", "round-opened", "deadline", "closed", "report", "made", "revised",
+        "goal-added", "outcome-added", "aligned",
     };
 
     public string? Done(string code) => DoneCodes.Contains(code) ? this[$"Done.{code}"] : null;
 
+    /// <summary><paramref name="url"/> with <paramref name="name"/> set to <paramref name="value"/>, the rest of its query kept (the plan it shows, say).</summary>
     public static string WithQuery(string url, string name, string value)
     {
-        var path = url.Split('?')[0];
-        return $"{path}?{name}={Uri.EscapeDataString(value)}";
+        var parts = url.Split('?', 2);
+        var kept = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(parts.Length > 1 ? parts[1] : null)
+            .Where(q => q.Key != name).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)));
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(parts[0], [.. kept, KeyValuePair.Create(name, (string?)value)]);
     }
 }

@@ -75,7 +75,7 @@ public static class PlanDecisions
         if (Codes.CheckCode(prefix + "code", code) is { } badCode) return badCode;
         if (Codes.CheckTitle(prefix + "title", title) is { } badTitle) return badTitle;
         if (Codes.CheckText(prefix + "description", description) is { } badText) return badText;
-        if (plan.FindGoal(code) is not null) return Rejection.Conflict($"Goal {code} already exists in plan {plan.Code}.");
+        if (plan.FindGoal(code) is not null) return Rejection.Conflict($"Goal {code} already exists in plan {plan.Code}.", prefix + "code");
         if (plan.Goals.Count >= PlanLimits.MaxGoals) return Rejection.Conflict($"Plan {plan.Code} has {PlanLimits.MaxGoals} goals, the most a plan may have.");
         return Decision.Accept(new GoalAdded(plan.Code, code, title, description));
     }
@@ -104,9 +104,9 @@ public static class PlanDecisions
             if (Units.CheckValue(ind.Unit, ind.Baseline) is { } whyBase) return Rejection.Invalid(at + "baseline", whyBase);
             if (Units.CheckValue(ind.Unit, ind.Target) is { } whyTarget) return Rejection.Invalid(at + "target", whyTarget);
             if (!indicatorCodes.Add(ind.Code) || plan.FindIndicator(ind.Code) is not null)
-                return Rejection.Conflict($"Indicator {ind.Code} already exists in plan {plan.Code}.");
+                return Rejection.Conflict($"Indicator {ind.Code} already exists in plan {plan.Code}.", at + "code");
         }
-        if (plan.FindOutcome(outcome.Code) is not null) return Rejection.Conflict($"Outcome {outcome.Code} already exists in plan {plan.Code}.");
+        if (plan.FindOutcome(outcome.Code) is not null) return Rejection.Conflict($"Outcome {outcome.Code} already exists in plan {plan.Code}.", prefix + "code");
         if (goal.Outcomes.Count >= PlanLimits.MaxOutcomesPerGoal)
             return Rejection.Conflict($"Goal {goal.Code} has {PlanLimits.MaxOutcomesPerGoal} outcomes, the most a goal may have.");
 
@@ -123,7 +123,7 @@ public static class PlanDecisions
         if (CheckSdgTargets(targets, knownSdgTargets, "sdgTargets") is { } badTarget) return badTarget;
         var distinct = targets.Distinct().ToList();
         if (distinct.Order().SequenceEqual(outcome.SdgTargets.Order()))
-            return Rejection.Conflict($"Outcome {outcomeCode} is already aligned with exactly these SDG targets.");
+            return Rejection.Conflict($"Outcome {outcomeCode} is already aligned with exactly these SDG targets.", "sdgTargets");
         return Decision.Accept(new OutcomeSdgTargetsAligned(plan.Code, outcomeCode, outcome.SdgTargets, distinct, reason));
     }
 

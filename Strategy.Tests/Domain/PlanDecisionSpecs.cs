@@ -139,11 +139,11 @@ public class PlanDecisionSpecs
     }
 
     [Fact]
-    public void Duplicate_outcome_code_in_one_goal_is_a_conflict()
+    public void Duplicate_outcome_code_in_one_goal_is_a_conflict_about_the_second_ones_code()
     {
         var plan = SmallPlan(new GoalDefinition("G4", "Water", null, [Outcome("G4.O1"), Outcome("G4.O1")]));
 
-        Create(plan).ShouldBeRejected(RejectionKind.Conflict);
+        Create(plan).ShouldBeRejected(RejectionKind.Conflict, "goals[0].outcomes[1].code");
     }
 
     [Fact]
@@ -157,20 +157,20 @@ public class PlanDecisionSpecs
     }
 
     [Fact]
-    public void Duplicate_goal_code_is_a_conflict()
+    public void Duplicate_goal_code_is_a_conflict_about_the_second_ones_code()
     {
         var plan = SmallPlan(new GoalDefinition("G1", "Policy", null, []), new GoalDefinition("G1", "Again", null, []));
 
-        Create(plan).ShouldBeRejected(RejectionKind.Conflict);
+        Create(plan).ShouldBeRejected(RejectionKind.Conflict, "goals[1].code");
     }
 
     [Fact]
-    public void Duplicate_indicator_code_is_a_conflict()
+    public void Duplicate_indicator_code_is_a_conflict_about_the_second_ones_code()
     {
         var plan = SmallPlan(new GoalDefinition("G4", "Water", null,
             [Outcome("G4.O1", indicators: [Stations]), Outcome("G4.O2", indicators: [Stations with { Title = "Copy" }])]));
 
-        Create(plan).ShouldBeRejected(RejectionKind.Conflict);
+        Create(plan).ShouldBeRejected(RejectionKind.Conflict, "goals[0].outcomes[1].indicators[0].code");
     }
 
     [Fact]
@@ -217,9 +217,9 @@ public class PlanDecisionSpecs
     // --- Goals and outcomes added later ---
 
     [Fact]
-    public void Adding_a_goal_with_an_existing_code_is_a_conflict()
+    public void Adding_a_goal_with_an_existing_code_is_a_conflict_about_its_code()
     {
-        PlanDecisions.AddGoal(Given.TestPlan, "G1", "Again", null, Given.Secretariat).ShouldBeRejected(RejectionKind.Conflict);
+        PlanDecisions.AddGoal(Given.TestPlan, "G1", "Again", null, Given.Secretariat).ShouldBeRejected(RejectionKind.Conflict, "code");
     }
 
     [Fact]
@@ -236,10 +236,10 @@ public class PlanDecisionSpecs
     }
 
     [Fact]
-    public void Outcome_with_an_existing_code_is_a_conflict()
+    public void Outcome_with_an_existing_code_is_a_conflict_about_its_code()
     {
         PlanDecisions.AddOutcome(Given.TestPlan, new OutcomeDefinition("G2", "G1.O1", "Copy", ["6.3"], []), Given.Secretariat, Given.KnownSdgTargets)
-            .ShouldBeRejected(RejectionKind.Conflict);
+            .ShouldBeRejected(RejectionKind.Conflict, "code");
     }
 
     // --- SDG alignment ---
@@ -308,10 +308,10 @@ public class PlanDecisionSpecs
     }
 
     [Fact]
-    public void Alignment_with_the_same_targets_is_a_conflict()
+    public void Alignment_with_the_same_targets_is_a_conflict_about_the_targets()
     {
         PlanDecisions.AlignSdgTargets(Given.TestPlan, "G1.O1", ["13.2"], "Again", Given.Secretariat, Given.KnownSdgTargets)
-            .ShouldBeRejected(RejectionKind.Conflict);
+            .ShouldBeRejected(RejectionKind.Conflict, "sdgTargets");
     }
 
     [Fact]

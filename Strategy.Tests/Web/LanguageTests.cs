@@ -53,7 +53,7 @@ public sealed class LanguageTests(WebFactory web) : IClassFixture<WebFactory>
         var axe = await page.RunAxe();
         axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => v.Id).ShouldBeEmpty();
         (await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth")).ShouldBeTrue("fits 360 px in Khmer");
-        await Shot(page, "country-km-360");
+        await ScreenTests.Shot(page, "country-km-360");
 
         // Remembered: a reload, another page, an address with no screen.
         await page.ReloadAsync();
@@ -69,7 +69,7 @@ public sealed class LanguageTests(WebFactory web) : IClassFixture<WebFactory>
         await page.SetViewportSizeAsync(1280, 900);
         await page.GotoAsync($"/commitments/{web.Ids["KH-1"]}");
         await Expect(page.Locator("#terms-heading")).ToHaveTextAsync(km["Commitment.Terms"], Text);
-        await Shot(page, "commitment-km-1280");
+        await ScreenTests.Shot(page, "commitment-km-1280");
 
         // And back to English, by its own name.
         await page.GetByLabel(km["Layout.Language"]).SelectOptionAsync(new SelectOptionValue { Label = "English" });
@@ -118,11 +118,5 @@ public sealed class LanguageTests(WebFactory web) : IClassFixture<WebFactory>
         response.Headers["location"].ShouldBe("/");
         await page.GotoAsync("/audit");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh", Attribute);
-    }
-
-    private static async Task Shot(IPage page, string name)
-    {
-        Directory.CreateDirectory(ScreenTests.Shots);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenTests.Shots, name + ".png"), FullPage = true });
     }
 }

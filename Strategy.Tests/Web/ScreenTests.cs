@@ -21,7 +21,7 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
     /// <summary>Where the screenshots of a run go, to look at (and to copy to docs/ for the README).</summary>
     public static readonly string Shots = Path.Combine(Path.GetTempPath(), "strategy-screens");
 
-    private static async Task Shot(IPage page, string name)
+    internal static async Task Shot(IPage page, string name)
     {
         Directory.CreateDirectory(Shots);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, name + ".png"), FullPage = true });
@@ -117,11 +117,7 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
                      ("comment", new Dictionary<string, string> { ["CommentForm.Text"] = "Forged" }),
                  })
         {
-            var form = th.Context.APIRequest.CreateFormData();
-            form.Set("_handler", handler);
-            form.Set("__RequestVerificationToken", token!);
-            foreach (var (name, value) in fields) form.Set(name, value);
-            var response = await th.Context.APIRequest.PostAsync(khPage, new() { Form = form });
+            var response = await WebFactory.PostFormAsync(th, khPage, token!, handler, fields);
             response.Status.ShouldBe(403, handler);
             (await response.TextAsync()).ShouldContain("Not allowed: A focal point for TH cannot", Case.Sensitive, handler);
         }
@@ -322,24 +318,29 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
     }
 
     [Fact]
-    public async Task A_commitment_as_of_a_date_shows_its_state_then_and_a_date_before_it_existed_is_explained()
+    public async Task A_status_change_sent_after_someone_else_changed_the_commitment_is_explained_and_sent_again_is_taken()
     {
-        var reviewer = await web.SignInAsync("reviewer", "Ana Auditor");
-        await reviewer.GotoAsync($"/commitments/{web.Ids["TH-1"]}");
-        // Before the plan was loaded: said next to the date, which is kept.
-        await reviewer.Locator("#asOf-date").FillAsync("2020-01-31");
-        await reviewer.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
-        await Expect(reviewer.Locator("#asOf-date-error")).ToContainTextAsync("did not exist yet at the end of 31 Jan 2020", new() { Timeout = WebFactory.TimeoutMs });
-        await Expect(reviewer.Locator("#asOf-date")).ToHaveValueAsync("2020-01-31");
+        var kh = await web.SignInAsync("focal-point", "Sokha Chan", "KH");
+        var id = web.Ids["KH-3"];
+        await kh.GotoAsync($"/commitments/{id}");
+        await kh.GetByLabel("New status").SelectOptionAsync("on-hold");
+        await kh.Locator("#status-note").FillAsync("Waiting for the provincial budget");
+        // Meanwhile, a colleague's tool starts the work.
+        (await web.FocalPoint("KH").PostJson($"/api/commitments/{id}/status", new { status = "in-progress" })).EnsureSuccessStatusCode();
 
-        // The events carry the database's real time (the service's clock is fixed), so "today" is the machine's date.
-        var today = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        await reviewer.Locator("#asOf-date").FillAsync(today);
-        await reviewer.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
-        var then = reviewer.Locator("#as-of-state");
-        await Expect(then.GetByText("Not started")).ToBeVisibleAsync(Visible);
-        await Expect(then.GetByText("none yet")).ToBeVisibleAsync(Visible);
-        await Expect(reviewer.Locator("#asOf-date-error")).ToBeEmptyAsync(new() { Timeout = WebFactory.TimeoutMs });
+        var events = await web.EventCount();
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Change status" }).ClickAsync();
+        await Expect(kh.Locator("#status-form-heading + .alert")).ToContainTextAsync("Someone else changed this while you were filling in the form.",
+            new() { Timeout = WebFactory.TimeoutMs });
+        await Expect(kh.Locator("dl.terms").First.GetByText("In progress")).ToBeVisibleAsync(Visible);
+        await Expect(kh.GetByLabel("New status")).ToHaveValueAsync("on-hold");
+        await Expect(kh.Locator("#status-note")).ToHaveValueAsync("Waiting for the provincial budget");
+        (await web.EventCount()).ShouldBe(events, "nothing recorded");
+
+        await kh.GetByRole(AriaRole.Button, new() { Name = "Change status" }).ClickAsync();
+        await Expect(kh.GetByText("The status was changed")).ToBeVisibleAsync(Visible);
+        var c = await (await web.Reviewer().GetAsync($"/api/commitments/{id}")).Json();
+        c.GetProperty("status").GetString().ShouldBe("on-hold");
     }
 
     [Fact]
@@ -510,7 +511,10 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
         { "secretariat", "/reports" },
         { "secretariat", "/reports/first" },
         { "focal-point", "/reports" },
-        { "reviewer", "/commitments/KH-2?asOf=2020-01-01" },
+        { "reviewer", "/commitments/KH-2/as-of?asOf=2020-01-01" },
+        { "reviewer", "/commitments/KH-2/as-of?asOf=tomorrow" },
+        { "secretariat", "/plan/structure" },
+        { "reviewer", "/plan/structure?asOf=tomorrow" },
         { "focal-point", "/commitments/new" },
         { "", "/no-such-screen" },
         { "reviewer", "/denied" },
@@ -542,6 +546,8 @@ public sealed class ScreenTests(WebFactory web) : IClassFixture<WebFactory>
     private async Task<string> Resolve(string path)
     {
         foreach (var (code, id) in web.Ids) path = path.Replace($"/commitments/{code}", $"/commitments/{id}");
+        // The events carry the database's real time (the service's clock is fixed): the end of tomorrow follows them all.
+        path = path.Replace("asOf=tomorrow", "asOf=" + DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         if (path == "/rounds/first")
         {
             var rounds = await (await web.Reviewer().GetAsync($"/api/plans/{WebFactory.Plan}/rounds")).Json();

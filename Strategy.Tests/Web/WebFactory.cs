@@ -72,6 +72,19 @@ public sealed class WebFactory : FixedClockFactory, IAsyncLifetime
         await base.DisposeAsync();
     }
 
+    /// <summary>
+    /// A screen's form posted as a browser sends it (the form's handler name, a token of the page's session, the fields),
+    /// whether or not the page offered that form: how a forged post is made.
+    /// </summary>
+    public static Task<IAPIResponse> PostFormAsync(IPage page, string url, string token, string handler, IReadOnlyDictionary<string, string> fields)
+    {
+        var form = page.Context.APIRequest.CreateFormData();
+        form.Set("_handler", handler);
+        form.Set("__RequestVerificationToken", token);
+        foreach (var (name, value) in fields) form.Set(name, value);
+        return page.Context.APIRequest.PostAsync(url, new() { Form = form });
+    }
+
     /// <summary>A browser of its own (cookies apart from any other), signed in through the development sign-in page.</summary>
     public async Task<IPage> SignInAsync(string role, string name, string? country = null, int width = 1280)
     {
@@ -86,4 +99,14 @@ public sealed class WebFactory : FixedClockFactory, IAsyncLifetime
         await Assertions.Expect(page.GetByText($"Signed in as {name}")).ToBeVisibleAsync(new() { Timeout = TimeoutMs });
         return page;
     }
+}
+
+/// <summary>
+/// The service and browser of the plan structure and "as of" screens' tests: a plan of their own, since their changes to
+/// it would show in the other classes' screens. Their tests run one after another.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PlanScreens : ICollectionFixture<WebFactory>
+{
+    public const string Name = "plan screens";
 }
