@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using Marten;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -101,13 +99,13 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
                 if (plan is null) return [];
                 var countries = plan.Plan.Countries.Select(c => c.Code).ToHashSet();
                 return [.. (await FocalPointsAsync(session, countries.Contains, notice.Kind, ct))
-                    .Select(c => Mail(notice, c, now, MailText.RoundOpened(notice, plan.Plan.Title)))];
+                    .Select(c => Mail(notice, c, now, w => MailText.RoundOpened(w, notice, plan.Plan.Title)))];
             }
             case NoticeKind.DeadlineReminder:
             {
                 var missing = notice.Missing ?? [];
                 return [.. (await FocalPointsAsync(session, missing.ContainsKey, notice.Kind, ct))
-                    .Select(c => Mail(notice, c, now, MailText.DeadlineReminder(notice, missing[c.Country!])))];
+                    .Select(c => Mail(notice, c, now, w => MailText.DeadlineReminder(w, notice, missing[c.Country!])))];
             }
             case NoticeKind.ValueReturned:
             {
@@ -115,7 +113,7 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
                 if (commitment?.FindValue(notice.ValueId!.Value) is not { } value) return [];
                 var contact = (await session.LoadAsync<ContactDocument>(value.SubmittedBy, ct))?.Contact;
                 if (contact is null || !contact.Wants(notice.Kind)) return [];
-                return [Mail(notice, contact, now, MailText.ValueReturned(notice, commitment, value))];
+                return [Mail(notice, contact, now, w => MailText.ValueReturned(w, notice, commitment, value))];
             }
             default:
                 return [];
@@ -130,15 +128,16 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
     /// <summary>An address on the screens' host (<see cref="MailSettings.LinkBase"/>).</summary>
     private string Url(string path) => settings.LinkBase.TrimEnd('/') + path;
 
-    private OutboxMail Mail(Notice notice, Contact to, DateTimeOffset now, MailText text)
+    /// <summary>The mail of <paramref name="notice"/> to <paramref name="to"/>, written in their language as it is now.</summary>
+    private OutboxMail Mail(Notice notice, Contact to, DateTimeOffset now, Func<MailWords, MailText> write)
     {
+        var text = write(MailWords.For(to.Language));
         var stop = Url("/api/unsubscribe?token=" + Uri.EscapeDataString(unsubscribe.Issue(to.Sub, notice.Kind)));
         var link = Url(text.Path);
         return new OutboxMail
         {
             Id = OutboxMail.IdFor(notice.Id, to.Sub), NoticeId = notice.Id, Kind = notice.Kind, Sub = to.Sub, To = to.Email, ToName = to.Name,
-            // English until the mails' texts are translated: the contact's language is kept for then.
-            Language = Translations.Source, Subject = text.Subject, Text = text.PlainText(link, stop), Html = text.Html(link, stop),
+            Language = text.Words.Lang, Subject = text.Subject, Text = text.PlainText(link, stop), Html = text.Html(link, stop),
             UnsubscribeUrl = stop, CreatedAt = now, NextAttemptAt = now,
         };
     }
@@ -216,44 +215,4 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         return message;
     }
-}
-
-/// <summary>
-/// A mail's words: its subject, paragraphs, and the screen it leads to (a path on the screens' host). The plain-text and
-/// HTML parts are both written from them, each ending with the link and with how to stop this kind of mail.
-/// </summary>
-public sealed record MailText(string Subject, IReadOnlyList<string> Paragraphs, string Path, string LinkText)
-{
-    private static readonly CultureInfo En = CultureInfo.InvariantCulture;
-
-    private const string Why = "You receive this because the secretariat listed you as a contact.";
-
-    private static string Day(DateOnly? d) => d?.ToString("d MMMM yyyy", En) ?? "";
-
-    public string PlainText(string link, string unsubscribe) =>
-        string.Join("\n\n", Paragraphs) + $"\n\n{LinkText}: {link}\n" + $"\n{Why} To stop this kind of mail: {unsubscribe}\n";
-
-    public string Html(string link, string unsubscribe) =>
-        "<!DOCTYPE html><html lang=\"en\"><body>" + string.Concat(Paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
-        $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode(LinkText)}</a></p>" +
-        $"<p style=\"color:#555\">{Why} <a href=\"{WebUtility.HtmlEncode(unsubscribe)}\">Stop this kind of mail</a>.</p></body></html>";
-
-    public static MailText RoundOpened(Notice n, string planTitle) => new(
-        $"Reporting round {n.Round} is open: values due by {Day(n.Deadline)}",
-        [$"The secretariat opened the reporting round {n.Round} of {planTitle}, for values dated {Day(n.PeriodStart)} to {Day(n.PeriodEnd)}.",
-         $"Please submit your country's values, with their evidence, by {Day(n.Deadline)}."],
-        "/country", "Your country's commitments");
-
-    public static MailText DeadlineReminder(Notice n, int missing) => new(
-        $"Reporting round {n.Round}: {(n.DaysLeft == 1 ? "1 day" : $"{n.DaysLeft} days")} to the deadline, {Day(n.Deadline)}",
-        [$"{missing} of your country's commitments {(missing == 1 ? "has" : "have")} no value yet in the reporting round {n.Round} (values dated {Day(n.PeriodStart)} to {Day(n.PeriodEnd)}).",
-         $"The deadline is {Day(n.Deadline)}. Values sent after it are still taken, marked late."],
-        "/country", "Your country's commitments");
-
-    public static MailText ValueReturned(Notice n, Commitment c, ReportedValue v) => new(
-        $"Value returned for correction: {c.Code}",
-        [$"The secretariat returned the value {v.Value.ToString("#,0.##", En)} dated {Day(v.AsOf)} of commitment {c.Code} ({c.Title}) for correction.",
-         $"Comment{(n.By is null ? "" : " from " + n.By)}: {n.Comment}",
-         "Correct it by submitting the value again, or retract it."],
-        $"/commitments/{c.Id}", "Open the commitment");
 }

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Hangfire;
 using Hangfire.States;
 using Microsoft.AspNetCore.Hosting;
@@ -170,6 +172,43 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         second.Sent.ShouldBe(0);
         api.Smtp.Received.Count.ShouldBe(received);
     }
+
+    [Fact]
+    public async Task A_round_opened_mails_each_contact_in_its_own_language()
+    {
+        var plan = "ML-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        (await api.Secretariat().PostJson("/api/plans", TestPlan.Document(plan))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await Contact(Sub(plan, "KH"), Address(plan, "KH"), "focal-point", "KH", language: "km");
+        await Contact(Sub(plan, "TH"), Address(plan, "TH"), "focal-point", "TH", language: "en");
+        (await api.Secretariat().PostJson($"/api/plans/{plan}/rounds", new { code = "2025-Q3", periodStart = "2025-07-01", periodEnd = "2025-09-30", deadline = "2025-10-15" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        await DispatchAsync();
+
+        var khmer = To(Address(plan, "KH")).ShouldHaveSingleItem();
+        var km = MailResource("km");
+        foreach (var words in Literals(km["RoundOpened.Subject"])) khmer.Subject.ShouldNotBeNull().ShouldContain(words);
+        foreach (var words in Literals(km["RoundOpened.Submit"]).Concat(Literals(km["Footer.Why"]))) khmer.TextBody.ShouldNotBeNull().ShouldContain(words);
+        // The deadline in Khmer: its month by the Khmer calendar's name, not "October".
+        khmer.Subject.ShouldNotBeNull().ShouldContain(CultureInfo.GetCultureInfo("km-KH").DateTimeFormat.GetMonthName(10));
+        khmer.HtmlBody.ShouldNotBeNull().ShouldContain("<html lang=\"km\">");
+        khmer.Body.ShouldNotBeNull().Headers["Content-Language"].ShouldBe("km");
+
+        var english = To(Address(plan, "TH")).ShouldHaveSingleItem();
+        var en = MailResource(null);
+        foreach (var words in Literals(en["RoundOpened.Subject"])) english.Subject.ShouldNotBeNull().ShouldContain(words);
+        english.Subject.ShouldNotBeNull().ShouldContain("October");
+        english.HtmlBody.ShouldNotBeNull().ShouldContain("<html lang=\"en\">");
+        english.Body.ShouldNotBeNull().Headers["Content-Language"].ShouldBe("en");
+    }
+
+    /// <summary>The mail texts of a language as its resource file has them (null: the English source).</summary>
+    private static Dictionary<string, string> MailResource(string? lang) =>
+        Strategy.Translations.TranslationCheck.Read(Path.Combine(Strategy.Tests.Translations.TranslationTests.Repository(),
+            "Strategy.Infrastructure", "Notifications", "Resources", lang is null ? "MailText.resx" : $"MailText.{lang}.resx")).ToDictionary(t => t.Key, t => t.Value);
+
+    /// <summary>The words of a text around its placeholders: what any mail made from it must contain.</summary>
+    private static IEnumerable<string> Literals(string template) =>
+        Regex.Split(template, @"\{[0-9]+(?:[,:][^{}]*)?\}").Select(p => p.Trim()).Where(p => p.Length > 0);
 
     [Fact]
     public async Task A_returned_value_mails_its_submitter_with_the_comment()

@@ -27,6 +27,7 @@ public sealed class TranslationTests(ITestOutputHelper output)
         output.WriteLine(TranslationCheck.Describe(sources, orphans, drafts: true));
 
         sources.Select(s => s.Path).ShouldContain("Strategy.Api/Web/Resources/ScreenText.resx");
+        sources.Select(s => s.Path).ShouldContain("Strategy.Infrastructure/Notifications/Resources/MailText.resx");
         sources.SelectMany(s => s.Errors).Concat(orphans).ShouldBeEmpty();
     }
 
