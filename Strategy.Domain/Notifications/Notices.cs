@@ -3,7 +3,7 @@ using System.Net.Mail;
 namespace Strategy.Domain.Notifications;
 
 /// <summary>What the service tells people by mail. Each kind can be turned off per person (<see cref="Contact.Notices"/>).</summary>
-public enum NoticeKind { RoundOpened, DeadlineReminder, ValueReturned, ValueAccepted }
+public enum NoticeKind { RoundOpened, DeadlineReminder, ValueReturned, ValueAccepted, CommitmentOverdue, WeeklyDigest }
 
 /// <summary>Someone who receives mail: a user (by the sign-in subject), their address, role, country and language.</summary>
 /// <param name="Notices">Kinds turned on or off against <see cref="Notices.OnByDefault"/>, by kebab-case name.</param>
@@ -30,6 +30,8 @@ public static class Notices
         NoticeKind.DeadlineReminder => "deadline-reminder",
         NoticeKind.ValueReturned => "value-returned",
         NoticeKind.ValueAccepted => "value-accepted",
+        NoticeKind.CommitmentOverdue => "commitment-overdue",
+        NoticeKind.WeeklyDigest => "weekly-digest",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -37,6 +39,15 @@ public static class Notices
 
     /// <summary>A value accepted is good news nobody has to act on: off unless asked for.</summary>
     public static bool OnByDefault(NoticeKind kind) => kind != NoticeKind.ValueAccepted;
+
+    /// <summary>
+    /// Whose work a kind is about: the weekly digest goes to the secretariat's staff, every other notice to focal points
+    /// (a value's notices to the one who sent it).
+    /// </summary>
+    public static Role Audience(NoticeKind kind) => kind == NoticeKind.WeeklyDigest ? Role.Secretariat : Role.FocalPoint;
+
+    /// <summary>The Monday that starts the week holding <paramref name="day"/>: a digest is recorded once per week.</summary>
+    public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
     /// <summary>Days before a round's deadline that its members still missing values are reminded.</summary>
     public static readonly IReadOnlyList<int> ReminderDays = [7, 1];

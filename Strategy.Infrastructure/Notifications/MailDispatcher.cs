@@ -77,20 +77,26 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
     {
         await using var session = store.LightweightSession();
         var notices = await session.Query<Notice>().Where(n => !n.Expanded).OrderBy(n => n.At).Take(100).ToListAsync(ct);
-        foreach (var notice in notices)
+        // A country's commitments found overdue together go out in one mail: the daily check may find dozens at once.
+        foreach (var batch in notices.GroupBy(n => n.Kind == NoticeKind.CommitmentOverdue ? "overdue/" + n.Country : n.Id.ToString()))
         {
-            foreach (var mail in await MailsForAsync(session, notice, ct))
+            foreach (var mail in await MailsForAsync(session, [.. batch], ct))
                 if (await session.LoadAsync<OutboxMail>(mail.Id, ct) is null) session.Insert(mail);
-            notice.Expanded = true;
-            session.Update(notice);
+            foreach (var notice in batch)
+            {
+                notice.Expanded = true;
+                session.Update(notice);
+            }
             await session.SaveChangesAsync(ct);
         }
         return notices.Count;
     }
 
-    private async Task<IReadOnlyList<OutboxMail>> MailsForAsync(IDocumentSession session, Notice notice, CancellationToken ct)
+    /// <summary>The mails of a notice (of several, for overdue commitments of one country), named after the first.</summary>
+    private async Task<IReadOnlyList<OutboxMail>> MailsForAsync(IDocumentSession session, IReadOnlyList<Notice> batch, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var notice = batch[0];
         switch (notice.Kind)
         {
             case NoticeKind.RoundOpened:
@@ -98,32 +104,49 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
                 var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(notice.Plan), ct);
                 if (plan is null) return [];
                 var countries = plan.Plan.Countries.Select(c => c.Code).ToHashSet();
-                return [.. (await FocalPointsAsync(session, countries.Contains, notice.Kind, ct))
+                return [.. (await AudienceAsync(session, notice.Kind, c => c is not null && countries.Contains(c), ct))
                     .Select(c => Mail(notice, c, now, w => MailText.RoundOpened(w, notice, plan.Plan.Title)))];
             }
             case NoticeKind.DeadlineReminder:
             {
                 var missing = notice.Missing ?? [];
-                return [.. (await FocalPointsAsync(session, missing.ContainsKey, notice.Kind, ct))
+                return [.. (await AudienceAsync(session, notice.Kind, c => c is not null && missing.ContainsKey(c), ct))
                     .Select(c => Mail(notice, c, now, w => MailText.DeadlineReminder(w, notice, missing[c.Country!])))];
             }
-            case NoticeKind.ValueReturned:
+            case NoticeKind.ValueReturned or NoticeKind.ValueAccepted:
             {
                 var commitment = await session.LoadAsync<Commitment>(notice.CommitmentId!.Value, ct);
-                if (commitment?.FindValue(notice.ValueId!.Value) is not { } value) return [];
+                // Told to whoever sent the value, unless they caused the notice themselves (the secretariat's own values).
+                if (commitment?.FindValue(notice.ValueId!.Value) is not { } value || value.SubmittedBy == notice.ById) return [];
                 var contact = (await session.LoadAsync<ContactDocument>(value.SubmittedBy, ct))?.Contact;
                 if (contact is null || !contact.Wants(notice.Kind)) return [];
-                return [Mail(notice, contact, now, w => MailText.ValueReturned(w, notice, commitment, value))];
+                return [Mail(notice, contact, now, w => notice.Kind == NoticeKind.ValueReturned
+                    ? MailText.ValueReturned(w, notice, commitment, value) : MailText.ValueAccepted(w, notice, commitment, value))];
             }
+            case NoticeKind.CommitmentOverdue:
+            {
+                var views = await session.LoadManyAsync<CommitmentView>(ct, batch.Select(n => n.CommitmentId!.Value).Distinct());
+                // Completed or withdrawn since the check found it: no longer anyone's to act on.
+                var overdue = views.Where(v => !v.State.Withdrawn && v.State.Status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled))
+                    .OrderBy(v => v.State.Due).ThenBy(v => v.State.Code, StringComparer.Ordinal).ToList();
+                if (overdue.Count == 0) return [];
+                return [.. (await AudienceAsync(session, notice.Kind, c => c == notice.Country, ct))
+                    .Select(c => Mail(notice, c, now, w => MailText.Overdue(w, overdue)))];
+            }
+            case NoticeKind.WeeklyDigest:
+                return [.. (await AudienceAsync(session, notice.Kind, _ => true, ct)).Select(c => Mail(notice, c, now, w => MailText.Digest(w, notice)))];
             default:
                 return [];
         }
     }
 
-    /// <summary>The focal points with a contact, of the countries <paramref name="ofCountry"/> takes, who want <paramref name="kind"/>.</summary>
-    private static async Task<IEnumerable<Contact>> FocalPointsAsync(IDocumentSession session, Func<string, bool> ofCountry, NoticeKind kind, CancellationToken ct) =>
+    /// <summary>
+    /// The contacts a kind is for (<see cref="Notices.Audience"/>) whose country <paramref name="ofCountry"/> takes and who
+    /// want it.
+    /// </summary>
+    private static async Task<IEnumerable<Contact>> AudienceAsync(IDocumentSession session, NoticeKind kind, Func<string?, bool> ofCountry, CancellationToken ct) =>
         (await session.Query<ContactDocument>().ToListAsync(ct)).Select(c => c.Contact)
-            .Where(c => c.Role == Role.FocalPoint && c.Country is not null && ofCountry(c.Country) && c.Wants(kind));
+            .Where(c => c.Role == Notices.Audience(kind) && ofCountry(c.Country) && c.Wants(kind));
 
     /// <summary>An address on the screens' host (<see cref="MailSettings.LinkBase"/>).</summary>
     private string Url(string path) => settings.LinkBase.TrimEnd('/') + path;

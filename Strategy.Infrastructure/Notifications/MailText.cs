@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Resources;
+using Strategy.Domain;
 using Strategy.Domain.Commitments;
 using Strategy.Infrastructure.Languages;
+using Strategy.Infrastructure.Projections;
 
 namespace Strategy.Infrastructure.Notifications;
 
@@ -62,4 +64,49 @@ public sealed record MailText(MailWords Words, string Subject, IReadOnlyList<str
          n.By is null ? w.Format("Returned.Comment", n.Comment) : w.Format("Returned.CommentFrom", n.By, n.Comment),
          w["Returned.Correct"]],
         $"/commitments/{c.Id}", w["Link.Commitment"]);
+
+    public static MailText ValueAccepted(MailWords w, Notice n, Commitment c, ReportedValue v) => new(w,
+        w.Format("Accepted.Subject", c.Code),
+        [w.Format("Accepted.Accepted", w.Number(v.Value), w.Day(v.AsOf), c.Code, c.TextIn(w.Lang)?.Title ?? c.Title),
+         .. n.Comment is null ? [] : new[] { n.By is null ? w.Format("Accepted.Note", n.Comment) : w.Format("Accepted.NoteFrom", n.By, n.Comment) }],
+        $"/commitments/{c.Id}", w["Link.Commitment"]);
+
+    /// <summary>At most this many commitments are listed in a mail; the link shows them all.</summary>
+    public const int MaxListed = 20;
+
+    /// <param name="overdue">One country's commitments found overdue, in the order to list them.</param>
+    public static MailText Overdue(MailWords w, IReadOnlyList<CommitmentView> overdue)
+    {
+        var plans = overdue.Select(v => v.State.PlanCode).Distinct().ToList();
+        var country = overdue[0].State.Country;
+        return new(w,
+            w.Count(overdue.Count, "Overdue.Subject.One", "Overdue.Subject.Many", overdue.Count, overdue[0].State.Code),
+            [w.Count(overdue.Count, "Overdue.Intro.One", "Overdue.Intro.Many", overdue.Count),
+             .. overdue.Take(MaxListed).Select(v => w.Format("Overdue.Item", v.State.Code, v.TextIn(w.Lang)?.Title ?? v.State.Title, w.Day(v.State.Due))),
+             .. overdue.Count > MaxListed ? new[] { w.Format("List.More", overdue.Count - MaxListed) } : [],
+             w["Overdue.Act"]],
+            // One plan: its list of the country's overdue commitments; several: the country's home, which lists them by plan.
+            plans.Count == 1 ? $"/commitments?plan={Uri.EscapeDataString(plans[0])}&country={country}&health=overdue" : "/country",
+            w["Link.Overdue"]);
+    }
+
+    public static MailText Digest(MailWords w, Notice n)
+    {
+        var plans = n.Digest ?? [];
+        string Counts(IReadOnlyDictionary<string, int> byCountry) =>
+            string.Join(w["List.Separator"], byCountry.Select(c => w.Format("Digest.CountryCount", c.Key, c.Value)));
+        IEnumerable<string> Plan(DigestPlan p) =>
+        [
+            w.Format("Digest.Plan", p.Title, p.Plan),
+            p.PendingReviews == 0 ? w["Digest.Pending.None"]
+                : w.Count((int)p.PendingReviews, "Digest.Pending.One", "Digest.Pending.Many", p.PendingReviews, w.Day(p.OldestPending is { } at ? MemberTime.SecretariatToday(at) : null)),
+            .. p.Rounds.Select(r => r.Missing.Count == 0 ? w.Format("Digest.Round.Complete", r.Code, w.Day(r.Deadline))
+                : w.Format("Digest.Round.Missing", r.Code, w.Day(r.Deadline), Counts(r.Missing))),
+            p.Overdue.Count == 0 ? w["Digest.Overdue.None"] : w.Format("Digest.Overdue", Counts(p.Overdue)),
+        ];
+        return new(w,
+            w.Format("Digest.Subject", w.Day(n.WeekOf), plans.Sum(p => p.PendingReviews), plans.Sum(p => p.Overdue.Values.Sum())),
+            plans.Count == 0 ? [w["Digest.NoPlans"]] : [.. plans.SelectMany(Plan)],
+            "/review", w["Link.Review"]);
+    }
 }

@@ -64,8 +64,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
     }
 }
 
-/// <summary>The API with its mail sent to a <see cref="TestSmtpServer"/>.</summary>
-public sealed class MailApiFactory : ApiFactory, IAsyncLifetime
+/// <summary>The API with its mail sent to a <see cref="TestSmtpServer"/>, on a clock the tests set (2026-07-01 12:00 UTC unless one moves it).</summary>
+public sealed class MailApiFactory : FixedClockFactory, IAsyncLifetime
 {
     public TestSmtpServer Smtp { get; } = new();
 
@@ -103,6 +103,18 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
     /// <summary>The daily reminder job as if today were <paramref name="today"/> on the secretariat's calendar.</summary>
     private Task<int> RemindAsync(DateOnly today) =>
         RunJobAsync<int>(api.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<MailJobs>(j => j.RemindersOn(today, CancellationToken.None)));
+
+    /// <summary>The weekly digest job as if today were <paramref name="today"/> on the secretariat's calendar.</summary>
+    private Task<bool> DigestAsync(DateOnly today) =>
+        RunJobAsync<bool>(api.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<MailJobs>(j => j.DigestOn(today, CancellationToken.None)));
+
+    /// <summary>The daily overdue check, sent as its job sends it: as the system, on the service's clock.</summary>
+    private async Task<int> MarkOverdueAsync()
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Strategy.Api.Auth.CurrentActor>().ActAsSystem();
+        return await scope.ServiceProvider.GetRequiredService<Mediator.IMediator>().Send(new Strategy.Api.Features.Reports.MarkOverdueCommitments());
+    }
 
     private async Task<T> RunJobAsync<T>(string id)
     {
@@ -360,6 +372,107 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         await DispatchAsync();
         To(Address(plan, "KH")).Count.ShouldBe(1);
         To(Address(plan, "TH")).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task An_accepted_value_mails_its_submitter_only_once_they_asked_for_it()
+    {
+        var plan = await PlanWithContacts();
+        var sec = api.Secretariat();
+        var id = (await (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH"))).Json()).GetProperty("id").GetGuid();
+        var kh = FocalPoint(plan, "KH");
+        async Task<Guid> SubmitAndAccept(string asOf, string? note)
+        {
+            var sent = await kh.PostJson($"/api/commitments/{id}/progress", new { value = 3, asOf });
+            sent.StatusCode.ShouldBe(HttpStatusCode.OK, await sent.Content.ReadAsStringAsync());
+            var value = (await (await sec.GetAsync($"/api/commitments/{id}/values")).Json()).EnumerateArray()
+                .Single(v => v.GetProperty("asOf").GetString() == asOf).GetProperty("id").GetGuid();
+            (await sec.PostJson($"/api/commitments/{id}/values/{value}/accept", new { note })).StatusCode.ShouldBe(HttpStatusCode.OK);
+            return value;
+        }
+
+        // Off by default: good news nobody has to act on.
+        await SubmitAndAccept("2025-06-30", null);
+        await DispatchAsync();
+        To(Address(plan, "KH")).ShouldBeEmpty();
+
+        (await kh.PutJson("/api/me/preferences", new { notices = new Dictionary<string, bool> { ["value-accepted"] = true } })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await SubmitAndAccept("2025-09-30", "Matches the ministry's annual report.");
+        // The secretariat's own value is accepted as it is recorded: nobody is told of it.
+        (await sec.PostJson($"/api/commitments/{id}/progress", new { value = 4, asOf = "2025-12-31" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await DispatchAsync();
+
+        var mail = To(Address(plan, "KH")).ShouldHaveSingleItem();
+        mail.Subject.ShouldNotBeNull().ShouldContain("Value accepted");
+        mail.TextBody.ShouldNotBeNull().ShouldContain("30 September 2025");
+        mail.TextBody.ShouldNotBeNull().ShouldContain("Matches the ministry's annual report.");
+        mail.TextBody.ShouldNotBeNull().ShouldContain($"https://strategy.test/commitments/{id}");
+    }
+
+    [Fact]
+    public async Task Commitments_that_became_overdue_are_mailed_to_their_countrys_focal_points_together_and_once()
+    {
+        var plan = await PlanWithContacts();
+        var sec = api.Secretariat();
+        foreach (var (code, due) in new[] { ("OD-1", "2026-06-15"), ("OD-2", "2026-06-20") })
+            (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH", code: $"KH-{code}", due: due))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("TH"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        // 2026-07-01 on the service's clock: both KH commitments are past due; TH's (due at the end of 2026) is not.
+        (await MarkOverdueAsync()).ShouldBeGreaterThanOrEqualTo(2);
+        await DispatchAsync();
+
+        var mail = To(Address(plan, "KH")).ShouldHaveSingleItem();
+        mail.Subject.ShouldNotBeNull().ShouldContain("of your country's commitments are overdue");
+        mail.TextBody.ShouldNotBeNull().ShouldContain("KH-OD-1 Adopt provincial adaptation plans, due 15 June 2026");
+        mail.TextBody.ShouldNotBeNull().ShouldContain("KH-OD-2 Adopt provincial adaptation plans, due 20 June 2026");
+        mail.TextBody.ShouldNotBeNull().ShouldContain($"https://strategy.test/commitments?plan={plan}&country=KH&health=overdue");
+        To(Address(plan, "TH")).ShouldBeEmpty();
+
+        var received = api.Smtp.Received.Count;
+        (await MarkOverdueAsync()).ShouldBe(0);
+        await DispatchAsync();
+        api.Smtp.Received.Count.ShouldBe(received);
+    }
+
+    [Fact]
+    public async Task The_weekly_digest_tells_the_secretariat_what_waits_once_a_week()
+    {
+        var plan = await PlanWithContacts();
+        var secretariat = $"desk@{plan.ToLowerInvariant()}.test";
+        await Contact($"{plan}-sec".ToLowerInvariant(), secretariat, "secretariat", null);
+        var sec = api.Secretariat();
+        var sent = (await (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH"))).Json()).GetProperty("id").GetGuid();
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH", outcome: "G1.O2", indicator: "G1.O2.I1", target: 30))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("TH"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("VN", due: "2026-06-15"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/rounds", new { code = "2026-Q2", periodStart = "2026-04-01", periodEnd = "2026-06-30", deadline = "2026-07-15" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await FocalPoint(plan, "KH").PostJson($"/api/commitments/{sent}/progress", new { value = 2, asOf = "2026-06-30" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await DispatchAsync();
+
+        // Wednesday 1 July 2026: the week of Monday 29 June.
+        (await DigestAsync(new DateOnly(2026, 7, 1))).ShouldBeTrue();
+        await DispatchAsync();
+        var digest = To(secretariat).ShouldHaveSingleItem();
+        digest.Subject.ShouldNotBeNull().ShouldStartWith("Week of 29 June 2026: ");
+        var text = digest.TextBody.ShouldNotBeNull();
+        // This plan's paragraphs: from its heading to the next plan's (the digest covers every plan of the store).
+        var section = text[text.IndexOf($"({plan})", StringComparison.Ordinal)..];
+        section = section[..(section.IndexOf(" (ML-", 1, StringComparison.Ordinal) is var next and > 0 ? next : section.Length)];
+        section.ShouldContain("1 value is waiting for review, sent on ");
+        section.ShouldContain("Round 2026-Q2 (deadline 15 July 2026): values still missing from KH (1), TH (1), VN (1).");
+        section.ShouldContain("Overdue commitments: VN (1).");
+        text.ShouldContain("https://strategy.test/review");
+        foreach (var c in Members) To(Address(plan, c)).ShouldNotContain(m => (m.Subject ?? "").StartsWith("Week of"));
+
+        // Again in the same week: nothing more; the next week has a digest of its own.
+        (await DigestAsync(new DateOnly(2026, 7, 5))).ShouldBeFalse();
+        await DispatchAsync();
+        To(secretariat).Count.ShouldBe(1);
+        (await DigestAsync(new DateOnly(2026, 7, 6))).ShouldBeTrue();
+        await DispatchAsync();
+        To(secretariat).Count.ShouldBe(2);
     }
 
     [Fact]
