@@ -77,6 +77,7 @@ public static class ServiceSetup
         services.AddStrategyStore(store);
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
+        services.AddSingleton<Features.Notifications.SignInContacts>();
         var recordHours = config.GetValue("Idempotency:RecordHours", 24.0);
         if (recordHours <= 0) throw new InvalidOperationException("Idempotency:RecordHours must be more than 0.");
         services.AddSingleton(new IdempotencySettings(TimeSpan.FromHours(recordHours)));
@@ -160,6 +161,7 @@ public static class ServiceSetup
         // without a valid token are counted too (by client address).
         app.UseRateLimiter();
         app.UseAuthorization();
+        Features.Notifications.SignInContacts.UseContactsFromSignIn(app);
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseAntiforgery();
         app.UseStrategyDashboard();

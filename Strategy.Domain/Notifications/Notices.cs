@@ -58,8 +58,7 @@ public static class Notices
     public static Rejection? Check(string? name, string? email, Role? role, string? country, string? language)
     {
         if (Codes.CheckTitle("name", name) is { } badName) return badName;
-        if (string.IsNullOrWhiteSpace(email) || email.Length > MaxEmailLength || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email.Trim())
-            return Rejection.Invalid("email", $"An e-mail address such as desk.officer@moe.gov.kh, at most {MaxEmailLength} characters.");
+        if (CheckEmail(email) is { } badEmail) return badEmail;
         if (role is null) return Rejection.Invalid("role", "One of focal-point, secretariat, reviewer, admin.");
         if (role == Role.FocalPoint && (country is null || !Codes.CountryCode().IsMatch(country)))
             return Rejection.Invalid("country", "A focal point's contact names its country (ISO 3166-1 alpha-2, such as KH).");
@@ -68,6 +67,24 @@ public static class Notices
             return Rejection.Invalid("language", $"One of {string.Join(", ", Translations.All)}.");
         return null;
     }
+
+    /// <summary>
+    /// The contact a person's sign-in gives when its provider vouches for an e-mail address: their role, a focal point's
+    /// country, the language they use the screens in, and the notices' defaults. Null where the claims make no valid
+    /// contact (no address, or one this service would refuse from the secretariat too).
+    /// </summary>
+    public static Contact? FromSignIn(string sub, string? name, string? email, Role role, string? country, string language)
+    {
+        email = email?.Trim();
+        name = string.IsNullOrWhiteSpace(name) ? email : name.Trim();
+        if (role != Role.FocalPoint) country = null;
+        return Check(name, email, role, country, language) is null ? new Contact(sub, name!, email!, role, country, language) : null;
+    }
+
+    public static Rejection? CheckEmail(string? email) =>
+        string.IsNullOrWhiteSpace(email) || email.Length > MaxEmailLength || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email.Trim()
+            ? Rejection.Invalid("email", $"An e-mail address such as desk.officer@moe.gov.kh, at most {MaxEmailLength} characters.")
+            : null;
 
     /// <summary>Preferences a person sets for themselves: known notice names only.</summary>
     public static Rejection? CheckChoices(IReadOnlyDictionary<string, bool>? choices)

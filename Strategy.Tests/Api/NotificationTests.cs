@@ -475,6 +475,42 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         To(secretariat).Count.ShouldBe(2);
     }
 
+    /// <summary>A caller whose token carries an e-mail address, as a provider's may.</summary>
+    private HttpClient WithEmail(string role, string? country, string sub, string email)
+    {
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer",
+            Strategy.Api.Auth.TokenCommand.Issue(api.Auth, sub, $"Person {sub}", role, country, TimeSpan.FromHours(1), DateTimeOffset.UtcNow, email));
+        return client;
+    }
+
+    [Fact]
+    public async Task A_sign_in_that_gives_an_address_makes_a_contact_and_never_overwrites_one()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var newcomer = WithEmail("focal-point", "KH", $"new-{id}", $"new-{id}@moe.test");
+        var contact = (await (await newcomer.GetAsync("/api/me")).Json()).GetProperty("contact");
+        contact.GetProperty("email").GetString().ShouldBe($"new-{id}@moe.test");
+        contact.GetProperty("role").GetString().ShouldBe("focal-point");
+        contact.GetProperty("country").GetString().ShouldBe("KH");
+        contact.GetProperty("language").GetString().ShouldBe("en");
+        contact.GetProperty("notices").GetProperty("value-accepted").GetBoolean().ShouldBeFalse();
+        (await (await api.Secretariat().GetAsync("/api/contacts?country=KH")).Json()).EnumerateArray()
+            .ShouldContain(c => c.GetProperty("sub").GetString() == $"new-{id}");
+
+        // The secretariat's contact stands, whatever address the sign-in gives.
+        await Contact($"known-{id}", $"desk-{id}@moe.test", "focal-point", "TH", language: "th");
+        var known = WithEmail("focal-point", "TH", $"known-{id}", $"private-{id}@mail.test");
+        var kept = (await (await known.GetAsync("/api/me")).Json()).GetProperty("contact");
+        kept.GetProperty("email").GetString().ShouldBe($"desk-{id}@moe.test");
+        kept.GetProperty("language").GetString().ShouldBe("th");
+        kept.GetProperty("updatedBy").GetString().ShouldBe("sec-1");
+
+        // No address, no contact.
+        var anonymous = api.As("focal-point", "VN", sub: $"none-{id}");
+        (await (await anonymous.GetAsync("/api/me")).Json()).GetProperty("contact").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+    }
+
     [Fact]
     public async Task A_contact_with_a_bad_address_role_country_or_language_is_refused()
     {
