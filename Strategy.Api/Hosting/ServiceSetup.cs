@@ -130,7 +130,7 @@ public static class ServiceSetup
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddSingleton<DatabaseProbe>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]).AddCheck<MailHealthCheck>("mail", tags: ["ready"]);
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer<OpenApiContract>();
@@ -167,7 +167,7 @@ public static class ServiceSetup
         app.UseStrategyDashboard();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthDetails.WriteAsync });
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Strategy API"));
 

@@ -91,6 +91,15 @@ public sealed class OutboxMail
     public DateTimeOffset? SentAt { get; set; }
     public string? MessageId { get; set; }
 
+    /// <summary>
+    /// SQL counts over the outbox table of <paramref name="schema"/>: mails the SMTP server has not taken yet, and those
+    /// of them whose last attempt failed (the operations metrics and /health/ready read these).
+    /// </summary>
+    public static string WaitingSql(string schema) => $"(select count(*) from {schema}.mt_doc_outboxmail where data->>'sentAt' is null)";
+
+    public static string FailedSql(string schema) =>
+        $"(select count(*) from {schema}.mt_doc_outboxmail where data->>'sentAt' is null and (data->>'attempts')::int > 0)";
+
     public static Guid IdFor(Guid noticeId, string sub)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{noticeId:N}/{sub}"));

@@ -315,6 +315,12 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
             down.Failed.ShouldBeGreaterThanOrEqualTo(9);
             down.Pending.ShouldBeGreaterThanOrEqualTo(9);
             To(Address(plan, "KH")).ShouldBeEmpty();
+
+            // Readiness says how much mail waits and failed, and stays ready: mail is retried, the service serves.
+            var (status, waiting, failed) = await ReadinessAsync();
+            status.ShouldBe("Healthy");
+            waiting.ShouldBeGreaterThanOrEqualTo(9);
+            failed.ShouldBeGreaterThanOrEqualTo(9);
         }
         finally
         {
@@ -329,6 +335,19 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         var received = api.Smtp.Received.Count;
         (await DispatchAsync()).Sent.ShouldBe(0);
         api.Smtp.Received.Count.ShouldBe(received);
+        (await ReadinessAsync()).ShouldBe(("Healthy", 0, 0));
+    }
+
+    /// <summary>/health/ready, anonymous as a probe asks it: its status and the outbox's counts in its details.</summary>
+    private async Task<(string Status, long Waiting, long Failed)> ReadinessAsync()
+    {
+        var response = await api.CreateClient().GetAsync("/health/ready");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var ready = await response.Json();
+        var mail = ready.GetProperty("checks").GetProperty("mail");
+        mail.GetProperty("status").GetString().ShouldBe("Healthy");
+        return (ready.GetProperty("status").GetString().ShouldNotBeNull(), mail.GetProperty("data").GetProperty("waiting").GetInt64(),
+            mail.GetProperty("data").GetProperty("failed").GetInt64());
     }
 
     [Fact]
