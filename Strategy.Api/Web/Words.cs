@@ -98,6 +98,7 @@ public sealed class Words(IStringLocalizer<ScreenText> text)
     public static readonly IReadOnlySet<string> DoneCodes = new HashSet<string>(StringComparer.Ordinal)
     {
         "status", "value", "value-accepted", "comment", "accepted", "returned", "round-opened", "deadline", "closed", "report", "made", "revised",
+        "preferences",
     };
 
     public string? Done(string code) => DoneCodes.Contains(code) ? this[$"Done.{code}"] : null;
