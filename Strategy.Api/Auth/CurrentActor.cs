@@ -9,14 +9,18 @@ public static class Claims
     public const string Name = "name";
     public const string Role = "role";
     public const string Country = "country";
+    /// <summary>The address a provider vouches for (OpenID Connect's standard claims); it makes a contact where none exists.</summary>
+    public const string Email = "email";
+    public const string EmailVerified = "email_verified";
 
     public static string RoleName(Role role) => Infrastructure.Store.ActorRef.RoleName(role);
 
     /// <summary>The claims of one caller, as a token carries them and as a web session holds them.</summary>
-    public static List<Claim> For(string sub, string name, string role, string? country)
+    public static List<Claim> For(string sub, string name, string role, string? country, string? email = null)
     {
         var claims = new List<Claim> { new(Subject, sub), new(Name, name), new(Role, role) };
         if (country is not null) claims.Add(new Claim(Country, country));
+        if (email is not null) claims.Add(new Claim(Email, email));
         return claims;
     }
 

@@ -5,7 +5,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Strategy.Api.Auth;
 
 /// <summary>
-/// <c>token --role R [--country CC] [--name N] [--sub ID] [--hours H]</c>: prints a token signed with the local
+/// <c>token --role R [--country CC] [--name N] [--sub ID] [--email ADDRESS] [--hours H]</c>: prints a token signed with the local
 /// development key, and nothing else, on stdout. Errors go to stderr with exit code 2. It runs only where the
 /// environment is explicitly Development (ASPNETCORE_ENVIRONMENT or DOTNET_ENVIRONMENT), never by default.
 /// </summary>
@@ -27,7 +27,7 @@ public static class TokenCommand
         var options = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (!args[i].StartsWith("--") || i + 1 >= args.Length) return Fail($"Unexpected argument '{args[i]}'. Usage: token --role secretariat|focal-point|reviewer|admin [--country KH] [--name NAME] [--sub ID] [--hours 8]");
+            if (!args[i].StartsWith("--") || i + 1 >= args.Length) return Fail($"Unexpected argument '{args[i]}'. Usage: token --role secretariat|focal-point|reviewer|admin [--country KH] [--name NAME] [--sub ID] [--email ADDRESS] [--hours 8]");
             options[args[i][2..]] = args[++i];
         }
         if (!options.TryGetValue("role", out var role) || Claims.ParseRole(role) is null)
@@ -48,16 +48,17 @@ public static class TokenCommand
         var settings = config.GetSection("Auth").Get<AuthSettings>() ?? new AuthSettings();
         if (settings.Key is null) return Fail($"No Auth:SigningKey in the {environment} configuration: tokens come from the identity provider there.");
 
-        output.WriteLine(Issue(settings, sub, name, role, country, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow));
+        output.WriteLine(Issue(settings, sub, name, role, country, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow, options.GetValueOrDefault("email")));
         return 0;
     }
 
     /// <summary>The user id of a development identity: one per role and country.</summary>
     public static string DefaultSubject(string role, string? country) => $"{role}{(country is null ? "" : "-" + country.ToLowerInvariant())}";
 
-    public static string Issue(AuthSettings settings, string sub, string name, string role, string? country, TimeSpan lifetime, DateTimeOffset now)
+    public static string Issue(AuthSettings settings, string sub, string name, string role, string? country, TimeSpan lifetime, DateTimeOffset now,
+        string? email = null)
     {
-        var claims = Claims.For(sub, name, role, country);
+        var claims = Claims.For(sub, name, role, country, email);
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = settings.Issuer,

@@ -53,6 +53,7 @@ public static class JobSetup
         services.AddSingleton(config.GetSection("Mail").Get<Strategy.Infrastructure.Notifications.MailSettings>() ?? new());
         services.AddSingleton<Strategy.Infrastructure.Notifications.MailDispatcher>();
         services.AddSingleton<Strategy.Infrastructure.Notifications.DeadlineReminders>();
+        services.AddSingleton<Strategy.Infrastructure.Notifications.WeeklyDigests>();
         services.AddSingleton<Strategy.Infrastructure.Notifications.IUnsubscribeTokens, Features.Notifications.DataProtectionUnsubscribeTokens>();
         services.AddScoped<Features.Notifications.Unsubscriptions>();
         services.AddScoped<Features.Notifications.MailJobs>();

@@ -77,6 +77,7 @@ public static class ServiceSetup
         services.AddStrategyStore(store);
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
+        services.AddSingleton<Features.Notifications.SignInContacts>();
         var recordHours = config.GetValue("Idempotency:RecordHours", 24.0);
         if (recordHours <= 0) throw new InvalidOperationException("Idempotency:RecordHours must be more than 0.");
         services.AddSingleton(new IdempotencySettings(TimeSpan.FromHours(recordHours)));
@@ -130,7 +131,7 @@ public static class ServiceSetup
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddSingleton<DatabaseProbe>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]).AddCheck<MailHealthCheck>("mail", tags: ["ready"]);
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer<OpenApiContract>();
@@ -161,12 +162,13 @@ public static class ServiceSetup
         // without a valid token are counted too (by client address).
         app.UseRateLimiter();
         app.UseAuthorization();
+        Features.Notifications.SignInContacts.UseContactsFromSignIn(app);
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseAntiforgery();
         app.UseStrategyDashboard();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthDetails.WriteAsync });
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Strategy API"));
 

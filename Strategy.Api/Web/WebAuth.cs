@@ -76,6 +76,10 @@ public static class WebAuth
                 // The provider's claim names as they are (sub, name, role, country), as the API reads them from its tokens.
                 o.MapInboundClaims = false;
                 o.GetClaimsFromUserInfoEndpoint = true;
+                // The address makes the person a contact for mail when the secretariat has not recorded one.
+                o.Scope.Add(Claims.Email);
+                o.ClaimActions.MapUniqueJsonKey(Claims.Email, Claims.Email);
+                o.ClaimActions.MapUniqueJsonKey(Claims.EmailVerified, Claims.EmailVerified);
                 o.ClaimActions.MapUniqueJsonKey(Claims.Name, Claims.Name);
                 o.ClaimActions.MapJsonKey(Claims.Role, Claims.Role);
                 o.ClaimActions.MapJsonKey(Claims.Country, Claims.Country);

@@ -99,6 +99,7 @@ public sealed class Words(IStringLocalizer<ScreenText> text)
     {
         "status", "value", "value-accepted", "comment", "accepted", "returned", "round-opened", "deadline", "closed", "report", "made", "revised",
         "goal-added", "outcome-added", "aligned",
+        "preferences",
     };
 
     public string? Done(string code) => DoneCodes.Contains(code) ? this[$"Done.{code}"] : null;

@@ -5,7 +5,7 @@ namespace Strategy.Domain.Commitments;
 /// Kept on the commitment's correspondence stream, not its own: a comment changes nothing about the commitment, so it
 /// must not make anyone's If-Match on the commitment stale.
 /// </summary>
-public sealed record CommentPosted(Guid CommitmentId, Guid CommentId, string Text, Guid? ValueId);
+public sealed record CommentPosted(Guid CommitmentId, Guid CommentId, string Text, Guid? ValueId) : IDomainEvent;
 
 public static class CommentDecisions
 {

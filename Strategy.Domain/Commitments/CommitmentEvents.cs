@@ -7,7 +7,7 @@ public enum CommitmentStatus { NotStarted, InProgress, OnHold, Completed, Cancel
 /// event reader, the folds, history and audit take their lists from <see cref="CommitmentEvents.Types"/>, and a test
 /// fails when one of them does not handle a type.
 /// </summary>
-public interface ICommitmentEvent
+public interface ICommitmentEvent : IDomainEvent
 {
     Guid CommitmentId { get; }
 }
@@ -85,9 +85,7 @@ public sealed record ValueVoided(Guid CommitmentId, Guid ValueId, ValueState Fro
 /// <summary>Every event type a commitment's stream holds.</summary>
 public static class CommitmentEvents
 {
-    public static readonly IReadOnlyList<Type> Types = [.. typeof(ICommitmentEvent).Assembly.GetTypes()
-        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICommitmentEvent).IsAssignableFrom(t))
-        .OrderBy(t => t.Name, StringComparer.Ordinal)];
+    public static readonly IReadOnlyList<Type> Types = [.. DomainEvents.Types.Where(typeof(ICommitmentEvent).IsAssignableFrom)];
 
     /// <summary>The translations by language once <paramref name="e"/> is applied.</summary>
     public static IReadOnlyDictionary<string, TextTranslation> WithTranslation(IReadOnlyDictionary<string, TextTranslation>? translations, CommitmentTranslated e) =>

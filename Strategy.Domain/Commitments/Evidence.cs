@@ -6,7 +6,7 @@ namespace Strategy.Domain.Commitments;
 /// A file uploaded as evidence for a commitment. The SHA-256 (lower-case hex) is recorded in the event, so the audit
 /// chain covers the file's content as well as its name, size and type.
 /// </summary>
-public sealed record EvidenceUploaded(Guid CommitmentId, Guid EvidenceId, string Name, long Size, string ContentType, string Sha256);
+public sealed record EvidenceUploaded(Guid CommitmentId, Guid EvidenceId, string Name, long Size, string ContentType, string Sha256) : IDomainEvent;
 
 /// <summary>
 /// Who may add evidence to a commitment, and what its file may be called. The same rules as any write to a commitment:

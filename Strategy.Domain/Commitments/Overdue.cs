@@ -5,7 +5,7 @@ namespace Strategy.Domain.Commitments;
 /// system observes, not a change to the commitment: it goes to the plan's overdue register, so it neither raises the
 /// commitment's version nor counts as an update by anyone.
 /// </summary>
-public sealed record CommitmentBecameOverdue(Guid CommitmentId, string Code, string Country, DateOnly Due, DateOnly DetectedOn);
+public sealed record CommitmentBecameOverdue(Guid CommitmentId, string Code, string Country, DateOnly Due, DateOnly DetectedOn) : IDomainEvent;
 
 public static class OverdueCheck
 {

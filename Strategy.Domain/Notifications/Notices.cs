@@ -3,7 +3,7 @@ using System.Net.Mail;
 namespace Strategy.Domain.Notifications;
 
 /// <summary>What the service tells people by mail. Each kind can be turned off per person (<see cref="Contact.Notices"/>).</summary>
-public enum NoticeKind { RoundOpened, DeadlineReminder, ValueReturned, ValueAccepted }
+public enum NoticeKind { RoundOpened, DeadlineReminder, ValueReturned, ValueAccepted, CommitmentOverdue, WeeklyDigest }
 
 /// <summary>Someone who receives mail: a user (by the sign-in subject), their address, role, country and language.</summary>
 /// <param name="Notices">Kinds turned on or off against <see cref="Notices.OnByDefault"/>, by kebab-case name.</param>
@@ -30,6 +30,8 @@ public static class Notices
         NoticeKind.DeadlineReminder => "deadline-reminder",
         NoticeKind.ValueReturned => "value-returned",
         NoticeKind.ValueAccepted => "value-accepted",
+        NoticeKind.CommitmentOverdue => "commitment-overdue",
+        NoticeKind.WeeklyDigest => "weekly-digest",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -37,6 +39,15 @@ public static class Notices
 
     /// <summary>A value accepted is good news nobody has to act on: off unless asked for.</summary>
     public static bool OnByDefault(NoticeKind kind) => kind != NoticeKind.ValueAccepted;
+
+    /// <summary>
+    /// Whose work a kind is about: the weekly digest goes to the secretariat's staff, every other notice to focal points
+    /// (a value's notices to the one who sent it).
+    /// </summary>
+    public static Role Audience(NoticeKind kind) => kind == NoticeKind.WeeklyDigest ? Role.Secretariat : Role.FocalPoint;
+
+    /// <summary>The Monday that starts the week holding <paramref name="day"/>: a digest is recorded once per week.</summary>
+    public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
     /// <summary>Days before a round's deadline that its members still missing values are reminded.</summary>
     public static readonly IReadOnlyList<int> ReminderDays = [7, 1];
@@ -47,8 +58,7 @@ public static class Notices
     public static Rejection? Check(string? name, string? email, Role? role, string? country, string? language)
     {
         if (Codes.CheckTitle("name", name) is { } badName) return badName;
-        if (string.IsNullOrWhiteSpace(email) || email.Length > MaxEmailLength || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email.Trim())
-            return Rejection.Invalid("email", $"An e-mail address such as desk.officer@moe.gov.kh, at most {MaxEmailLength} characters.");
+        if (CheckEmail(email) is { } badEmail) return badEmail;
         if (role is null) return Rejection.Invalid("role", "One of focal-point, secretariat, reviewer, admin.");
         if (role == Role.FocalPoint && (country is null || !Codes.CountryCode().IsMatch(country)))
             return Rejection.Invalid("country", "A focal point's contact names its country (ISO 3166-1 alpha-2, such as KH).");
@@ -57,6 +67,24 @@ public static class Notices
             return Rejection.Invalid("language", $"One of {string.Join(", ", Translations.All)}.");
         return null;
     }
+
+    /// <summary>
+    /// The contact a person's sign-in gives when its provider vouches for an e-mail address: their role, a focal point's
+    /// country, the language they use the screens in, and the notices' defaults. Null where the claims make no valid
+    /// contact (no address, or one this service would refuse from the secretariat too).
+    /// </summary>
+    public static Contact? FromSignIn(string sub, string? name, string? email, Role role, string? country, string language)
+    {
+        email = email?.Trim();
+        name = string.IsNullOrWhiteSpace(name) ? email : name.Trim();
+        if (role != Role.FocalPoint) country = null;
+        return Check(name, email, role, country, language) is null ? new Contact(sub, name!, email!, role, country, language) : null;
+    }
+
+    public static Rejection? CheckEmail(string? email) =>
+        string.IsNullOrWhiteSpace(email) || email.Length > MaxEmailLength || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email.Trim()
+            ? Rejection.Invalid("email", $"An e-mail address such as desk.officer@moe.gov.kh, at most {MaxEmailLength} characters.")
+            : null;
 
     /// <summary>Preferences a person sets for themselves: known notice names only.</summary>
     public static Rejection? CheckChoices(IReadOnlyDictionary<string, bool>? choices)

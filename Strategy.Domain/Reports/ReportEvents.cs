@@ -9,12 +9,12 @@ public enum ReportStatus { Queued, Running, Succeeded, Failed }
 /// <see cref="Round"/> (a round's code), values count up to the round's period end, as accepted when the report runs.
 /// </summary>
 public sealed record ReportRequested(Guid ReportId, ReportKind Kind, string Plan, DateTimeOffset? AsOf, IReadOnlyList<string> Countries, string? Schedule,
-    string? Round = null);
-public sealed record ReportStarted(Guid ReportId, int Attempt);
+    string? Round = null) : IDomainEvent;
+public sealed record ReportStarted(Guid ReportId, int Attempt) : IDomainEvent;
 /// <param name="EventSequence">The last plan or commitment event the report saw.</param>
 /// <param name="ChainHash">The audit chain's hash after that event: publishing the report anchors the log.</param>
-public sealed record ReportSucceeded(Guid ReportId, long EventSequence, string ChainHash, string ContentHash);
-public sealed record ReportFailed(Guid ReportId, int Attempt, string Error);
+public sealed record ReportSucceeded(Guid ReportId, long EventSequence, string ChainHash, string ContentHash) : IDomainEvent;
+public sealed record ReportFailed(Guid ReportId, int Attempt, string Error) : IDomainEvent;
 
 public sealed record Report(Guid Id, ReportKind Kind, string Plan, DateTimeOffset? AsOf, IReadOnlyList<string> Countries,
     ReportStatus Status, int Attempts, long? EventSequence, string? ChainHash, string? ContentHash, string? Error, string? Round = null)

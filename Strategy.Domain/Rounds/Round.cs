@@ -1,7 +1,7 @@
 namespace Strategy.Domain.Rounds;
 
 /// <summary>An event on a reporting round's stream.</summary>
-public interface IRoundEvent
+public interface IRoundEvent : IDomainEvent
 {
     Guid RoundId { get; }
 }

@@ -25,14 +25,11 @@ public sealed class DeadlineReminders(IDocumentStore store, TimeProvider clock)
             if (await session.LoadAsync<Notice>(id, ct) is not null) continue;
             var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(round.State.Plan), ct);
             if (plan is null) continue;
-            var commitments = await session.Query<CommitmentView>().Where(c => c.State.PlanCode == round.State.Plan)
-                .Select(c => new { c.Id, c.State.Country, c.State.Withdrawn }).ToListAsync(ct);
-            var completeness = await ValueReads.CompletenessAsync(session, plan.Plan, round.State, [.. commitments.Select(c => (c.Id, c.Country, c.Withdrawn))], ct);
             session.Insert(new Notice
             {
                 Id = id, Kind = NoticeKind.DeadlineReminder, At = clock.GetUtcNow(), Plan = round.State.Plan, Round = round.State.Code,
                 PeriodStart = round.State.PeriodStart, PeriodEnd = round.State.PeriodEnd, Deadline = round.State.Deadline, DaysLeft = daysLeft,
-                Missing = completeness.Where(c => c.Missing > 0).ToDictionary(c => c.Country, c => c.Missing),
+                Missing = await ValueReads.MissingAsync(session, plan.Plan, round.State, ct),
             });
             recorded++;
         }

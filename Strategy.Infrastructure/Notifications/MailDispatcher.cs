@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using Marten;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -79,20 +77,26 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
     {
         await using var session = store.LightweightSession();
         var notices = await session.Query<Notice>().Where(n => !n.Expanded).OrderBy(n => n.At).Take(100).ToListAsync(ct);
-        foreach (var notice in notices)
+        // A country's commitments found overdue together go out in one mail: the daily check may find dozens at once.
+        foreach (var batch in notices.GroupBy(n => n.Kind == NoticeKind.CommitmentOverdue ? "overdue/" + n.Country : n.Id.ToString()))
         {
-            foreach (var mail in await MailsForAsync(session, notice, ct))
+            foreach (var mail in await MailsForAsync(session, [.. batch], ct))
                 if (await session.LoadAsync<OutboxMail>(mail.Id, ct) is null) session.Insert(mail);
-            notice.Expanded = true;
-            session.Update(notice);
+            foreach (var notice in batch)
+            {
+                notice.Expanded = true;
+                session.Update(notice);
+            }
             await session.SaveChangesAsync(ct);
         }
         return notices.Count;
     }
 
-    private async Task<IReadOnlyList<OutboxMail>> MailsForAsync(IDocumentSession session, Notice notice, CancellationToken ct)
+    /// <summary>The mails of a notice (of several, for overdue commitments of one country), named after the first.</summary>
+    private async Task<IReadOnlyList<OutboxMail>> MailsForAsync(IDocumentSession session, IReadOnlyList<Notice> batch, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var notice = batch[0];
         switch (notice.Kind)
         {
             case NoticeKind.RoundOpened:
@@ -100,45 +104,63 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
                 var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(notice.Plan), ct);
                 if (plan is null) return [];
                 var countries = plan.Plan.Countries.Select(c => c.Code).ToHashSet();
-                return [.. (await FocalPointsAsync(session, countries.Contains, notice.Kind, ct))
-                    .Select(c => Mail(notice, c, now, MailText.RoundOpened(notice, plan.Plan.Title)))];
+                return [.. (await AudienceAsync(session, notice.Kind, c => c is not null && countries.Contains(c), ct))
+                    .Select(c => Mail(notice, c, now, w => MailText.RoundOpened(w, notice, plan.Plan.Title)))];
             }
             case NoticeKind.DeadlineReminder:
             {
                 var missing = notice.Missing ?? [];
-                return [.. (await FocalPointsAsync(session, missing.ContainsKey, notice.Kind, ct))
-                    .Select(c => Mail(notice, c, now, MailText.DeadlineReminder(notice, missing[c.Country!])))];
+                return [.. (await AudienceAsync(session, notice.Kind, c => c is not null && missing.ContainsKey(c), ct))
+                    .Select(c => Mail(notice, c, now, w => MailText.DeadlineReminder(w, notice, missing[c.Country!])))];
             }
-            case NoticeKind.ValueReturned:
+            case NoticeKind.ValueReturned or NoticeKind.ValueAccepted:
             {
                 var commitment = await session.LoadAsync<Commitment>(notice.CommitmentId!.Value, ct);
-                if (commitment?.FindValue(notice.ValueId!.Value) is not { } value) return [];
+                // Told to whoever sent the value, unless they caused the notice themselves (the secretariat's own values).
+                if (commitment?.FindValue(notice.ValueId!.Value) is not { } value || value.SubmittedBy == notice.ById) return [];
                 var contact = (await session.LoadAsync<ContactDocument>(value.SubmittedBy, ct))?.Contact;
                 if (contact is null || !contact.Wants(notice.Kind)) return [];
-                return [Mail(notice, contact, now, MailText.ValueReturned(notice, commitment, value))];
+                return [Mail(notice, contact, now, w => notice.Kind == NoticeKind.ValueReturned
+                    ? MailText.ValueReturned(w, notice, commitment, value) : MailText.ValueAccepted(w, notice, commitment, value))];
             }
+            case NoticeKind.CommitmentOverdue:
+            {
+                var views = await session.LoadManyAsync<CommitmentView>(ct, batch.Select(n => n.CommitmentId!.Value).Distinct());
+                // Completed or withdrawn since the check found it: no longer anyone's to act on.
+                var overdue = views.Where(v => !v.State.Withdrawn && v.State.Status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled))
+                    .OrderBy(v => v.State.Due).ThenBy(v => v.State.Code, StringComparer.Ordinal).ToList();
+                if (overdue.Count == 0) return [];
+                return [.. (await AudienceAsync(session, notice.Kind, c => c == notice.Country, ct))
+                    .Select(c => Mail(notice, c, now, w => MailText.Overdue(w, overdue)))];
+            }
+            case NoticeKind.WeeklyDigest:
+                return [.. (await AudienceAsync(session, notice.Kind, _ => true, ct)).Select(c => Mail(notice, c, now, w => MailText.Digest(w, notice)))];
             default:
                 return [];
         }
     }
 
-    /// <summary>The focal points with a contact, of the countries <paramref name="ofCountry"/> takes, who want <paramref name="kind"/>.</summary>
-    private static async Task<IEnumerable<Contact>> FocalPointsAsync(IDocumentSession session, Func<string, bool> ofCountry, NoticeKind kind, CancellationToken ct) =>
+    /// <summary>
+    /// The contacts a kind is for (<see cref="Notices.Audience"/>) whose country <paramref name="ofCountry"/> takes and who
+    /// want it.
+    /// </summary>
+    private static async Task<IEnumerable<Contact>> AudienceAsync(IDocumentSession session, NoticeKind kind, Func<string?, bool> ofCountry, CancellationToken ct) =>
         (await session.Query<ContactDocument>().ToListAsync(ct)).Select(c => c.Contact)
-            .Where(c => c.Role == Role.FocalPoint && c.Country is not null && ofCountry(c.Country) && c.Wants(kind));
+            .Where(c => c.Role == Notices.Audience(kind) && ofCountry(c.Country) && c.Wants(kind));
 
     /// <summary>An address on the screens' host (<see cref="MailSettings.LinkBase"/>).</summary>
     private string Url(string path) => settings.LinkBase.TrimEnd('/') + path;
 
-    private OutboxMail Mail(Notice notice, Contact to, DateTimeOffset now, MailText text)
+    /// <summary>The mail of <paramref name="notice"/> to <paramref name="to"/>, written in their language as it is now.</summary>
+    private OutboxMail Mail(Notice notice, Contact to, DateTimeOffset now, Func<MailWords, MailText> write)
     {
+        var text = write(MailWords.For(to.Language));
         var stop = Url("/api/unsubscribe?token=" + Uri.EscapeDataString(unsubscribe.Issue(to.Sub, notice.Kind)));
         var link = Url(text.Path);
         return new OutboxMail
         {
             Id = OutboxMail.IdFor(notice.Id, to.Sub), NoticeId = notice.Id, Kind = notice.Kind, Sub = to.Sub, To = to.Email, ToName = to.Name,
-            // English until the mails' texts are translated: the contact's language is kept for then.
-            Language = Translations.Source, Subject = text.Subject, Text = text.PlainText(link, stop), Html = text.Html(link, stop),
+            Language = text.Words.Lang, Subject = text.Subject, Text = text.PlainText(link, stop), Html = text.Html(link, stop),
             UnsubscribeUrl = stop, CreatedAt = now, NextAttemptAt = now,
         };
     }
@@ -216,44 +238,4 @@ public sealed class MailDispatcher(IDocumentStore store, StoreSettings storeSett
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         return message;
     }
-}
-
-/// <summary>
-/// A mail's words: its subject, paragraphs, and the screen it leads to (a path on the screens' host). The plain-text and
-/// HTML parts are both written from them, each ending with the link and with how to stop this kind of mail.
-/// </summary>
-public sealed record MailText(string Subject, IReadOnlyList<string> Paragraphs, string Path, string LinkText)
-{
-    private static readonly CultureInfo En = CultureInfo.InvariantCulture;
-
-    private const string Why = "You receive this because the secretariat listed you as a contact.";
-
-    private static string Day(DateOnly? d) => d?.ToString("d MMMM yyyy", En) ?? "";
-
-    public string PlainText(string link, string unsubscribe) =>
-        string.Join("\n\n", Paragraphs) + $"\n\n{LinkText}: {link}\n" + $"\n{Why} To stop this kind of mail: {unsubscribe}\n";
-
-    public string Html(string link, string unsubscribe) =>
-        "<!DOCTYPE html><html lang=\"en\"><body>" + string.Concat(Paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")) +
-        $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode(LinkText)}</a></p>" +
-        $"<p style=\"color:#555\">{Why} <a href=\"{WebUtility.HtmlEncode(unsubscribe)}\">Stop this kind of mail</a>.</p></body></html>";
-
-    public static MailText RoundOpened(Notice n, string planTitle) => new(
-        $"Reporting round {n.Round} is open: values due by {Day(n.Deadline)}",
-        [$"The secretariat opened the reporting round {n.Round} of {planTitle}, for values dated {Day(n.PeriodStart)} to {Day(n.PeriodEnd)}.",
-         $"Please submit your country's values, with their evidence, by {Day(n.Deadline)}."],
-        "/country", "Your country's commitments");
-
-    public static MailText DeadlineReminder(Notice n, int missing) => new(
-        $"Reporting round {n.Round}: {(n.DaysLeft == 1 ? "1 day" : $"{n.DaysLeft} days")} to the deadline, {Day(n.Deadline)}",
-        [$"{missing} of your country's commitments {(missing == 1 ? "has" : "have")} no value yet in the reporting round {n.Round} (values dated {Day(n.PeriodStart)} to {Day(n.PeriodEnd)}).",
-         $"The deadline is {Day(n.Deadline)}. Values sent after it are still taken, marked late."],
-        "/country", "Your country's commitments");
-
-    public static MailText ValueReturned(Notice n, Commitment c, ReportedValue v) => new(
-        $"Value returned for correction: {c.Code}",
-        [$"The secretariat returned the value {v.Value.ToString("#,0.##", En)} dated {Day(v.AsOf)} of commitment {c.Code} ({c.Title}) for correction.",
-         $"Comment{(n.By is null ? "" : " from " + n.By)}: {n.Comment}",
-         "Correct it by submitting the value again, or retract it."],
-        $"/commitments/{c.Id}", "Open the commitment");
 }

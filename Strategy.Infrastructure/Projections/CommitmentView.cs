@@ -25,6 +25,9 @@ public sealed class CommitmentView
 
     /// <summary>The title and description by member language; null until one is translated.</summary>
     public IReadOnlyDictionary<string, TextTranslation>? Translations { get; set; }
+
+    /// <summary>The title and description in <paramref name="language"/>, if translated.</summary>
+    public TextTranslation? TextIn(string language) => Translations is { } t && t.TryGetValue(language, out var text) ? text : null;
 }
 
 /// <summary>The commitment view's duplicated columns (StoreSetup), as Marten names them, for SQL that reads the table.</summary>

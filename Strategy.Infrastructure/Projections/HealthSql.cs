@@ -1,5 +1,7 @@
 using Strategy.Domain;
+using Marten.Linq.MatchesSql;
 using Strategy.Domain.Progress;
+using Strategy.Infrastructure.Store;
 
 namespace Strategy.Infrastructure.Projections;
 
@@ -32,6 +34,10 @@ public static class HealthSql
         $"WHEN ({S}->>'progress')::float8 >= ?::float8 * {Expected} THEN 'on-track' " +
         $"WHEN ({S}->>'progress')::float8 >= ?::float8 * {Expected} THEN 'at-risk' " +
         "ELSE 'off-track' END";
+
+    /// <summary>The commitments of <paramref name="q"/> whose health at <paramref name="now"/> is <paramref name="health"/>.</summary>
+    public static IQueryable<CommitmentView> WithHealth(this IQueryable<CommitmentView> q, Health health, DateTimeOffset now, HealthThresholds t) =>
+        q.Where(x => x.MatchesSql($"({Expression}) = ?", Parameters(now, t, StoredJson.EnumNames.ConvertName(health.ToString()))));
 
     /// <summary>The parameters for <see cref="Expression"/> followed by the wanted health name.</summary>
     public static object[] Parameters(DateTimeOffset now, HealthThresholds t, string health)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Resources;
 using System.Text.RegularExpressions;
 using Strategy.Domain.Reports;
+using Strategy.Infrastructure.Languages;
 
 namespace Strategy.Infrastructure.Reports;
 
@@ -11,43 +12,17 @@ namespace Strategy.Infrastructure.Reports;
 /// its file per language, read for this language's culture, never the thread's, so the same request renders the same on
 /// any server. Only how the canonical JSON is shown changes; the JSON and its hash never do.
 /// </summary>
-public sealed class ReportText
+public sealed class ReportText : LanguageTexts
 {
     private static readonly ResourceManager Resources = new("Strategy.Infrastructure.Reports.Resources.ReportText", typeof(ReportText).Assembly);
-    private static readonly ConcurrentDictionary<string, ReportText> Known = new(StringComparer.Ordinal);
 
     /// <summary>The source language: ISO dates and invariant numbers, as the reports have always been written.</summary>
     public static readonly ReportText English = new("en", CultureInfo.InvariantCulture);
 
-    private ReportText(string lang, CultureInfo culture) => (Lang, Culture) = (lang, culture);
-
-    /// <summary>The BCP 47 language of the texts (<c>en</c>, <c>km</c>, ...), as the HTML's <c>lang</c> says.</summary>
-    public string Lang { get; }
-
-    /// <summary>
-    /// The language's usual region (km-KH, lo-LA, my-MM, th-TH, vi-VN, zh-CN) for numbers and dates; th-TH counts years in
-    /// the Buddhist Era, as Thai government documents do.
-    /// </summary>
-    public CultureInfo Culture { get; }
+    private ReportText(string lang, CultureInfo culture) : base(Resources, lang, culture) { }
 
     /// <summary>The texts of a language that has a resource file; any other language gets English.</summary>
-    public static ReportText For(string? lang)
-    {
-        if (string.IsNullOrEmpty(lang) || lang == English.Lang) return English;
-        return Known.GetOrAdd(lang, static l =>
-        {
-            var neutral = CultureInfo.GetCultureInfo(l);
-            var translated = Resources.GetResourceSet(neutral, createIfNotExists: true, tryParents: false) is not null;
-            return translated ? new ReportText(l, CultureInfo.GetCultureInfo(CultureInfo.CreateSpecificCulture(l).Name)) : English;
-        });
-    }
-
-    /// <summary>The text of <paramref name="key"/> in this language, English where the language file lacks it.</summary>
-    public string this[string key] =>
-        Resources.GetString(key, Culture) ?? throw new InvalidOperationException($"ReportText.resx has no '{key}'.");
-
-    /// <summary>The text of <paramref name="key"/> as a format, its arguments formatted in this language's culture.</summary>
-    public string Format(string key, params object?[] args) => string.Format(Culture, this[key], args);
+    public static ReportText For(string? lang) => Pick(Resources, lang, English, static (l, c) => new ReportText(l, c));
 
     /// <summary>A status, health, anticipation or attention word of the JSON (its kebab-case key), in this language.</summary>
     public string Word(string key) => Resources.GetString("Word." + key, Culture) ?? key;

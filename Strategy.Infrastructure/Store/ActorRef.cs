@@ -21,6 +21,9 @@ public sealed record ActorRef(string Id, string? Name, string? Role, string? Cou
         _ => "admin",
     };
 
+    /// <summary>Whether the actor was the secretariat or an admin (a method: a property would be stored with every view).</summary>
+    public bool ActsForSecretariat() => Role == RoleName(Domain.Role.Secretariat) || Role == RoleName(Domain.Role.Admin);
+
     private static string? Header(IEvent e, string key) =>
         e.Headers is { } h && h.TryGetValue(key, out var v) && v is not null ? v.ToString() : null;
 }

@@ -11,8 +11,11 @@ public sealed class DatabaseProbe : IAsyncDisposable
 {
     public const string ApplicationName = "strategy-health";
 
-    /// <summary>One connection for a probe, one more should two overlap (Kubernetes probes each pod every few seconds).</summary>
-    public const int PoolSize = 2;
+    /// <summary>
+    /// A probe's two checks (the database, the outbox's counts) each take a connection at once; as many again should two
+    /// probes overlap (Kubernetes probes each pod every few seconds).
+    /// </summary>
+    public const int PoolSize = 4;
 
     /// <summary>
     /// The longest a probe waits to connect, whatever the main connection string allows (deploy/k8s sets 15 s there):
@@ -37,6 +40,16 @@ public sealed class DatabaseProbe : IAsyncDisposable
         await using var connection = await source.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand("select 1", connection);
         await command.ExecuteScalarAsync(ct);
+    }
+
+    /// <summary>The numbers of one row <paramref name="sql"/> selects (counts), over the probe's pool.</summary>
+    public async Task<long[]> CountsAsync(string sql, CancellationToken ct)
+    {
+        await using var connection = await source.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetInt64)];
     }
 
     public ValueTask DisposeAsync() => source.DisposeAsync();

@@ -27,7 +27,7 @@ public sealed class WorkBacklog(StoreSettings settings)
            where v.data->>'state' = 'submitted' and (r.data->'state'->>'deadline')::date < @today),
           coalesce((select max(seq_id) from {s}.mt_events), 0)
             - coalesce((select (data->>'sequence')::bigint from {s}.mt_doc_auditchainhead where id = '{AuditChainHead.SingletonId}'), 0),
-          (select count(*) from {s}.mt_doc_outboxmail where data->>'sentAt' is null)
+          {Notifications.OutboxMail.WaitingSql(s)}
         """;
 
     /// <param name="today">The secretariat's date, which round deadlines are in.</param>

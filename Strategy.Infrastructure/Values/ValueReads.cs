@@ -42,6 +42,18 @@ public sealed class ValueReads(IQuerySession session, StoreSettings settings)
         return ([.. page.Select(v => new QueuedValue(v, commitments[v.CommitmentId]))], total);
     }
 
+    /// <summary>A round's completeness per member of <paramref name="plan"/>, over all the plan's commitments.</summary>
+    public static async Task<IReadOnlyList<CountryCompleteness>> CompletenessAsync(IQuerySession on, Plan plan, Round round, CancellationToken ct)
+    {
+        var commitments = await on.Query<CommitmentView>().Where(c => c.State.PlanCode == round.Plan)
+            .Select(c => new { c.Id, c.State.Country, c.State.Withdrawn }).ToListAsync(ct);
+        return await CompletenessAsync(on, plan, round, [.. commitments.Select(c => (c.Id, c.Country, c.Withdrawn))], ct);
+    }
+
+    /// <summary>The members whose commitments still lack a value in <paramref name="round"/>, with how many each.</summary>
+    public static async Task<Dictionary<string, int>> MissingAsync(IQuerySession on, Plan plan, Round round, CancellationToken ct) =>
+        (await CompletenessAsync(on, plan, round, ct)).Where(c => c.Missing > 0).ToDictionary(c => c.Country, c => c.Missing);
+
     /// <summary>
     /// A round's completeness per member of <paramref name="plan"/>: the <paramref name="commitments"/> (those not
     /// withdrawn count) and the values sent to the round, read in <paramref name="on"/>'s snapshot.

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Hangfire;
 using Hangfire.States;
 using Microsoft.AspNetCore.Hosting;
@@ -62,8 +64,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
     }
 }
 
-/// <summary>The API with its mail sent to a <see cref="TestSmtpServer"/>.</summary>
-public sealed class MailApiFactory : ApiFactory, IAsyncLifetime
+/// <summary>The API with its mail sent to a <see cref="TestSmtpServer"/>, on a clock the tests set (2026-07-01 12:00 UTC unless one moves it).</summary>
+public sealed class MailApiFactory : FixedClockFactory, IAsyncLifetime
 {
     public TestSmtpServer Smtp { get; } = new();
 
@@ -101,6 +103,18 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
     /// <summary>The daily reminder job as if today were <paramref name="today"/> on the secretariat's calendar.</summary>
     private Task<int> RemindAsync(DateOnly today) =>
         RunJobAsync<int>(api.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<MailJobs>(j => j.RemindersOn(today, CancellationToken.None)));
+
+    /// <summary>The weekly digest job as if today were <paramref name="today"/> on the secretariat's calendar.</summary>
+    private Task<bool> DigestAsync(DateOnly today) =>
+        RunJobAsync<bool>(api.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<MailJobs>(j => j.DigestOn(today, CancellationToken.None)));
+
+    /// <summary>The daily overdue check, sent as its job sends it: as the system, on the service's clock.</summary>
+    private async Task<int> MarkOverdueAsync()
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Strategy.Api.Auth.CurrentActor>().ActAsSystem();
+        return await scope.ServiceProvider.GetRequiredService<Mediator.IMediator>().Send(new Strategy.Api.Features.Reports.MarkOverdueCommitments());
+    }
 
     private async Task<T> RunJobAsync<T>(string id)
     {
@@ -170,6 +184,43 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         second.Sent.ShouldBe(0);
         api.Smtp.Received.Count.ShouldBe(received);
     }
+
+    [Fact]
+    public async Task A_round_opened_mails_each_contact_in_its_own_language()
+    {
+        var plan = "ML-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        (await api.Secretariat().PostJson("/api/plans", TestPlan.Document(plan))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await Contact(Sub(plan, "KH"), Address(plan, "KH"), "focal-point", "KH", language: "km");
+        await Contact(Sub(plan, "TH"), Address(plan, "TH"), "focal-point", "TH", language: "en");
+        (await api.Secretariat().PostJson($"/api/plans/{plan}/rounds", new { code = "2025-Q3", periodStart = "2025-07-01", periodEnd = "2025-09-30", deadline = "2025-10-15" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        await DispatchAsync();
+
+        var khmer = To(Address(plan, "KH")).ShouldHaveSingleItem();
+        var km = MailResource("km");
+        foreach (var words in Literals(km["RoundOpened.Subject"])) khmer.Subject.ShouldNotBeNull().ShouldContain(words);
+        foreach (var words in Literals(km["RoundOpened.Submit"]).Concat(Literals(km["Footer.Why"]))) khmer.TextBody.ShouldNotBeNull().ShouldContain(words);
+        // The deadline in Khmer: its month by the Khmer calendar's name, not "October".
+        khmer.Subject.ShouldNotBeNull().ShouldContain(CultureInfo.GetCultureInfo("km-KH").DateTimeFormat.GetMonthName(10));
+        khmer.HtmlBody.ShouldNotBeNull().ShouldContain("<html lang=\"km\">");
+        khmer.Body.ShouldNotBeNull().Headers["Content-Language"].ShouldBe("km");
+
+        var english = To(Address(plan, "TH")).ShouldHaveSingleItem();
+        var en = MailResource(null);
+        foreach (var words in Literals(en["RoundOpened.Subject"])) english.Subject.ShouldNotBeNull().ShouldContain(words);
+        english.Subject.ShouldNotBeNull().ShouldContain("October");
+        english.HtmlBody.ShouldNotBeNull().ShouldContain("<html lang=\"en\">");
+        english.Body.ShouldNotBeNull().Headers["Content-Language"].ShouldBe("en");
+    }
+
+    /// <summary>The mail texts of a language as its resource file has them (null: the English source).</summary>
+    private static Dictionary<string, string> MailResource(string? lang) =>
+        Strategy.Translations.TranslationCheck.Read(Path.Combine(Strategy.Tests.Translations.TranslationTests.Repository(),
+            "Strategy.Infrastructure", "Notifications", "Resources", lang is null ? "MailText.resx" : $"MailText.{lang}.resx")).ToDictionary(t => t.Key, t => t.Value);
+
+    /// <summary>The words of a text around its placeholders: what any mail made from it must contain.</summary>
+    private static IEnumerable<string> Literals(string template) =>
+        Regex.Split(template, @"\{[0-9]+(?:[,:][^{}]*)?\}").Select(p => p.Trim()).Where(p => p.Length > 0);
 
     [Fact]
     public async Task A_returned_value_mails_its_submitter_with_the_comment()
@@ -264,6 +315,12 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
             down.Failed.ShouldBeGreaterThanOrEqualTo(9);
             down.Pending.ShouldBeGreaterThanOrEqualTo(9);
             To(Address(plan, "KH")).ShouldBeEmpty();
+
+            // Readiness says how much mail waits and failed, and stays ready: mail is retried, the service serves.
+            var (status, waiting, failed) = await ReadinessAsync();
+            status.ShouldBe("Healthy");
+            waiting.ShouldBeGreaterThanOrEqualTo(9);
+            failed.ShouldBeGreaterThanOrEqualTo(9);
         }
         finally
         {
@@ -278,6 +335,19 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         var received = api.Smtp.Received.Count;
         (await DispatchAsync()).Sent.ShouldBe(0);
         api.Smtp.Received.Count.ShouldBe(received);
+        (await ReadinessAsync()).ShouldBe(("Healthy", 0, 0));
+    }
+
+    /// <summary>/health/ready, anonymous as a probe asks it: its status and the outbox's counts in its details.</summary>
+    private async Task<(string Status, long Waiting, long Failed)> ReadinessAsync()
+    {
+        var response = await api.CreateClient().GetAsync("/health/ready");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var ready = await response.Json();
+        var mail = ready.GetProperty("checks").GetProperty("mail");
+        mail.GetProperty("status").GetString().ShouldBe("Healthy");
+        return (ready.GetProperty("status").GetString().ShouldNotBeNull(), mail.GetProperty("data").GetProperty("waiting").GetInt64(),
+            mail.GetProperty("data").GetProperty("failed").GetInt64());
     }
 
     [Fact]
@@ -321,6 +391,143 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         await DispatchAsync();
         To(Address(plan, "KH")).Count.ShouldBe(1);
         To(Address(plan, "TH")).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task An_accepted_value_mails_its_submitter_only_once_they_asked_for_it()
+    {
+        var plan = await PlanWithContacts();
+        var sec = api.Secretariat();
+        var id = (await (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH"))).Json()).GetProperty("id").GetGuid();
+        var kh = FocalPoint(plan, "KH");
+        async Task<Guid> SubmitAndAccept(string asOf, string? note)
+        {
+            var sent = await kh.PostJson($"/api/commitments/{id}/progress", new { value = 3, asOf });
+            sent.StatusCode.ShouldBe(HttpStatusCode.OK, await sent.Content.ReadAsStringAsync());
+            var value = (await (await sec.GetAsync($"/api/commitments/{id}/values")).Json()).EnumerateArray()
+                .Single(v => v.GetProperty("asOf").GetString() == asOf).GetProperty("id").GetGuid();
+            (await sec.PostJson($"/api/commitments/{id}/values/{value}/accept", new { note })).StatusCode.ShouldBe(HttpStatusCode.OK);
+            return value;
+        }
+
+        // Off by default: good news nobody has to act on.
+        await SubmitAndAccept("2025-06-30", null);
+        await DispatchAsync();
+        To(Address(plan, "KH")).ShouldBeEmpty();
+
+        (await kh.PutJson("/api/me/preferences", new { notices = new Dictionary<string, bool> { ["value-accepted"] = true } })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await SubmitAndAccept("2025-09-30", "Matches the ministry's annual report.");
+        // The secretariat's own value is accepted as it is recorded: nobody is told of it.
+        (await sec.PostJson($"/api/commitments/{id}/progress", new { value = 4, asOf = "2025-12-31" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await DispatchAsync();
+
+        var mail = To(Address(plan, "KH")).ShouldHaveSingleItem();
+        mail.Subject.ShouldNotBeNull().ShouldContain("Value accepted");
+        mail.TextBody.ShouldNotBeNull().ShouldContain("30 September 2025");
+        mail.TextBody.ShouldNotBeNull().ShouldContain("Matches the ministry's annual report.");
+        mail.TextBody.ShouldNotBeNull().ShouldContain($"https://strategy.test/commitments/{id}");
+    }
+
+    [Fact]
+    public async Task Commitments_that_became_overdue_are_mailed_to_their_countrys_focal_points_together_and_once()
+    {
+        var plan = await PlanWithContacts();
+        var sec = api.Secretariat();
+        foreach (var (code, due) in new[] { ("OD-1", "2026-06-15"), ("OD-2", "2026-06-20") })
+            (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH", code: $"KH-{code}", due: due))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("TH"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        // 2026-07-01 on the service's clock: both KH commitments are past due; TH's (due at the end of 2026) is not.
+        (await MarkOverdueAsync()).ShouldBeGreaterThanOrEqualTo(2);
+        await DispatchAsync();
+
+        var mail = To(Address(plan, "KH")).ShouldHaveSingleItem();
+        mail.Subject.ShouldNotBeNull().ShouldContain("of your country's commitments are overdue");
+        mail.TextBody.ShouldNotBeNull().ShouldContain("KH-OD-1 Adopt provincial adaptation plans, due 15 June 2026");
+        mail.TextBody.ShouldNotBeNull().ShouldContain("KH-OD-2 Adopt provincial adaptation plans, due 20 June 2026");
+        mail.TextBody.ShouldNotBeNull().ShouldContain($"https://strategy.test/commitments?plan={plan}&country=KH&health=overdue");
+        To(Address(plan, "TH")).ShouldBeEmpty();
+
+        var received = api.Smtp.Received.Count;
+        (await MarkOverdueAsync()).ShouldBe(0);
+        await DispatchAsync();
+        api.Smtp.Received.Count.ShouldBe(received);
+    }
+
+    [Fact]
+    public async Task The_weekly_digest_tells_the_secretariat_what_waits_once_a_week()
+    {
+        var plan = await PlanWithContacts();
+        var secretariat = $"desk@{plan.ToLowerInvariant()}.test";
+        await Contact($"{plan}-sec".ToLowerInvariant(), secretariat, "secretariat", null);
+        var sec = api.Secretariat();
+        var sent = (await (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH"))).Json()).GetProperty("id").GetGuid();
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("KH", outcome: "G1.O2", indicator: "G1.O2.I1", target: 30))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("TH"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/commitments", TestPlan.Commitment("VN", due: "2026-06-15"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await sec.PostJson($"/api/plans/{plan}/rounds", new { code = "2026-Q2", periodStart = "2026-04-01", periodEnd = "2026-06-30", deadline = "2026-07-15" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await FocalPoint(plan, "KH").PostJson($"/api/commitments/{sent}/progress", new { value = 2, asOf = "2026-06-30" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await DispatchAsync();
+
+        // Wednesday 1 July 2026: the week of Monday 29 June.
+        (await DigestAsync(new DateOnly(2026, 7, 1))).ShouldBeTrue();
+        await DispatchAsync();
+        var digest = To(secretariat).ShouldHaveSingleItem();
+        digest.Subject.ShouldNotBeNull().ShouldStartWith("Week of 29 June 2026: ");
+        var text = digest.TextBody.ShouldNotBeNull();
+        // This plan's paragraphs: from its heading to the next plan's (the digest covers every plan of the store).
+        var section = text[text.IndexOf($"({plan})", StringComparison.Ordinal)..];
+        section = section[..(section.IndexOf(" (ML-", 1, StringComparison.Ordinal) is var next and > 0 ? next : section.Length)];
+        section.ShouldContain("1 value is waiting for review, sent on ");
+        section.ShouldContain("Round 2026-Q2 (deadline 15 July 2026): values still missing from KH (1), TH (1), VN (1).");
+        section.ShouldContain("Overdue commitments: VN (1).");
+        text.ShouldContain("https://strategy.test/review");
+        foreach (var c in Members) To(Address(plan, c)).ShouldNotContain(m => (m.Subject ?? "").StartsWith("Week of"));
+
+        // Again in the same week: nothing more; the next week has a digest of its own.
+        (await DigestAsync(new DateOnly(2026, 7, 5))).ShouldBeFalse();
+        await DispatchAsync();
+        To(secretariat).Count.ShouldBe(1);
+        (await DigestAsync(new DateOnly(2026, 7, 6))).ShouldBeTrue();
+        await DispatchAsync();
+        To(secretariat).Count.ShouldBe(2);
+    }
+
+    /// <summary>A caller whose token carries an e-mail address, as a provider's may.</summary>
+    private HttpClient WithEmail(string role, string? country, string sub, string email)
+    {
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer",
+            Strategy.Api.Auth.TokenCommand.Issue(api.Auth, sub, $"Person {sub}", role, country, TimeSpan.FromHours(1), DateTimeOffset.UtcNow, email));
+        return client;
+    }
+
+    [Fact]
+    public async Task A_sign_in_that_gives_an_address_makes_a_contact_and_never_overwrites_one()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var newcomer = WithEmail("focal-point", "KH", $"new-{id}", $"new-{id}@moe.test");
+        var contact = (await (await newcomer.GetAsync("/api/me")).Json()).GetProperty("contact");
+        contact.GetProperty("email").GetString().ShouldBe($"new-{id}@moe.test");
+        contact.GetProperty("role").GetString().ShouldBe("focal-point");
+        contact.GetProperty("country").GetString().ShouldBe("KH");
+        contact.GetProperty("language").GetString().ShouldBe("en");
+        contact.GetProperty("notices").GetProperty("value-accepted").GetBoolean().ShouldBeFalse();
+        (await (await api.Secretariat().GetAsync("/api/contacts?country=KH")).Json()).EnumerateArray()
+            .ShouldContain(c => c.GetProperty("sub").GetString() == $"new-{id}");
+
+        // The secretariat's contact stands, whatever address the sign-in gives.
+        await Contact($"known-{id}", $"desk-{id}@moe.test", "focal-point", "TH", language: "th");
+        var known = WithEmail("focal-point", "TH", $"known-{id}", $"private-{id}@mail.test");
+        var kept = (await (await known.GetAsync("/api/me")).Json()).GetProperty("contact");
+        kept.GetProperty("email").GetString().ShouldBe($"desk-{id}@moe.test");
+        kept.GetProperty("language").GetString().ShouldBe("th");
+        kept.GetProperty("updatedBy").GetString().ShouldBe("sec-1");
+
+        // No address, no contact.
+        var anonymous = api.As("focal-point", "VN", sub: $"none-{id}");
+        (await (await anonymous.GetAsync("/api/me")).Json()).GetProperty("contact").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
     }
 
     [Fact]

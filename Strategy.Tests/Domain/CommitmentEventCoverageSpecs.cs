@@ -86,7 +86,7 @@ public class CommitmentEventCoverageSpecs
     }
 
     /// <summary>An instance of a record built from its widest constructor with plain values for every parameter.</summary>
-    private static object Sample(Type type)
+    internal static object Sample(Type type)
     {
         var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
         return constructor.Invoke([.. constructor.GetParameters().Select(p => Value(p.ParameterType))]);

@@ -27,6 +27,7 @@ public sealed class TranslationTests(ITestOutputHelper output)
         output.WriteLine(TranslationCheck.Describe(sources, orphans, drafts: true));
 
         sources.Select(s => s.Path).ShouldContain("Strategy.Api/Web/Resources/ScreenText.resx");
+        sources.Select(s => s.Path).ShouldContain("Strategy.Infrastructure/Notifications/Resources/MailText.resx");
         sources.SelectMany(s => s.Errors).Concat(orphans).ShouldBeEmpty();
     }
 
@@ -47,6 +48,7 @@ public sealed class TranslationTests(ITestOutputHelper output)
             .. Strategy.Infrastructure.Projections.CommitmentEventLog.Types.Keys.Select(t => $"Event.{Strategy.Api.Features.Commitments.HistoryEntries.TypeName(t)}"),
             .. new[] { 404, 413, 429, 500, 503, 418 }.SelectMany(s => new[] { $"Error.{Strategy.Api.Web.ScreenErrors.Name(s)}.Title", $"Error.{Strategy.Api.Web.ScreenErrors.Name(s)}.Detail" }),
             .. Enum.GetValues<Strategy.Domain.Role>().Select(r => $"Role.{Strategy.Api.Auth.Claims.RoleName(r)}"),
+            .. Enum.GetValues<Strategy.Domain.Notifications.NoticeKind>().Select(k => $"Notice.{Strategy.Domain.Notifications.Notices.Name(k)}"),
         ];
         named.Where(k => !keys.Contains(k)).ShouldBeEmpty();
     }

@@ -86,7 +86,7 @@ public sealed class WebFactory : FixedClockFactory, IAsyncLifetime
     }
 
     /// <summary>A browser of its own (cookies apart from any other), signed in through the development sign-in page.</summary>
-    public async Task<IPage> SignInAsync(string role, string name, string? country = null, int width = 1280)
+    public async Task<IPage> SignInAsync(string role, string name, string? country = null, int width = 1280, string? email = null)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl, ViewportSize = new() { Width = width, Height = 900 } });
         context.SetDefaultTimeout(TimeoutMs);
@@ -95,6 +95,7 @@ public sealed class WebFactory : FixedClockFactory, IAsyncLifetime
         await page.GetByLabel("Role").SelectOptionAsync(role);
         await page.GetByLabel("Your name").FillAsync(name);
         if (country is not null) await page.GetByLabel("Country").SelectOptionAsync(country);
+        if (email is not null) await page.GetByLabel("E-mail address").FillAsync(email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByText($"Signed in as {name}")).ToBeVisibleAsync(new() { Timeout = TimeoutMs });
         return page;

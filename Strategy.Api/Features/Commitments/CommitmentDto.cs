@@ -28,7 +28,7 @@ public sealed record CommitmentDto(
     public static CommitmentDto From(CommitmentView view, DateTimeOffset at, HealthThresholds thresholds, string language = Translations.Source)
     {
         var s = view.State;
-        var translated = view.Translations is { } t && t.TryGetValue(language, out var text) ? text : null;
+        var translated = view.TextIn(language);
         var day = MemberTime.Today(s.Country, at);
         var anticipated = s.AnticipatedRatio;
         var pending = s.Pending.OrderBy(p => p.AsOf).LastOrDefault();

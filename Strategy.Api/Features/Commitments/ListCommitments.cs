@@ -52,10 +52,8 @@ public sealed class ListCommitmentsHandler(IQuerySession session, TimeProvider c
             var outcomes = plan.Plan.Outcomes.Where(o => o.SdgTargets.Contains(f.SdgTarget)).Select(o => o.Code).ToArray();
             q = q.Where(x => x.State.Outcome.IsOneOf(outcomes));
         }
-        if (f.Health is { } health)
-            q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(now, thresholds, Json.Kebab(health.ToString()))));
-        if (f.Overdue)
-            q = q.Where(x => x.MatchesSql($"({HealthSql.Expression}) = ?", HealthSql.Parameters(now, thresholds, "overdue")));
+        if (f.Health is { } health) q = q.WithHealth(health, now, thresholds);
+        if (f.Overdue) q = q.WithHealth(Health.Overdue, now, thresholds);
         return q;
     }
 }

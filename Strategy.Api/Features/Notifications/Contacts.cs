@@ -100,7 +100,7 @@ public sealed class ContactHandlers(IDocumentSession session, CurrentActor actor
 }
 
 /// <summary>The outbox's sender as a Hangfire job: every minute, and whenever a test or an operator asks.</summary>
-public sealed class MailJobs(MailDispatcher dispatcher, DeadlineReminders reminders, TimeProvider clock)
+public sealed class MailJobs(MailDispatcher dispatcher, DeadlineReminders reminders, WeeklyDigests digests, TimeProvider clock)
 {
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Send mail")]
@@ -115,6 +115,15 @@ public sealed class MailJobs(MailDispatcher dispatcher, DeadlineReminders remind
     [AutomaticRetry(Attempts = 3)]
     [JobDisplayName("Record deadline reminders for {0}")]
     public async Task<int> RemindersOn(DateOnly today, CancellationToken ct) => await reminders.RecordAsync(today, ct);
+
+    /// <summary>Weekly: the secretariat's digest of the week holding today on its date (once per week, however often it runs).</summary>
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Record the weekly digest")]
+    public Task<bool> Digest(CancellationToken ct) => DigestOn(MemberTime.SecretariatToday(clock.GetUtcNow()), ct);
+
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Record the weekly digest of the week holding {0}")]
+    public async Task<bool> DigestOn(DateOnly today, CancellationToken ct) => await digests.RecordAsync(today, ct);
 }
 
 public static class ContactEndpoints
@@ -149,7 +158,7 @@ public static class ContactEndpoints
                 TypedResults.Ok(await mediator.Send(new SetMyPreferences(body), ct)))
             .WithName("SetMyPreferences")
             .WithSummary("The caller's language and which notices they receive, e.g. {\"notices\": {\"value-accepted\": true}}")
-            .WithDescription("Notices: round-opened, value-returned (on by default), value-accepted (off by default). 404 until the secretariat has recorded a contact for the caller.")
+            .WithDescription($"Notices: {string.Join(", ", Enum.GetValues<NoticeKind>().Select(k => Domain.Notifications.Notices.Name(k) + (Domain.Notifications.Notices.OnByDefault(k) ? "" : " (off by default)")))}; the others are on by default. 404 until the secretariat has recorded a contact for the caller.")
             .WriteResponses<ContactDto>();
     }
 }

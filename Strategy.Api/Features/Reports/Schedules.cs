@@ -175,6 +175,8 @@ public sealed class RecurringJobsRegistrar(IRecurringJobManager recurring, JobSe
         recurring.AddOrUpdate<Features.Notifications.MailJobs>("mail-dispatch", j => j.Dispatch(CancellationToken.None), Cron.Minutely());
         // 01:00 UTC is the morning in the members' time zones (UTC+7, +6:30, +8).
         recurring.AddOrUpdate<Features.Notifications.MailJobs>("mail-deadline-reminders", j => j.Reminders(CancellationToken.None), "0 1 * * *");
+        // Monday 01:30 UTC: the start of the secretariat's working week (09:30 in Beijing).
+        recurring.AddOrUpdate<Features.Notifications.MailJobs>("mail-weekly-digest", j => j.Digest(CancellationToken.None), "30 1 * * 1");
         return Task.CompletedTask;
     }
 

@@ -140,9 +140,7 @@ public sealed class RoundQueryHandlers(IQuerySession session)
     {
         var view = await session.LoadAsync<RoundView>(query.Id, ct) ?? throw RejectedException.NotFound($"No round {query.Id}.");
         var plan = await session.LoadAsync<PlanView>(StreamIds.ForPlan(view.State.Plan), ct) ?? throw RejectedException.NotFound($"No plan {view.State.Plan}.");
-        var commitments = await session.Query<CommitmentView>().Where(c => c.State.PlanCode == view.State.Plan)
-            .Select(c => new { c.Id, c.State.Country, c.State.Withdrawn }).ToListAsync(ct);
-        var completeness = await ValueReads.CompletenessAsync(session, plan.Plan, view.State, [.. commitments.Select(c => (c.Id, c.Country, c.Withdrawn))], ct);
+        var completeness = await ValueReads.CompletenessAsync(session, plan.Plan, view.State, ct);
         return new RoundWriteResult(RoundDto.From(view, completeness), view.Version);
     }
 }
