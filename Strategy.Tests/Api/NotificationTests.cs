@@ -211,6 +211,18 @@ public sealed class NotificationTests(MailApiFactory api) : IClassFixture<MailAp
         english.Subject.ShouldNotBeNull().ShouldContain("October");
         english.HtmlBody.ShouldNotBeNull().ShouldContain("<html lang=\"en\">");
         english.Body.ShouldNotBeNull().Headers["Content-Language"].ShouldBe("en");
+
+        // The unsubscribe link's page and what its button answers speak the contact's language too.
+        var link = new Uri(khmer.Headers["List-Unsubscribe"].ShouldNotBeNull().Trim('<', '>'));
+        var browser = api.CreateClient();
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        var page = await (await browser.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync();
+        page.ShouldContain("<html lang=\"km\">");
+        page.ShouldContain(WebUtility.HtmlEncode(km["Unsubscribe.Button"]));
+        var done = await browser.PostAsync(link.PathAndQuery, null);
+        done.StatusCode.ShouldBe(HttpStatusCode.OK);
+        done.Content.Headers.ContentType.ShouldNotBeNull().MediaType.ShouldBe("text/html");
+        (await done.Content.ReadAsStringAsync()).ShouldContain(WebUtility.HtmlEncode(km["Unsubscribe.Done"]));
     }
 
     /// <summary>The mail texts of a language as its resource file has them (null: the English source).</summary>

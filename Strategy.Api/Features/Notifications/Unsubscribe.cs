@@ -48,6 +48,13 @@ public sealed class Unsubscriptions(IDocumentStore store, IUnsubscribeTokens tok
         !string.IsNullOrEmpty(token) && tokens.Read(token) is { } named ? named
             : throw RejectedException.Invalid("token", "The link is not valid: it was altered or was not made by this service.");
 
+    /// <summary>The words of the token's contact's language, for the pages the link leads to (English if none).</summary>
+    public async Task<MailWords> WordsForAsync(string sub, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return MailWords.For((await session.LoadAsync<ContactDocument>(sub, ct))?.Contact.Language);
+    }
+
     public async Task<UnsubscribeResult> TurnOffAsync(string? token, CancellationToken ct)
     {
         var (sub, kind) = Named(token);
@@ -65,27 +72,42 @@ public static class UnsubscribeEndpoints
 {
     private static readonly TextQuery Token = new("token", new TextLimit(2000), "The signed token of the link in the mail.");
 
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>A page of the unsubscribe link in its recipient's language: no sign-in, no screen layout, no script.</summary>
+    private static ContentHttpResult Page(MailWords words, string body) => TypedResults.Content(
+        $"<!DOCTYPE html><html lang=\"{words.Lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+        $"<title>{Encode(words["Footer.Stop"])}</title></head><body><main><h1>{Encode(words["Footer.Stop"])}</h1>{body}</main></body></html>",
+        "text/html; charset=utf-8");
+
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/unsubscribe", async (string? token, Unsubscriptions unsubscriptions, CancellationToken ct) =>
-                TypedResults.Ok(await unsubscriptions.TurnOffAsync(token, ct)))
+        api.MapPost("/unsubscribe", async Task<Results<Ok<UnsubscribeResult>, ContentHttpResult>> (string? token, HttpContext http, Unsubscriptions unsubscriptions, CancellationToken ct) =>
+            {
+                var done = await unsubscriptions.TurnOffAsync(token, ct);
+                // The page's button (a browser) gets a page; a mail program's one-click post gets the JSON.
+                if (!http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)))
+                    return TypedResults.Ok(done);
+                var words = await unsubscriptions.WordsForAsync(done.Sub, ct);
+                return Page(words, $"<p>{Encode(words["Unsubscribe.Done"])}</p><p><a href=\"/me\">{Encode(words["Unsubscribe.YourMail"])}</a></p>");
+            })
             .WithName("Unsubscribe")
             .WithSummary("Turn off the notice a mail's link names, for its recipient (the link is the proof; one click, RFC 8058)")
-            .WithDescription("Mail programs send List-Unsubscribe=One-Click here; the page at GET does the same with a button. A forged or altered token is a 400 and changes nothing.")
+            .WithDescription("Mail programs send List-Unsubscribe=One-Click here and get the JSON; the page at GET does the same with a button, and a browser (Accept: text/html) " +
+                "gets a page in the recipient's mail language saying it is done. A forged or altered token is a 400 and changes nothing.")
             .ReadResponses<UnsubscribeResult>()
+            .Files("text/html")
             .Anonymous()
             .Query(Token);
 
         // A link opened in a browser (or fetched by a mail scanner) must not act by itself: it shows a button that posts.
-        api.MapGet("/unsubscribe", Results<ContentHttpResult, ProblemHttpResult> (string? token, Unsubscriptions unsubscriptions) =>
+        api.MapGet("/unsubscribe", async Task<ContentHttpResult> (string? token, Unsubscriptions unsubscriptions, CancellationToken ct) =>
             {
-                unsubscriptions.Named(token);
+                var (sub, _) = unsubscriptions.Named(token);
+                var words = await unsubscriptions.WordsForAsync(sub, ct);
                 var action = "/api/unsubscribe?token=" + Uri.EscapeDataString(token ?? "");
-                return TypedResults.Content(
-                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Stop this kind of mail</title></head><body><main>" +
-                    "<h1>Stop this kind of mail</h1><p>The service will no longer send you this kind of notice. You can turn it on again on your page.</p>" +
-                    $"<form method=\"post\" action=\"{WebUtility.HtmlEncode(action)}\"><button type=\"submit\">Stop these mails</button></form></main></body></html>",
-                    "text/html; charset=utf-8");
+                return Page(words, $"<p>{Encode(words["Unsubscribe.Explain"])}</p>" +
+                    $"<form method=\"post\" action=\"{Encode(action)}\"><button type=\"submit\">{Encode(words["Unsubscribe.Button"])}</button></form>");
             })
             .WithName("UnsubscribePage")
             .WithSummary("The page a mail's unsubscribe link opens: a button that posts to the same address")
