@@ -100,7 +100,13 @@ public static class StoreSetup
         o.Schema.For<ValueView>()
             .Duplicate(x => x.CommitmentId)
             .Duplicate(x => x.Round)
-            .Index(x => x.SubmittedAt, i => i.Predicate = "data->>'state' = 'submitted'");
+            .Index(x => x.SubmittedAt, i => i.Predicate = "data->>'state' = 'submitted'")
+            // A country's values awaiting correction (its home screen's worklist): ValueReads.ReturnedOpen.
+            .Index(x => x.SubmittedAt, i =>
+            {
+                i.Name = "mt_doc_valueview_idx_returned_open";
+                i.Predicate = Values.ValueReads.ReturnedOpen.Replace("d.data", "data");
+            });
         o.Schema.For<CommentView>().Duplicate(x => x.CommitmentId);
         o.Schema.For<RoundView>()
             .UniqueIndex(UniqueIndexType.Computed, "uix_round_plan_code", x => x.State.Plan, x => x.State.Code)

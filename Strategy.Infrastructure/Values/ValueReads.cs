@@ -23,16 +23,9 @@ public sealed class ValueReads(IQuerySession session, StoreSettings settings)
     /// <summary>Submitted values of the plan (and round, and country) awaiting review, oldest first, paged; with the total.</summary>
     public async Task<(IReadOnlyList<QueuedValue> Items, long Total)> ReviewQueueAsync(ReviewQueueFilter f, CancellationToken ct)
     {
-        var views = $"{settings.Schema}.mt_doc_commitmentview";
-        var inScope = f.Country is null
-            ? $"d.commitment_id in (select id from {views} where {CommitmentColumns.PlanCode} = ?)"
-            : $"d.commitment_id in (select id from {views} where {CommitmentColumns.PlanCode} = ? and {CommitmentColumns.Country} = ?)";
-        object[] scope = f.Country is null ? [f.Plan] : [f.Plan, f.Country];
         IQueryable<ValueView> Filtered()
         {
-            var q = session.Query<ValueView>()
-                .Where(v => v.MatchesSql("d.data->>'state' = ?", "submitted"))
-                .Where(v => v.MatchesSql(inScope, scope));
+            var q = OfCommitmentsIn(session.Query<ValueView>().Where(v => v.MatchesSql("d.data->>'state' = ?", "submitted")), settings.Schema, f.Plan, f.Country);
             return f.Round is null ? q : q.Where(v => v.Round == f.Round);
         }
         var page = await Filtered().OrderBy(v => v.SubmittedAt).ThenBy(v => v.Id).Stats(out var stats)
@@ -41,6 +34,35 @@ public sealed class ValueReads(IQuerySession session, StoreSettings settings)
         var commitments = (await session.LoadManyAsync<CommitmentView>(ct, page.Select(v => v.CommitmentId).Distinct())).ToDictionary(c => c.Id);
         return ([.. page.Select(v => new QueuedValue(v, commitments[v.CommitmentId]))], total);
     }
+
+    /// <summary>
+    /// Values of the plan's commitments (of one member's, if <paramref name="country"/> is given): the commitments are
+    /// found by the views' plan and country columns in the same statement, not sent as thousands of ids.
+    /// </summary>
+    private static IQueryable<ValueView> OfCommitmentsIn(IQueryable<ValueView> values, string schema, string plan, string? country) =>
+        country is null
+            ? values.Where(v => v.MatchesSql($"d.commitment_id in (select id from {schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ?)", plan))
+            : values.Where(v => v.MatchesSql($"d.commitment_id in (select id from {schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ? and {CommitmentColumns.Country} = ?)", plan, country));
+
+    private sealed record RoundValueRow(Guid CommitmentId, ValueState State, bool Late, Guid? SupersededBy);
+
+    /// <summary>The values sent to <paramref name="round"/> by the plan's commitments (one member's, if given), as completeness counts them.</summary>
+    public static async Task<IReadOnlyList<RoundValue>> SentToRoundAsync(IQuerySession on, string plan, string? country, string round, CancellationToken ct) =>
+        [.. (await OfCommitmentsIn(on.Query<ValueView>().Where(v => v.Round == round), on.DocumentStore.Options.DatabaseSchemaName, plan, country)
+                .Select(v => new RoundValueRow(v.CommitmentId, v.State, v.Late, v.SupersededBy))
+                .ToListAsync(ct))
+            .Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy is not null))];
+
+    /// <summary>
+    /// The member's commitments with a value returned for correction and not corrected yet (whichever round it was
+    /// sent to). Read through a partial index of such values (StoreSetup): few beside all the values.
+    /// </summary>
+    public static async Task<IReadOnlySet<Guid>> AwaitingCorrectionAsync(IQuerySession on, string plan, string country, CancellationToken ct) =>
+        (await OfCommitmentsIn(on.Query<ValueView>().Where(v => v.MatchesSql(ReturnedOpen)), on.DocumentStore.Options.DatabaseSchemaName, plan, country)
+            .Select(v => v.CommitmentId).ToListAsync(ct)).ToHashSet();
+
+    /// <summary>A returned value not superseded by its correction: the predicate of its partial index, as queries must write it.</summary>
+    public const string ReturnedOpen = "d.data->>'state' = 'returned' and d.data->>'supersededBy' is null";
 
     /// <summary>A round's completeness per member of <paramref name="plan"/>, over all the plan's commitments.</summary>
     public static async Task<IReadOnlyList<CountryCompleteness>> CompletenessAsync(IQuerySession on, Plan plan, Round round, CancellationToken ct)
@@ -61,12 +83,8 @@ public sealed class ValueReads(IQuerySession session, StoreSettings settings)
     public static async Task<IReadOnlyList<CountryCompleteness>> CompletenessAsync(IQuerySession on, Plan plan, Round round,
         IReadOnlyCollection<(Guid Id, string Country, bool Withdrawn)> commitments, CancellationToken ct)
     {
-        var ids = commitments.Select(c => c.Id).ToArray();
-        var sent = await on.Query<ValueView>()
-            .Where(v => v.Round == round.Code)
-            .Where(v => v.MatchesSql("d.commitment_id = any(?)", ids))
-            .Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy != null))
-            .ToListAsync(ct);
+        // The plan's values in the round: those of commitments not listed are not counted.
+        var sent = await SentToRoundAsync(on, round.Plan, null, round.Code, ct);
         return RoundCompleteness.Compute(plan.Countries.Select(c => c.Code),
             commitments.Where(c => !c.Withdrawn).Select(c => new RoundCommitment(c.Id, c.Country)), sent);
     }

@@ -9,11 +9,11 @@ namespace Strategy.Tests.Api;
 /// <summary>The focal point's worklist (its home screen): what needs the country, the most urgent first, only the first few read whole.</summary>
 public sealed class WorklistTests(FixedClockFactory api) : IClassFixture<FixedClockFactory>
 {
-    private async Task<Worklist> Worklist(string plan, string country, int shown)
+    private async Task<Worklist> Worklist(string plan, string country, int shown, int listed = 0)
     {
         using var scope = api.Services.CreateScope();
         scope.ServiceProvider.GetRequiredService<CurrentActor>().ActAsSystem();
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetCountryWorklist(plan, country, shown));
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetCountryWorklist(plan, country, shown, listed));
     }
 
     [Fact]
@@ -49,9 +49,12 @@ public sealed class WorklistTests(FixedClockFactory api) : IClassFixture<FixedCl
         all.Needs[2].Reasons.ShouldBe([WorkReason.Returned]);
         all.Round.ShouldNotBeNull().Code.ShouldBe("2025-Q3");
 
-        var first = await Worklist(plan, "KH", 2);
+        var first = await Worklist(plan, "KH", 2, listed: 3);
         first.NeedCount.ShouldBe(3);
         first.Needs.Select(n => n.Commitment.Code).ShouldBe(["KH-1", "KH-2"]);
+        // The country's first commitments by code, needing something or not, as its list's first page has them.
+        first.First.Select(c => c.Code).ShouldBe(["KH-0", "KH-1", "KH-2"]);
+        first.Commitments.ShouldBe(5);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using Strategy.Domain.Progress;
 using Strategy.Domain.Rounds;
 using Strategy.Infrastructure.Projections;
 using Strategy.Infrastructure.Store;
+using Strategy.Infrastructure.Values;
 
 namespace Strategy.Api.Features.Commitments;
 
@@ -21,7 +22,9 @@ public sealed record WorkItem(CommitmentDto Commitment, IReadOnlyList<WorkReason
 /// <param name="Needs">The first <see cref="GetCountryWorklist.Shown"/> of the country's commitments that need something, the most urgent reasons first.</param>
 /// <param name="NeedCount">How many commitments need something, shown or not.</param>
 /// <param name="Commitments">How many commitments (not withdrawn) the country has in the plan.</param>
-public sealed record Worklist(string Plan, string Country, RoundDto? Round, IReadOnlyList<WorkItem> Needs, int NeedCount, int Commitments);
+/// <param name="First">The first <see cref="GetCountryWorklist.Listed"/> of them by code, as the plan's list orders them.</param>
+public sealed record Worklist(string Plan, string Country, RoundDto? Round, IReadOnlyList<WorkItem> Needs, int NeedCount, int Commitments,
+    IReadOnlyList<CommitmentDto> First);
 
 /// <summary>
 /// A country's commitments that need something this round: no value in the open round, a value returned for
@@ -29,7 +32,7 @@ public sealed record Worklist(string Plan, string Country, RoundDto? Round, IRea
 /// <see cref="RoundCompleteness.Counting"/>, as the round's completeness counts it. Only the commitments shown are
 /// answered with their whole read: a country may hold thousands.
 /// </summary>
-public sealed record GetCountryWorklist(string Plan, string Country, int Shown = 25) : IQuery<Worklist>;
+public sealed record GetCountryWorklist(string Plan, string Country, int Shown = 25, int Listed = 0, string Language = Translations.Source) : IQuery<Worklist>;
 
 public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvider clock, HealthThresholds thresholds)
     : IQueryHandler<GetCountryWorklist, Worklist>
@@ -48,21 +51,11 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
             .ToList();
         var round = (await session.Query<RoundView>().Where(r => r.State.Plan == query.Plan && !r.State.Closed).ToListAsync(ct))
             .OrderBy(r => r.State.Deadline).FirstOrDefault();
-        var ids = rows.Select(v => v.Id).ToArray();
-
         var counting = round is null
             ? new Dictionary<Guid, RoundValue>()
-            : RoundCompleteness.Counting(await session.Query<ValueView>()
-                .Where(v => v.Round == round.State.Code)
-                .Where(v => v.MatchesSql("d.commitment_id = any(?)", ids))
-                .Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy != null))
-                .ToListAsync(ct));
+            : RoundCompleteness.Counting(await ValueReads.SentToRoundAsync(session, query.Plan, query.Country, round.State.Code, ct));
         // A value returned and not corrected yet needs the country whichever round it was sent to.
-        var returned = (await session.Query<ValueView>()
-                .Where(v => v.MatchesSql("d.data->>'state' = ?", "returned") && v.SupersededBy == null)
-                .Where(v => v.MatchesSql("d.commitment_id = any(?)", ids))
-                .Select(v => v.CommitmentId).ToListAsync(ct))
-            .ToHashSet();
+        var returned = await ValueReads.AwaitingCorrectionAsync(session, query.Plan, query.Country, ct);
 
         var needs = new List<(Row Row, List<WorkReason> Reasons, ValueState? InRound)>();
         foreach (var row in rows)
@@ -77,8 +70,14 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
         }
         var shown = needs.OrderBy(n => n.Reasons.Min()).ThenBy(n => n.Row.Code, StringComparer.Ordinal).Take(query.Shown).ToList();
         var byId = (await session.LoadManyAsync<CommitmentView>(ct, shown.Select(n => n.Row.Id))).ToDictionary(v => v.Id);
+        // The first by code, in the database's order as the plan's list pages them; their count is the rows': no count
+        // over the country's views again.
+        var first = query.Listed == 0 ? [] : await session.Query<CommitmentView>()
+            .Where(c => c.State.PlanCode == query.Plan && c.State.Country == query.Country && !c.State.Withdrawn)
+            .OrderBy(c => c.State.Code).Take(query.Listed).ToListAsync(ct);
         return new Worklist(query.Plan, query.Country, round is null ? null : RoundDto.From(round),
-            [.. shown.Select(n => new WorkItem(CommitmentDto.From(byId[n.Row.Id], now, thresholds), n.Reasons, n.InRound))], needs.Count, rows.Count);
+            [.. shown.Select(n => new WorkItem(CommitmentDto.From(byId[n.Row.Id], now, thresholds, query.Language), n.Reasons, n.InRound))], needs.Count, rows.Count,
+            [.. first.Select(v => CommitmentDto.From(v, now, thresholds, query.Language))]);
     }
 
     private sealed record HealthInputs(Guid Id, string Code, CommitmentStatus Status, DateOnly Start, DateOnly Due, double? Progress);
