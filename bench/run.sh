@@ -412,8 +412,10 @@ for c in KH CN LA MM TH VN; do fp[$c]=$(ASPNETCORE_ENVIRONMENT=Development dotne
 psql_ -F ' ' -c "select id, data->'state'->>'country' from strategy.mt_doc_commitmentview where not (data->'state'->>'withdrawn')::boolean order by md5(id::text)" \
   >"$out/write-targets.txt"
 while read -r id country; do echo "$id ${fp[$country]}"; done <"$out/write-targets.txt" >"$out/targets.txt"
-# Warm-up: the JIT's tiered compilation settles after some seconds of load.
-warm_seconds=$([[ $size == S ]] && echo 5 || echo 10)
+# Warm-up: the JIT's tiered compilation settles only after some tens of seconds of write load (dotnet-counters showed
+# it still compiling about 1,400 methods per 5 s 40 s into the load on a busy machine, docs/benchmarks.md); measured
+# before it settles, a write's CPU time includes compiling the code it runs, more of it with telemetry on.
+warm_seconds=$([[ $size == S ]] && echo 5 || echo 30)
 wrk -t2 -c16 -d"${warm_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >/dev/null
 api_cpu0=$(cpu_seconds "$api_pid"); pg_cpu0=$(cpu_seconds "$(postmaster_pid)" 1)
 wrk -t2 -c16 -d"${write_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >"$out/wrk.txt"
