@@ -85,6 +85,7 @@ public static class ServiceSetup
         services.AddSingleton<Strategy.Infrastructure.Projections.CommitmentAsOf>();
         services.AddSingleton<Strategy.Infrastructure.Audit.AuditExports>();
         services.AddScoped<Strategy.Infrastructure.Values.ValueReads>();
+        services.AddSingleton<Strategy.Infrastructure.Projections.CountryHealthInputs>();
         services.AddScoped<Features.Values.EvidenceLookup>();
         services.AddScoped<RequestTransaction>();
         // Replaces Marten's default session: ours carries the actor and correlation metadata and can enlist in the

@@ -34,7 +34,7 @@ public sealed record Worklist(string Plan, string Country, RoundDto? Round, IRea
 /// </summary>
 public sealed record GetCountryWorklist(string Plan, string Country, int Shown = 25, int Listed = 0, string Language = Translations.Source) : IQuery<Worklist>;
 
-public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvider clock, HealthThresholds thresholds)
+public sealed class GetCountryWorklistHandler(IQuerySession session, CountryHealthInputs healthInputs, TimeProvider clock, HealthThresholds thresholds)
     : IQueryHandler<GetCountryWorklist, Worklist>
 {
     public async ValueTask<Worklist> Handle(GetCountryWorklist query, CancellationToken ct)
@@ -43,10 +43,7 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
         var now = clock.GetUtcNow();
         // Only the inputs of health and of the reasons, not the views whole: a country may hold thousands.
         var today = MemberTime.Today(query.Country, now);
-        var rows = (await session.Query<CommitmentView>()
-                .Where(c => c.State.PlanCode == query.Plan && c.State.Country == query.Country && !c.State.Withdrawn)
-                .Select(c => new HealthInputs(c.Id, c.State.Code, c.State.Status, c.State.Start, c.State.Due, c.State.Progress))
-                .ToListAsync(ct))
+        var rows = (await healthInputs.ReadAsync(query.Plan, query.Country, ct))
             .Select(v => new Row(v.Id, v.Code, v.Status, ProgressMath.HealthOf(v.Status, false, v.Start, v.Due, v.Progress, today, thresholds)))
             .ToList();
         var round = (await session.Query<RoundView>().Where(r => r.State.Plan == query.Plan && !r.State.Closed).ToListAsync(ct))
@@ -79,8 +76,6 @@ public sealed class GetCountryWorklistHandler(IQuerySession session, TimeProvide
             [.. shown.Select(n => new WorkItem(CommitmentDto.From(byId[n.Row.Id], now, thresholds, query.Language), n.Reasons, n.InRound))], needs.Count, rows.Count,
             [.. first.Select(v => CommitmentDto.From(v, now, thresholds, query.Language))]);
     }
-
-    private sealed record HealthInputs(Guid Id, string Code, CommitmentStatus Status, DateOnly Start, DateOnly Due, double? Progress);
 
     private sealed record Row(Guid Id, string Code, CommitmentStatus Status, Health Health);
 
