@@ -81,8 +81,8 @@ public static class Telemetry
     public const double DefaultSampleRatio = 0.1;
 
     /// <summary>
-    /// One trace in ten by default (parentbased_traceidratio, 0.1): every trace costs writes about a tenth of their rate
-    /// (docs/operations.md, bench/telemetry-overhead.sh), one in ten nothing measurable. <c>OTEL_TRACES_SAMPLER</c>
+    /// One trace in ten by default (parentbased_traceidratio, 0.1): keeping every trace costs writes more (its cost is
+    /// measured in docs/operations.md). <c>OTEL_TRACES_SAMPLER</c>
     /// (and <c>OTEL_TRACES_SAMPLER_ARG</c>), when set, is the SDK's to read: <c>parentbased_always_on</c> keeps every trace.
     /// </summary>
     private static TracerProviderBuilder SetDefaultSampler(this TracerProviderBuilder tracing, IConfiguration config) =>
