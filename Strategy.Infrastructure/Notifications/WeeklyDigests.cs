@@ -19,7 +19,7 @@ public sealed record DigestRound(string Code, DateOnly Deadline, IReadOnlyDictio
 /// The secretariat's weekly digest, recorded as one notice per week (its id is the week's Monday on the secretariat's
 /// date), so a second run in the same week records nothing more. The figures are those of the moment it is recorded.
 /// </summary>
-public sealed class WeeklyDigests(IDocumentStore store, StoreSettings settings, HealthThresholds thresholds, TimeProvider clock)
+public sealed class WeeklyDigests(IDocumentStore store, HealthThresholds thresholds, TimeProvider clock)
 {
     public async Task<bool> RecordAsync(DateOnly day, CancellationToken ct)
     {
@@ -28,7 +28,7 @@ public sealed class WeeklyDigests(IDocumentStore store, StoreSettings settings, 
         var id = Notice.DigestId(monday);
         if (await session.LoadAsync<Notice>(id, ct) is not null) return false;
         var now = clock.GetUtcNow();
-        var values = new ValueReads(session, settings);
+        var values = new ValueReads(session);
         var digest = new List<DigestPlan>();
         foreach (var plan in (await session.Query<PlanView>().ToListAsync(ct)).OrderBy(p => p.Code, StringComparer.Ordinal))
         {

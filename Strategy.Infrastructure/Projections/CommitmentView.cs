@@ -36,6 +36,12 @@ public static class CommitmentColumns
     public const string PlanCode = "stateplan_code";
     public const string Country = "statecountry";
     public const string Code = "statecode";
+
+    /// <summary>The view's state object, in SQL over the table aliased <c>d</c>.</summary>
+    public const string State = "d.data->'state'";
+
+    /// <summary>The view is of a commitment not withdrawn, in SQL over the table aliased <c>d</c>.</summary>
+    public const string NotWithdrawn = $"not coalesce(({State}->>'withdrawn')::boolean, false)";
 }
 
 public sealed class CommitmentViewProjection : SingleStreamProjection<CommitmentView, Guid>

@@ -14,10 +14,9 @@ public sealed record HealthInputs(Guid Id, string Code, CommitmentStatus Status,
 /// </summary>
 public sealed class CountryHealthInputs(StoreSettings settings)
 {
-    private const string S = "d.data->'state'";
+    private const string S = CommitmentColumns.State;
 
-    private static readonly Dictionary<string, CommitmentStatus> Statuses =
-        Enum.GetValues<CommitmentStatus>().ToDictionary(s => StoredJson.EnumNames.ConvertName(s.ToString()));
+    private static readonly IReadOnlyDictionary<string, CommitmentStatus> Statuses = StoredJson.ByStoredName<CommitmentStatus>();
 
     public async Task<IReadOnlyList<HealthInputs>> ReadAsync(string plan, string country, CancellationToken ct)
     {
@@ -26,7 +25,7 @@ public sealed class CountryHealthInputs(StoreSettings settings)
         await using var command = new NpgsqlCommand(
             $"select d.id, d.{CommitmentColumns.Code}, {S}->>'status', ({S}->>'start')::date, ({S}->>'due')::date, ({S}->>'progress')::float8 " +
             $"from {settings.Schema}.mt_doc_commitmentview d " +
-            $"where d.{CommitmentColumns.PlanCode} = @plan and d.{CommitmentColumns.Country} = @country and not coalesce(({S}->>'withdrawn')::boolean, false)",
+            $"where d.{CommitmentColumns.PlanCode} = @plan and d.{CommitmentColumns.Country} = @country and {CommitmentColumns.NotWithdrawn}",
             connection);
         command.Parameters.AddWithValue("plan", plan);
         command.Parameters.AddWithValue("country", country);

@@ -13,7 +13,7 @@ namespace Strategy.Infrastructure.Projections;
 /// </summary>
 public static class HealthSql
 {
-    private const string S = "d.data->'state'";
+    private const string S = CommitmentColumns.State;
 
     /// <summary>The commitment country's time zone, from the same table the C# rule reads.</summary>
     public static readonly string Zone =

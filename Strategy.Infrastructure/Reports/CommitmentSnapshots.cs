@@ -73,9 +73,7 @@ public static class CommitmentSnapshots
         ValueIdName = Name(nameof(PendingValue.ValueId)), NName = Name(nameof(Trend.N)), SumTName = Name(nameof(Trend.SumT)),
         SumVName = Name(nameof(Trend.SumV)), SumTTName = Name(nameof(Trend.SumTT)), SumTVName = Name(nameof(Trend.SumTV));
 
-    /// <summary>The stored names of the statuses, as the store's enum converter writes them.</summary>
-    private static readonly Dictionary<string, CommitmentStatus> Statuses =
-        Enum.GetValues<CommitmentStatus>().ToDictionary(s => StoredJson.EnumNames.ConvertName(s.ToString()));
+    private static readonly IReadOnlyDictionary<string, CommitmentStatus> Statuses = StoredJson.ByStoredName<CommitmentStatus>();
 
     /// <summary>A stored commitment view as a report's snapshot; members the summary does not have are skipped.</summary>
     public static CommitmentSnapshot Parse(ReadOnlySpan<byte> json)

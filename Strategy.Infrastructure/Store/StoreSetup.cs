@@ -26,6 +26,14 @@ public static class StoredJson
 
     /// <summary>A member's name in stored JSON: camelCase, as Marten's Casing.CamelCase writes it.</summary>
     public static string Member(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
+
+    /// <summary>An enum's values by their stored names, as <see cref="EnumNames"/> writes them: for SQL and readers that take stored JSON apart.</summary>
+    public static IReadOnlyDictionary<string, T> ByStoredName<T>() where T : struct, Enum => StoredNames<T>.Values;
+
+    private static class StoredNames<T> where T : struct, Enum
+    {
+        public static readonly Dictionary<string, T> Values = Enum.GetValues<T>().ToDictionary(v => EnumNames.ConvertName(v.ToString()));
+    }
 }
 
 public static class StoreSetup

@@ -15,7 +15,7 @@ public sealed record ReviewQueueFilter(string Plan, string? Round, string? Count
 public sealed record QueuedValue(ValueView Value, CommitmentView Commitment);
 
 /// <summary>Reads of reported values: a commitment's values, and the secretariat's review queue.</summary>
-public sealed class ValueReads(IQuerySession session, StoreSettings settings)
+public sealed class ValueReads(IQuerySession session)
 {
     public async Task<IReadOnlyList<ValueView>> ForCommitmentAsync(Guid commitmentId, CancellationToken ct) =>
         await session.Query<ValueView>().Where(v => v.CommitmentId == commitmentId).OrderBy(v => v.SubmittedAt).ThenBy(v => v.Id).ToListAsync(ct);
@@ -25,7 +25,7 @@ public sealed class ValueReads(IQuerySession session, StoreSettings settings)
     {
         IQueryable<ValueView> Filtered()
         {
-            var q = OfCommitmentsIn(session.Query<ValueView>().Where(v => v.MatchesSql("d.data->>'state' = ?", "submitted")), settings.Schema, f.Plan, f.Country);
+            var q = OfCommitmentsIn(session, session.Query<ValueView>().Where(v => v.MatchesSql("d.data->>'state' = ?", "submitted")), f.Plan, f.Country);
             return f.Round is null ? q : q.Where(v => v.Round == f.Round);
         }
         var page = await Filtered().OrderBy(v => v.SubmittedAt).ThenBy(v => v.Id).Stats(out var stats)
@@ -39,16 +39,19 @@ public sealed class ValueReads(IQuerySession session, StoreSettings settings)
     /// Values of the plan's commitments (of one member's, if <paramref name="country"/> is given): the commitments are
     /// found by the views' plan and country columns in the same statement, not sent as thousands of ids.
     /// </summary>
-    private static IQueryable<ValueView> OfCommitmentsIn(IQueryable<ValueView> values, string schema, string plan, string? country) =>
-        country is null
+    private static IQueryable<ValueView> OfCommitmentsIn(IQuerySession on, IQueryable<ValueView> values, string plan, string? country)
+    {
+        var schema = on.DocumentStore.Options.DatabaseSchemaName;
+        return country is null
             ? values.Where(v => v.MatchesSql($"d.commitment_id in (select id from {schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ?)", plan))
             : values.Where(v => v.MatchesSql($"d.commitment_id in (select id from {schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = ? and {CommitmentColumns.Country} = ?)", plan, country));
+    }
 
     private sealed record RoundValueRow(Guid CommitmentId, ValueState State, bool Late, Guid? SupersededBy);
 
     /// <summary>The values sent to <paramref name="round"/> by the plan's commitments (one member's, if given), as completeness counts them.</summary>
     public static async Task<IReadOnlyList<RoundValue>> SentToRoundAsync(IQuerySession on, string plan, string? country, string round, CancellationToken ct) =>
-        [.. (await OfCommitmentsIn(on.Query<ValueView>().Where(v => v.Round == round), on.DocumentStore.Options.DatabaseSchemaName, plan, country)
+        [.. (await OfCommitmentsIn(on, on.Query<ValueView>().Where(v => v.Round == round), plan, country)
                 .Select(v => new RoundValueRow(v.CommitmentId, v.State, v.Late, v.SupersededBy))
                 .ToListAsync(ct))
             .Select(v => new RoundValue(v.CommitmentId, v.State, v.Late, v.SupersededBy is not null))];
@@ -58,7 +61,7 @@ public sealed class ValueReads(IQuerySession session, StoreSettings settings)
     /// sent to). Read through a partial index of such values (StoreSetup): few beside all the values.
     /// </summary>
     public static async Task<IReadOnlySet<Guid>> AwaitingCorrectionAsync(IQuerySession on, string plan, string country, CancellationToken ct) =>
-        (await OfCommitmentsIn(on.Query<ValueView>().Where(v => v.MatchesSql(ReturnedOpen)), on.DocumentStore.Options.DatabaseSchemaName, plan, country)
+        (await OfCommitmentsIn(on, on.Query<ValueView>().Where(v => v.MatchesSql(ReturnedOpen)), plan, country)
             .Select(v => v.CommitmentId).ToListAsync(ct)).ToHashSet();
 
     /// <summary>A returned value not superseded by its correction: the predicate of its partial index, as queries must write it.</summary>

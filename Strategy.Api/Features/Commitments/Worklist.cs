@@ -1,5 +1,4 @@
 using Marten;
-using Marten.Linq.MatchesSql;
 using Mediator;
 using Strategy.Api.Features.Rounds;
 using Strategy.Api.Http;

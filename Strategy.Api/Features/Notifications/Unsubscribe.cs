@@ -55,7 +55,8 @@ public sealed class Unsubscriptions(IDocumentStore store, IUnsubscribeTokens tok
         return MailWords.For((await session.LoadAsync<ContactDocument>(sub, ct))?.Contact.Language);
     }
 
-    public async Task<UnsubscribeResult> TurnOffAsync(string? token, CancellationToken ct)
+    /// <summary>Turns the notice off; with the words of the contact's language, for the page a browser is answered with.</summary>
+    public async Task<(UnsubscribeResult Done, MailWords Words)> TurnOffAsync(string? token, CancellationToken ct)
     {
         var (sub, kind) = Named(token);
         await using var session = store.LightweightSession();
@@ -64,7 +65,7 @@ public sealed class Unsubscriptions(IDocumentStore store, IUnsubscribeTokens tok
         var name = Notices.Name(kind);
         session.Store(ContactDocument.Of(document.Contact.Choosing(new Dictionary<string, bool> { [name] = false }), clock.GetUtcNow(), sub));
         await session.SaveChangesAsync(ct);
-        return new UnsubscribeResult(sub, name, false);
+        return (new UnsubscribeResult(sub, name, false), MailWords.For(document.Contact.Language));
     }
 }
 
@@ -84,11 +85,10 @@ public static class UnsubscribeEndpoints
     {
         api.MapPost("/unsubscribe", async Task<Results<Ok<UnsubscribeResult>, ContentHttpResult>> (string? token, HttpContext http, Unsubscriptions unsubscriptions, CancellationToken ct) =>
             {
-                var done = await unsubscriptions.TurnOffAsync(token, ct);
+                var (done, words) = await unsubscriptions.TurnOffAsync(token, ct);
                 // The page's button (a browser) gets a page; a mail program's one-click post gets the JSON.
                 if (!http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)))
                     return TypedResults.Ok(done);
-                var words = await unsubscriptions.WordsForAsync(done.Sub, ct);
                 return Page(words, $"<p>{Encode(words["Unsubscribe.Done"])}</p><p><a href=\"/me\">{Encode(words["Unsubscribe.YourMail"])}</a></p>");
             })
             .WithName("Unsubscribe")

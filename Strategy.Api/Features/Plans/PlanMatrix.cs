@@ -32,12 +32,12 @@ public sealed class GetPlanMatrixHandler(IQuerySession session, StoreSettings se
     public async ValueTask<PlanMatrix> Handle(GetPlanMatrix query, CancellationToken ct)
     {
         var view = await session.LoadAsync<PlanView>(StreamIds.ForPlan(query.Plan), ct) ?? throw RejectedException.NotFound($"No plan {query.Plan}.");
-        const string state = "d.data->'state'";
+        const string state = CommitmentColumns.State;
         var sql = $"""
             select d.{CommitmentColumns.Country}, {state}->>'goal', ({HealthSql.Expression}) as health, count(*)::int,
                    count({state}->>'progress')::int, avg(least(1, greatest(0, ({state}->>'progress')::float8)))
             from {settings.Schema}.mt_doc_commitmentview d
-            where d.{CommitmentColumns.PlanCode} = ? and not coalesce(({state}->>'withdrawn')::boolean, false)
+            where d.{CommitmentColumns.PlanCode} = ? and {CommitmentColumns.NotWithdrawn}
             group by 1, 2, 3
             """;
         // HealthSql's parameters are written as ?, as Marten's MatchesSql takes them: numbered here in order for Npgsql.
