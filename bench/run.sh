@@ -43,8 +43,9 @@
 #                   what a first visit to each transfers (HTML gzipped, its stylesheets and scripts as served)
 #   rebuild         the API's `rebuild` command (views, write models, value documents from the events): events per
 #                   second  vs  COPY of them
-#   telemetry       write requests/s with telemetry exported over OTLP (to a local sink) vs without, A/B/A/B
-#                   (bench/telemetry-overhead.sh); target: at most 5 % lower
+#   telemetry       CPU per write (API and its PostgreSQL backends) and requests/s with telemetry exported over OTLP
+#                   (to a local sink; default sampling, and every trace) vs without: three APIs kept running, loaded in
+#                   turn in short rounds (bench/telemetry-overhead.sh); target: at most 5 % lower
 #   memory, start   the API's peak RSS (VmHWM of every API process of the run); process start to /health/ready with
 #                   the schema and data present, as deployed (Database:ApplySchemaOnStartup=false, `migrate` having
 #                   run); also shown with the schema check at start-up (the default)
@@ -451,7 +452,7 @@ log "bare Marten: $marten"
 record marten_rps "$(json rps <<<"$marten")"
 load_note baselines
 
-# Telemetry's cost to writes: without and with an OTLP exporter, alternated (bench/telemetry-overhead.sh).
+# Telemetry's cost to writes: without and with an OTLP exporter, in turn (bench/telemetry-overhead.sh).
 source bench/telemetry-overhead.sh
 telemetry_overhead
 load_note telemetry

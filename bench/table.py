@@ -38,7 +38,7 @@ row("writes", f"CPU per write: API {r['writes_api_cpu_ms']:.2f} + PostgreSQL {r[
 if "otel_on_rps" in r:
     # Rates of two rounds of one kind differ by as much as the cost; the CPU a write takes (API and PostgreSQL) is the
     # figure the target is judged by (bench/telemetry-overhead.sh).
-    row("writes", f"with OTLP telemetry exported, every trace, vs without, A/B/C/C/B/A ({r['otel_rounds']})", r["otel_on_rps"], "req/s",
+    row("writes", f"with OTLP telemetry exported, every trace, vs without ({r['otel_rounds']})", r["otel_on_rps"], "req/s",
         r["otel_off_rps"], ratio=r["otel_on_rps"] / r["otel_off_rps"])
 if "otel_sampled_rps" in r:
     row("writes", "with OTLP telemetry exported as configured by default (one trace in ten), vs without",

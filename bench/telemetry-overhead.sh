@@ -1,70 +1,90 @@
 # Sourced by bench/run.sh (after its write scenario, on the same data and targets): what telemetry costs writes.
-# The API is restarted four times, alternately without telemetry (A) and exporting traces, metrics and logs over
-# OTLP/HTTP to a local sink (B: bench/otlp_sink.py, which accepts everything), A B A B, so noise from other work on the
-# machine falls on both, and a third kind of round with the default sampling, one trace in ten (C), A B C C B A; each round has the write scenario's warm-up and run (wrk, bench/writes.lua). Records
-# otel_off_rps and otel_on_rps (the mean of each side's two rounds) and otel_cost_pct; and the API's CPU time per write
-# and PostgreSQL's CPU time per write in each round (otel_*_cpu_ms): the rates move with other work on the machine by as
-# much as the cost measured, the CPU a write takes far less. On these two busy cores a write's rate is bound by its CPU,
-# so the cost on throughput is 1 - (CPU per write without) / (CPU per write with) (otel_*_cpu_cost_pct), and that is
-# the figure the target is judged by.
+# Three APIs are started on the same database and kept running: one without telemetry, one exporting traces, metrics
+# and logs over OTLP/HTTP to a local sink (bench/otlp_sink.py, which accepts everything) with the service's default
+# sampling (one trace in ten), and one keeping every trace. Each is warmed up alone and given one more short turn, not
+# counted; then they take the write load in turn, one at a time, in short rounds (off, one in ten, every trace, and
+# again, OTEL_CYCLES times, default 6, of OTEL_ROUND_SECONDS, default 10): every process stays warm, and whatever else
+# the machine does moves all three alike instead of falling on one side (taken in six fresh processes one after
+# another, CPU time per write moved by 10-40 % between rounds of one kind on a shared host, more than the cost
+# measured). Each API writes its own third of the commitments. The run.sh API stays up, unloaded, and runs the async
+# daemon (the audit chain) for all; the three run none.
 #
-# Uses run.sh's $dll, $apiport, $base, $out, $warm_seconds, $write_seconds, api_start, stop_api, wait_for_chain, record,
-# cpu_seconds, postmaster_pid.
+# Each API's cost of a write is its own CPU time plus that of its PostgreSQL backends (found by the connection's
+# application name; a backend its pool closes while idle is left out), per request, over all its rounds; on two busy
+# cores a write's rate is bound by that CPU, so the cost on throughput is 1 - (CPU per write without) / (CPU per write
+# with) (otel_*_cpu_cost_pct), and that is the figure the target is judged by. The request rates (otel_*_rps, the mean
+# over each side's rounds) are recorded too.
+#
+# Uses run.sh's $dll, $out, $owner_cs, $apiport, $warm_seconds, api_start, stop_api, wait_for_chain, record,
+# cpu_seconds, psql_.
 telemetry_overhead() {
-  local sinkport sink_pid round side rps cpu0 cpu1 cpu off=() on=() sampled=() off_cpu=() on_cpu=() sampled_cpu=() endpoint
+  local sinkport sink_pid endpoint kinds=(off sampled on) kind i cycle port round_seconds=${OTEL_ROUND_SECONDS:-10}
+  otel_cycles=${OTEL_CYCLES:-6}
   sinkport=$(free_port 4318)
   python3 bench/otlp_sink.py "$sinkport" >"$out/otlp-sink.json" &
   sink_pid=$!
   on_exit "kill $sink_pid 2>/dev/null"
   endpoint=http://127.0.0.1:$sinkport
-  # A B C C B A: the data grows with every round and writes slow with it, a drift this order cancels to first order.
-  local order=(off on sampled sampled on off)
-  for round in 1 2 3 4 5 6; do
-    side=${order[$((round - 1))]}
-    # The chain is built by the running API's daemon: caught up first, then the API is stopped.
-    wait_for_chain
-    stop_api "$api_pid"
-    if [[ $side == on ]]; then
-      # The standard variables, as an operator sets them; a short export interval so metrics go out during the run;
-      # every trace kept.
-      api_start api "$apiport" Database__ApplySchemaOnStartup=false OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" \
-        OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=5000 OTEL_TRACES_SAMPLER=parentbased_always_on
-    elif [[ $side == sampled ]]; then
-      # The same with the service's default sampling: one trace in ten.
-      api_start api "$apiport" Database__ApplySchemaOnStartup=false OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" \
-        OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=5000
-    else
-      api_start api "$apiport" Database__ApplySchemaOnStartup=false
-    fi
-    wrk -t2 -c16 -d"${warm_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >/dev/null
-    cpu0=$(calc "$(cpu_seconds "$api_pid") + $(cpu_seconds "$(postmaster_pid)" 1)" 3)
-    wrk -t2 -c16 -d"${write_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >"$out/otel-$round.txt"
-    cpu1=$(calc "$(cpu_seconds "$api_pid") + $(cpu_seconds "$(postmaster_pid)" 1)" 3)
-    rps=$(tail -n 1 "$out/otel-$round.txt" | json rps)
-    cpu=$(calc "1000 * ($cpu1 - $cpu0) / $(tail -n 1 "$out/otel-$round.txt" | json requests)" 3)
-    log "telemetry $side (round $round): $(tail -n 1 "$out/otel-$round.txt"), CPU per write (API and PostgreSQL) $cpu ms"
-    case $side in
-      on) on+=("$rps"); on_cpu+=("$cpu") ;;
-      sampled) sampled+=("$rps"); sampled_cpu+=("$cpu") ;;
-      *) off+=("$rps"); off_cpu+=("$cpu") ;;
-    esac
+  wait_for_chain
+  local -A port_of pid_of requests_of cpu_of rates_of third_of
+  port=$((apiport + 1)); i=0
+  for kind in "${kinds[@]}"; do
+    port=$(free_port "$port")
+    local env=(Database__ApplySchemaOnStartup=false Database__DaemonMode=Disabled "ConnectionStrings__Strategy=$owner_cs;Application Name=bench-otel-$kind")
+    # The standard variables, as an operator sets them; a short export interval so metrics go out during the run.
+    [[ $kind != off ]] && env+=(OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=5000)
+    [[ $kind == on ]] && env+=(OTEL_TRACES_SAMPLER=parentbased_always_on)
+    api_start "otel_$kind" "$port" "${env[@]}"
+    port_of[$kind]=$port; pid_of[$kind]=$(eval echo "\$otel_${kind}_pid")
+    requests_of[$kind]=0; cpu_of[$kind]=0; rates_of[$kind]=""
+    awk -v i="$i" 'NR % 3 == i' "$out/targets.txt" >"$out/otel-targets-$kind.txt"
+    port=$((port + 1)); i=$((i + 1))
   done
+  # cpu_snapshot KIND FILE: "pid seconds" of CPU used so far by the API and by each of its PostgreSQL backends.
+  cpu_snapshot() {
+    local p
+    { echo "${pid_of[$1]} $(cpu_seconds "${pid_of[$1]}")"
+      for p in $(psql_ -c "select pid from pg_stat_activity where application_name = 'bench-otel-$1'"); do
+        echo "$p $(cpu_seconds "$p" 2>/dev/null || echo 0)"
+      done; } >"$2"
+  }
+  # cpu_between BEFORE AFTER: seconds used in between, by the processes alive at the end (a backend that started in
+  # between counts whole; one the pool closed in between, idle, is left out rather than subtracted).
+  cpu_between() { awk 'NR == FNR { before[$1] = $2; next } { total += $2 - ($1 in before ? before[$1] : 0) } END { printf "%.3f", total }' "$1" "$2"; }
+  # load KIND SECONDS OUTPUT: the write load on one API.
+  load() { wrk -t2 -c16 -d"${2}s" -s bench/writes.lua "http://127.0.0.1:${port_of[$1]}" -- "$out/otel-targets-$1.txt" 2 >"$3"; }
+  for kind in "${kinds[@]}"; do load "$kind" "$warm_seconds" /dev/null; done
+  # One short turn each, not counted: the first two sat idle while the others warmed up.
+  for kind in "${kinds[@]}"; do load "$kind" 5 /dev/null; done
+  local used n rps
+  for ((cycle = 1; cycle <= otel_cycles; cycle++)); do
+    for kind in "${kinds[@]}"; do
+      cpu_snapshot "$kind" "$out/cpu-before.txt"
+      load "$kind" "$round_seconds" "$out/otel-$kind-$cycle.txt"
+      cpu_snapshot "$kind" "$out/cpu-after.txt"
+      used=$(cpu_between "$out/cpu-before.txt" "$out/cpu-after.txt")
+      n=$(tail -n 1 "$out/otel-$kind-$cycle.txt" | json requests); rps=$(tail -n 1 "$out/otel-$kind-$cycle.txt" | json rps)
+      requests_of[$kind]=$((requests_of[$kind] + n))
+      cpu_of[$kind]=$(calc "${cpu_of[$kind]} + $used" 3)
+      rates_of[$kind]+="${rates_of[$kind]:+ }$rps"
+      log "telemetry $kind, cycle $cycle: $(tail -n 1 "$out/otel-$kind-$cycle.txt"), CPU per write (API and its backends) $(calc "1000 * $used / $n" 3) ms"
+    done
+  done
+  for kind in "${kinds[@]}"; do stop_api "${pid_of[$kind]}"; done
   kill "$sink_pid"; wait "$sink_pid" 2>/dev/null || true
   log "OTLP sink received: $(cat "$out/otlp-sink.json")"
-  local off_mean on_mean sampled_mean
-  off_mean=$(calc "(${off[0]} + ${off[1]}) / 2" 1); on_mean=$(calc "(${on[0]} + ${on[1]}) / 2" 1)
-  sampled_mean=$(calc "(${sampled[0]} + ${sampled[1]}) / 2" 1)
-  record otel_off_rps "$off_mean"; record otel_on_rps "$on_mean"; record otel_sampled_rps "$sampled_mean"
-  record otel_cost_pct "$(calc "100 * ($off_mean - $on_mean) / $off_mean" 1)"
-  record otel_sampled_cost_pct "$(calc "100 * ($off_mean - $sampled_mean) / $off_mean" 1)"
-  record otel_rounds "off ${off[0]} ${off[1]}, every trace ${on[0]} ${on[1]}, one in ten (default) ${sampled[0]} ${sampled[1]}"
-  local off_cpu_mean on_cpu_mean sampled_cpu_mean
-  off_cpu_mean=$(calc "(${off_cpu[0]} + ${off_cpu[1]}) / 2" 3); on_cpu_mean=$(calc "(${on_cpu[0]} + ${on_cpu[1]}) / 2" 3)
-  sampled_cpu_mean=$(calc "(${sampled_cpu[0]} + ${sampled_cpu[1]}) / 2" 3)
-  record otel_off_cpu_ms "$off_cpu_mean"; record otel_on_cpu_ms "$on_cpu_mean"; record otel_sampled_cpu_ms "$sampled_cpu_mean"
-  record otel_cpu_cost_pct "$(calc "100 * (1 - $off_cpu_mean / $on_cpu_mean)" 1)"
-  record otel_sampled_cpu_cost_pct "$(calc "100 * (1 - $off_cpu_mean / $sampled_cpu_mean)" 1)"
-  record otel_cpu_rounds "off ${off_cpu[0]} ${off_cpu[1]}, every trace ${on_cpu[0]} ${on_cpu[1]}, one in ten (default) ${sampled_cpu[0]} ${sampled_cpu[1]}"
-  log "telemetry, CPU per write (API and PostgreSQL): without $off_cpu_mean ms, every trace $on_cpu_mean ms, one trace in ten $sampled_cpu_mean ms"
-  log "telemetry overhead: without $off_mean, every trace $on_mean ($(calc "100 * ($off_mean - $on_mean) / $off_mean" 1) %), one trace in ten $sampled_mean ($(calc "100 * ($off_mean - $sampled_mean) / $off_mean" 1) %) writes/s"
+
+  local off_cpu on_cpu sampled_cpu
+  off_cpu=$(calc "1000 * ${cpu_of[off]} / ${requests_of[off]}" 3); on_cpu=$(calc "1000 * ${cpu_of[on]} / ${requests_of[on]}" 3)
+  sampled_cpu=$(calc "1000 * ${cpu_of[sampled]} / ${requests_of[sampled]}" 3)
+  otel_rate() { calc "${requests_of[$1]} / ($otel_cycles * $round_seconds)" 1; }
+  record otel_off_rps "$(otel_rate off)"; record otel_on_rps "$(otel_rate on)"; record otel_sampled_rps "$(otel_rate sampled)"
+  record otel_cost_pct "$(calc "100 * ($(otel_rate off) - $(otel_rate on)) / $(otel_rate off)" 1)"
+  record otel_sampled_cost_pct "$(calc "100 * ($(otel_rate off) - $(otel_rate sampled)) / $(otel_rate off)" 1)"
+  record otel_rounds "in turn, $otel_cycles cycles of ${round_seconds} s: off ${rates_of[off]}; every trace ${rates_of[on]}; one in ten (default) ${rates_of[sampled]} req/s"
+  record otel_off_cpu_ms "$off_cpu"; record otel_on_cpu_ms "$on_cpu"; record otel_sampled_cpu_ms "$sampled_cpu"
+  record otel_cpu_cost_pct "$(calc "100 * (1 - $off_cpu / $on_cpu)" 1)"
+  record otel_sampled_cpu_cost_pct "$(calc "100 * (1 - $off_cpu / $sampled_cpu)" 1)"
+  record otel_cpu_rounds "$otel_cycles cycles of ${round_seconds} s in turn; ${requests_of[off]} / ${requests_of[sampled]} / ${requests_of[on]} writes"
+  log "telemetry, CPU per write (API and its backends): without $off_cpu ms, one trace in ten $sampled_cpu ms, every trace $on_cpu ms"
 }

@@ -71,11 +71,25 @@ public static class Telemetry
                 // Resolved with the provider, so the gauges exist before the first request.
                 .AddInstrumentation(sp => sp.GetRequiredService<StrategyMetrics>())
                 .AddMeter(StrategyMetrics.MeterName, "Marten", "Npgsql", "System.Runtime")
-                .AddAspNetCoreInstrumentation()
+                .AddMeter(AspNetCoreMeters)
                 .AddHttpClientInstrumentation());
         if (!string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"])) otel.UseOtlpExporter();
         return builder;
     }
+
+    /// <summary>
+    /// ASP.NET Core's own meters (requests, connections, routing, exceptions, rate limits, sign-in and authorization),
+    /// listened to by name. Not AddAspNetCoreInstrumentation for metrics: before ASP.NET Core 11 it also puts a
+    /// middleware around every request only to tag 5xx answers given without an exception with error.type. Here most 5xx
+    /// come from exceptions, which ASP.NET Core's exception handler tags itself; the others (a health probe, a busy export)
+    /// still carry their status code (docs/operations.md has what the middleware cost).
+    /// </summary>
+    public static readonly string[] AspNetCoreMeters =
+    [
+        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",
+        "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting", "Microsoft.AspNetCore.Authentication",
+        "Microsoft.AspNetCore.Authorization",
+    ];
 
     /// <summary>Of the traces that start here, the share kept unless <c>OTEL_TRACES_SAMPLER</c> says otherwise.</summary>
     public const double DefaultSampleRatio = 0.1;

@@ -5,6 +5,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Strategy.Api.Hosting;
 
@@ -15,13 +16,22 @@ public sealed class TelemetryFactory : ApiFactory
 {
     public SpanLog Spans { get; } = new();
 
+    /// <summary>What the metrics exporter was handed at each flush (cumulative).</summary>
+    public List<MetricSnapshot> Metrics { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Telemetry:Enabled", "true");
         // Every trace, so the one a test makes is kept (the service keeps one in ten by default).
         builder.UseSetting("OTEL_TRACES_SAMPLER", "always_on");
-        builder.ConfigureTestServices(s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
+        builder.ConfigureTestServices(s =>
+        {
+            s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans));
+            // Exported when a test flushes, not on a timer of its own.
+            s.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(Metrics,
+                reader => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)TimeSpan.FromHours(1).TotalMilliseconds));
+        });
     }
 }
 
@@ -214,7 +224,15 @@ public sealed class TelemetryTests(TelemetryFactory api) : IClassFixture<Telemet
             writes.ShouldContain(("SubmitCommitmentValue", "ok"));
             writes.ShouldContain(("SubmitCommitmentValue", "forbidden"));
         }
-        listener.RecordObservableInstruments();
+        // The gauges share one read kept for 5 s, which a collection by another listener (a flush) may have taken just
+        // before the value was submitted: read again until a fresh one comes, within a bound.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            listener.RecordObservableInstruments();
+            lock (gauges) if (gauges.GetValueOrDefault("strategy.reviews.pending") == 1 || DateTime.UtcNow > until) break;
+            await Task.Delay(250);
+        }
         lock (gauges)
         {
             gauges.ShouldContainKeyAndValue("strategy.reviews.pending", 1);
@@ -224,6 +242,32 @@ public sealed class TelemetryTests(TelemetryFactory api) : IClassFixture<Telemet
             // No contacts, so no mail to wait for.
             gauges.ShouldContainKeyAndValue("strategy.mail.waiting", 0);
         }
+    }
+
+    [Fact]
+    public async Task Requests_reach_the_metrics_exporter_by_route_and_status()
+    {
+        var made = await api.FocalPoint("KH").PostJson($"/api/plans/{Plan}/commitments", TestPlan.Commitment());
+        made.StatusCode.ShouldBe(HttpStatusCode.Created, await made.Content.ReadAsStringAsync());
+        var commitment = (await made.Json()).GetProperty("id").GetGuid();
+        var refused = await api.FocalPoint("TH").PostJson($"/api/commitments/{commitment}/progress", new { value = 2, asOf = "2025-01-31" });
+        refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        api.Services.GetRequiredService<MeterProvider>().ForceFlush().ShouldBeTrue();
+        List<(string? Route, object? Status)> requests;
+        lock (api.Metrics)
+            requests = [.. api.Metrics.Where(m => m.Name == "http.server.request.duration")
+                .SelectMany(m => m.MetricPoints)
+                .Select(p => (Route: PointTag(p, "http.route") as string, Status: PointTag(p, "http.response.status_code")))];
+        requests.ShouldContain(("/api/plans/{code}/commitments", (object?)201));
+        requests.ShouldContain(("/api/commitments/{id:guid}/progress", (object?)403));
+    }
+
+    private static object? PointTag(MetricPoint point, string key)
+    {
+        foreach (var tag in point.Tags)
+            if (tag.Key == key) return tag.Value;
+        return null;
     }
 
     private static object? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
