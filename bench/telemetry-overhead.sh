@@ -5,7 +5,7 @@
 # counted; then they take the write load in turn, one at a time, in short rounds (off, one in ten, every trace, and
 # again, OTEL_CYCLES times, default 6, of OTEL_ROUND_SECONDS, default 10): every process stays warm, and whatever else
 # the machine does moves all three alike instead of falling on one side (taken in six fresh processes one after
-# another, CPU time per write moved by 10-40 % between rounds of one kind on a shared host, more than the cost
+# another, CPU time per write moved by up to a third between rounds of one kind on a shared host, more than the cost
 # measured). Each API writes its own third of the commitments. The run.sh API stays up, unloaded, and runs the async
 # daemon (the audit chain) for all; the three run none.
 #
