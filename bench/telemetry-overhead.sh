@@ -2,11 +2,11 @@
 # Three APIs are started on the same database and kept running: one without telemetry, one exporting traces, metrics
 # and logs over OTLP/HTTP to a local sink (bench/otlp_sink.py, which accepts everything) with the service's default
 # sampling (one trace in ten), and one keeping every trace. Each is warmed up alone and given one more short turn, not
-# counted; then they take the write load in turn, one at a time, in short rounds (off, one in ten, every trace, and
-# again, OTEL_CYCLES times, default 6, of OTEL_ROUND_SECONDS, default 10): every process stays warm, and whatever else
-# the machine does moves all three alike instead of falling on one side (taken in six fresh processes one after
-# another, CPU time per write moved by up to a third between rounds of one kind on a shared host, more than the cost
-# measured). Each API writes its own third of the commitments. The run.sh API stays up, unloaded, and runs the async
+# counted; then they take the write load in turn, one at a time, in short rounds (OTEL_CYCLES cycles, default 6, of
+# OTEL_ROUND_SECONDS, default 10, each cycle's order one further along: A C B, C B A, B A C, ...): every process
+# stays warm, and whatever else the machine does moves all three alike instead of falling on one side (taken in six
+# fresh processes one after another, CPU time per write moved by up to a third between rounds of one kind on a shared
+# host, more than the cost measured). Each API writes its own third of the commitments. The run.sh API stays up, unloaded, and runs the async
 # daemon (the audit chain) for all; the three run none.
 #
 # Each API's cost of a write is its own CPU time plus that of its PostgreSQL backends (found by the connection's
@@ -42,10 +42,11 @@ telemetry_overhead() {
   done
   # cpu_snapshot KIND FILE: "pid seconds" of CPU used so far by the API and by each of its PostgreSQL backends.
   cpu_snapshot() {
-    local p
+    local p used
     { echo "${pid_of[$1]} $(cpu_seconds "${pid_of[$1]}")"
+      # A backend that ends between the listing and the read is left out, not read as 0.
       for p in $(psql_ -c "select pid from pg_stat_activity where application_name = 'bench-otel-$1'"); do
-        echo "$p $(cpu_seconds "$p" 2>/dev/null || echo 0)"
+        if used=$(cpu_seconds "$p" 2>/dev/null); then echo "$p $used"; fi
       done; } >"$2"
   }
   # cpu_between BEFORE AFTER: seconds used in between, by the processes alive at the end (a backend that started in
@@ -58,7 +59,9 @@ telemetry_overhead() {
   for kind in "${kinds[@]}"; do load "$kind" 5 /dev/null; done
   local used n rps
   for ((cycle = 1; cycle <= otel_cycles; cycle++)); do
-    for kind in "${kinds[@]}"; do
+    # Each cycle starts one further along (A C B, C B A, B A C, ...): no kind always follows the same one.
+    for ((i = 0; i < ${#kinds[@]}; i++)); do
+      kind=${kinds[$(((i + cycle - 1) % ${#kinds[@]}))]}
       cpu_snapshot "$kind" "$out/cpu-before.txt"
       load "$kind" "$round_seconds" "$out/otel-$kind-$cycle.txt"
       cpu_snapshot "$kind" "$out/cpu-after.txt"
