@@ -6,8 +6,8 @@
 # OTEL_ROUND_SECONDS, default 10, each cycle's order one further along: A C B, C B A, B A C, ...): every process
 # stays warm, and whatever else the machine does moves all three alike instead of falling on one side (taken in six
 # fresh processes one after another, CPU time per write moved by up to a third between rounds of one kind on a shared
-# host, more than the cost measured). Each API writes its own third of the commitments. The run.sh API stays up, unloaded, and runs the async
-# daemon (the audit chain) for all; the three run none.
+# host, more than the cost measured). Each API writes its own third of the commitments. The run.sh API stays up,
+# unloaded, and runs the async daemon (the audit chain) for all; the three run none.
 #
 # Each API's cost of a write is its own CPU time plus that of its PostgreSQL backends (found by the connection's
 # application name; a backend its pool closes while idle is left out), per request, over all its rounds; on two busy
@@ -18,15 +18,16 @@
 # Uses run.sh's $dll, $out, $owner_cs, $apiport, $warm_seconds, api_start, stop_api, wait_for_chain, record,
 # cpu_seconds, psql_.
 telemetry_overhead() {
-  local sinkport sink_pid endpoint kinds=(off sampled on) kind i cycle port round_seconds=${OTEL_ROUND_SECONDS:-10}
-  otel_cycles=${OTEL_CYCLES:-6}
+  local sinkport sink_pid endpoint kinds=(off sampled on) kind i cycle port pid_name
+  local round_seconds=${OTEL_ROUND_SECONDS:-10}
+  local otel_cycles=${OTEL_CYCLES:-6}
   sinkport=$(free_port 4318)
   python3 bench/otlp_sink.py "$sinkport" >"$out/otlp-sink.json" &
   sink_pid=$!
   on_exit "kill $sink_pid 2>/dev/null"
   endpoint=http://127.0.0.1:$sinkport
   wait_for_chain
-  local -A port_of pid_of requests_of cpu_of rates_of third_of
+  local -A port_of pid_of requests_of cpu_of rates_of
   port=$((apiport + 1)); i=0
   for kind in "${kinds[@]}"; do
     port=$(free_port "$port")
@@ -35,7 +36,8 @@ telemetry_overhead() {
     [[ $kind != off ]] && env+=(OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=5000)
     [[ $kind == on ]] && env+=(OTEL_TRACES_SAMPLER=parentbased_always_on)
     api_start "otel_$kind" "$port" "${env[@]}"
-    port_of[$kind]=$port; pid_of[$kind]=$(eval echo "\$otel_${kind}_pid")
+    pid_name=otel_${kind}_pid
+    port_of[$kind]=$port; pid_of[$kind]=${!pid_name}
     requests_of[$kind]=0; cpu_of[$kind]=0; rates_of[$kind]=""
     awk -v i="$i" 'NR % 3 == i' "$out/targets.txt" >"$out/otel-targets-$kind.txt"
     port=$((port + 1)); i=$((i + 1))
