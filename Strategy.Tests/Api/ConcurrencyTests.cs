@@ -146,6 +146,9 @@ public sealed class ConcurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
         foreach (var r in responses) r.StatusCode.ShouldBe(HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
         // Writes serialize: each saw the version the previous one left, so the versions are 2..21, each once.
         responses.Select(r => r.ETag()).OrderBy(v => v).ShouldBe(Enumerable.Range(2, 20).Select(v => (long)v));
+        // Each answer is the commitment as its own write left it, not as a later write did: version v holds v - 1 values.
+        foreach (var r in responses)
+            (await r.Json()).GetProperty("pending").GetProperty("count").GetInt32().ShouldBe((int)r.ETag() - 1);
 
         var history = await History(id);
         history.Count.ShouldBe(21);

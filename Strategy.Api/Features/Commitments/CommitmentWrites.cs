@@ -1,5 +1,6 @@
 using JasperFx;
 using Marten;
+using Marten.Services;
 using Mediator;
 using Strategy.Api.Http;
 using Strategy.Domain;
@@ -48,13 +49,24 @@ public static class CommitmentWrites
         var events = decision.Events.ToArray();
         stream.AppendMany(events);
         var version = (stream.StartingVersion ?? 0) + events.Length;
-        await session.SaveChangesAsync(ct);
-        return new CommitmentWriteResult(CommitmentDto.From(await ViewAtAsync(session, id, version, ct), clock.GetUtcNow(), thresholds, language), version);
+        var saved = new SavedView<CommitmentView>(v => v.Id == id);
+        session.Listeners.Add(saved);
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            session.Listeners.Remove(saved);
+        }
+        var view = saved.Document is { } written && written.Version == version ? written : await ViewAtAsync(session, id, version, ct);
+        return new CommitmentWriteResult(CommitmentDto.From(view, clock.GetUtcNow(), thresholds, language), version);
     }
 
     /// <summary>
-    /// The commitment's view as this write left it. Another write may commit between this one's commit and the read;
-    /// then the view is folded from the events up to this write's version (rare: only under simultaneous writes).
+    /// The commitment's view at this write's version, read back: only when the save did not hand over the view its inline
+    /// projection wrote. Another write may commit between this one's commit and the read; then the view is folded from
+    /// the events up to this write's version.
     /// </summary>
     private static async Task<CommitmentView> ViewAtAsync(IDocumentSession session, Guid id, long version, CancellationToken ct)
     {
@@ -62,6 +74,21 @@ public static class CommitmentWrites
         if (view.Version == version) return view;
         return await session.Events.AggregateStreamAsync<CommitmentView>(id, version, token: ct)
             ?? throw new InvalidOperationException($"Commitment {id} has no version {version}.");
+    }
+}
+
+/// <summary>
+/// The document of type <typeparamref name="T"/> a save wrote (an inline projection's view, say), kept once the save has
+/// committed, so the answer to a write needs no second read of what the write itself just stored.
+/// </summary>
+internal sealed class SavedView<T>(Func<T, bool> matches) : DocumentSessionListenerBase where T : class
+{
+    public T? Document { get; private set; }
+
+    public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+    {
+        Document = commit.Updated.Concat(commit.Inserted).OfType<T>().LastOrDefault(matches);
+        return Task.CompletedTask;
     }
 }
 
