@@ -34,7 +34,9 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
 
     public virtual async Task<GeneratedReport?> GenerateAsync(Report request, CancellationToken ct)
     {
-        var inputs = await loader.LoadAsync(request.Plan, request.AsOf, ct, request.Round);
+        var inputs = request.Kind == ReportKind.Progress
+            ? await loader.LoadAsync(request.Plan, request.AsOf, ct, request.Round, (sequence, token) => PreviousAsync(request, sequence, token))
+            : await loader.LoadAsync(request.Plan, request.AsOf, ct, request.Round);
         if (inputs is null) return null;
         // Health is a matter of days: a current report is evaluated on the day it is made, an as-of report on its day
         // (both at the secretariat's seat, so the two agree for one instant), a round report on its period's last day.
@@ -44,9 +46,7 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
         object content;
         if (request.Kind == ReportKind.Progress)
         {
-            var previous = await PreviousAsync(request, inputs.EventSequence, ct);
-            var changes = await loader.ChangesAsync(request.Plan, previous?.EventSequence ?? 0, inputs.EventSequence, inputs.Commitments, ct);
-            content = ProgressReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds, previous, changes, inputs.Round);
+            content = ProgressReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds, inputs.Previous, inputs.Changes!, inputs.Round);
         }
         else
         {
