@@ -29,6 +29,25 @@ public sealed class ReportContentStore(StoreSettings settings)
         return table;
     }
 
+    /// <summary>
+    /// Has PostgreSQL compress the content with lz4 where the server has it, not with its default pglz: storing it is
+    /// part of the report's run, and lz4 compresses megabytes of JSON in about half pglz's time (docs/benchmarks.md).
+    /// Run by `migrate` and the start-up schema step, after Marten's tables exist; a column already set is left alone,
+    /// so a service role that does not own the table never tries to alter it.
+    /// </summary>
+    public static async Task EnsureCompressionAsync(string connectionString, string schema, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var check = new NpgsqlCommand(
+            "select a.attcompression <> 'l' and exists (select 1 from pg_catalog.pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)) " +
+            "from pg_catalog.pg_attribute a where a.attrelid = to_regclass(@table) and a.attname = 'json'", connection);
+        check.Parameters.AddWithValue("table", $"{schema}.{TableName}");
+        if (await check.ExecuteScalarAsync(ct) is not true) return;
+        await using var alter = new NpgsqlCommand($"alter table {schema}.{TableName} alter column json set compression lz4", connection);
+        await alter.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Queues the content's row in the session, so it commits with the events the session saves.</summary>
     public void Store(IDocumentSession session, Guid id, string kind, JsonChunks json) =>
         session.QueueOperation(new StoreContent(settings.Schema, id, kind, json));

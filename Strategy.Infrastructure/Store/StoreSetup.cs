@@ -152,16 +152,23 @@ public static class StoreSetup
         return marten;
     }
 
-    /// <summary>The whole schema: Marten's, then our indexes on its tables (the `migrate` command).</summary>
+    /// <summary>The whole schema: Marten's, then what we add to its tables (the `migrate` command).</summary>
     public static async Task ApplySchemaAsync(IDocumentStore store, StoreSettings settings, CancellationToken ct)
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await ApplyExtrasAsync(settings, ct);
+    }
+
+    /// <summary>Our indexes on Marten's tables, and the report contents' compression: what Marten's schema step cannot say.</summary>
+    private static async Task ApplyExtrasAsync(StoreSettings settings, CancellationToken ct)
+    {
         await ExtraIndex.EnsureAsync(settings.ConnectionString, settings.Schema, AuditIndexes.All, ct);
+        await Reports.ReportContentStore.EnsureCompressionAsync(settings.ConnectionString, settings.Schema, ct);
     }
 
     private sealed class ExtraIndexesOnStartup(StoreSettings settings) : Microsoft.Extensions.Hosting.IHostedService
     {
-        public Task StartAsync(CancellationToken ct) => ExtraIndex.EnsureAsync(settings.ConnectionString, settings.Schema, AuditIndexes.All, ct);
+        public Task StartAsync(CancellationToken ct) => ApplyExtrasAsync(settings, ct);
 
         public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
     }

@@ -48,6 +48,33 @@ public sealed class StorageLayoutTests(FixedClockFactory api) : IClassFixture<Fi
         (await IndexNames()).ShouldBe(expected);
     }
 
+    private async Task<string> ContentCompression()
+    {
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select attcompression::text from pg_attribute where attrelid = to_regclass(@table) and attname = 'json'", connection);
+        command.Parameters.AddWithValue("table", $"{api.Schema}.{ReportContentStore.TableName}");
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task Report_contents_are_compressed_with_lz4_from_start_up_and_migrate_sets_it_again()
+    {
+        // The test server is built with lz4 (PostgreSQL 15, Debian), so the schema step must have chosen it.
+        (await ContentCompression()).ShouldBe("l");
+
+        await using (var connection = new NpgsqlConnection(api.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var reset = new NpgsqlCommand($"alter table {api.Schema}.{ReportContentStore.TableName} alter column json set compression default", connection);
+            await reset.ExecuteNonQueryAsync();
+        }
+        (await ContentCompression()).ShouldBe("");
+        await StoreSetup.ApplySchemaAsync(api.Services.GetRequiredService<IDocumentStore>(), api.Services.GetRequiredService<StoreSettings>(), CancellationToken.None);
+        (await ContentCompression()).ShouldBe("l");
+    }
+
     [Fact]
     public async Task A_report_content_is_stored_as_the_bytes_it_was_hashed_from_and_older_reports_are_served_from_their_documents()
     {
