@@ -44,8 +44,8 @@
 #   rebuild         the API's `rebuild` command (views, write models, value documents from the events): events per
 #                   second  vs  COPY of them
 #   telemetry       CPU per write (API and its PostgreSQL backends) and requests/s with telemetry exported over OTLP
-#                   (to a local sink; default sampling, and every trace) vs without: three APIs kept running, loaded in
-#                   turn in short rounds (bench/telemetry-overhead.sh); target: at most 5 % lower
+#                   (to a local sink; default sampling, and every trace) vs without: two APIs of each kind kept running,
+#                   loaded in turn in short rounds (bench/telemetry-overhead.sh); target: at most 5 % lower
 #   memory, start   the API's peak RSS (VmHWM of every API process of the run); process start to /health/ready with
 #                   the schema and data present, as deployed (Database:ApplySchemaOnStartup=false, `migrate` having
 #                   run); also shown with the schema check at start-up (the default)
