@@ -79,6 +79,10 @@ pg_start 56300
 # Statements over 200 ms go to the server log ($pgdir/server.log, kept with KEEP=1): where a slow scenario spends its
 # time in the database. Logging only; durability settings stay the server's defaults.
 psql_ -c "alter system set log_min_duration_statement = 200" -c "select pg_reload_conf()" >/dev/null
+# The telemetry step runs seven APIs on this server (its six and the main one), each with a pool of up to the write
+# load's 16 connections and more; the default of 100 connections refused some of their writes ("too many clients").
+psql_ -c "alter system set max_connections = 300" >/dev/null
+deploy/postgres.sh stop "$pgdir" >/dev/null 2>&1 && deploy/postgres.sh start "$pgdir" "$pgport" >/dev/null
 api_publish
 dotnet build bench/Strategy.Bench -c Release -v q -nologo >"$out/bench-build.log" 2>&1 || { tail -n 30 "$out/bench-build.log" >&2; exit 1; }
 bench_tool=$repo/bench/Strategy.Bench/bin/Release/net10.0/Strategy.Bench.dll
