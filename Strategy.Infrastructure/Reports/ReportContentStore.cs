@@ -33,7 +33,7 @@ public sealed class ReportContentStore(StoreSettings settings)
     /// Has PostgreSQL compress the content with lz4 where the server has it, not with its default pglz: storing it is
     /// part of the report's run, and lz4 compresses megabytes of JSON in about half pglz's time (docs/benchmarks.md).
     /// Run by `migrate` and the start-up schema step, after Marten's tables exist; a column already set is left alone,
-    /// so a service role that does not own the table never tries to alter it.
+    /// and a role that may not alter the table leaves it to `migrate`.
     /// </summary>
     public static async Task EnsureCompressionAsync(string connectionString, string schema, CancellationToken ct)
     {
@@ -45,7 +45,14 @@ public sealed class ReportContentStore(StoreSettings settings)
         check.Parameters.AddWithValue("table", $"{schema}.{TableName}");
         if (await check.ExecuteScalarAsync(ct) is not true) return;
         await using var alter = new NpgsqlCommand($"alter table {schema}.{TableName} alter column json set compression lz4", connection);
-        await alter.ExecuteNonQueryAsync(ct);
+        try
+        {
+            await alter.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // A service role that does not own the table, started before `migrate` set it: contents are stored as before.
+        }
     }
 
     /// <summary>Queues the content's row in the session, so it commits with the events the session saves.</summary>

@@ -216,6 +216,21 @@ public sealed class DatabaseRoleTests
     }
 
     [Fact]
+    public async Task The_app_role_leaves_the_report_contents_compression_to_migrate_instead_of_failing_to_start()
+    {
+        await using var database = await AppRoleDatabase.Start(new OwnerWithoutDaemonFactory());
+        var table = $"{database.Owner.Schema}.{Strategy.Infrastructure.Reports.ReportContentStore.TableName}";
+        var compression = $"select attcompression::text from pg_attribute where attrelid = '{table}'::regclass and attname = 'json'";
+        await Sql($"alter table {table} alter column json set compression default");
+
+        await Strategy.Infrastructure.Reports.ReportContentStore.EnsureCompressionAsync(database.AppConnectionString, database.Owner.Schema, CancellationToken.None);
+        (await SqlScalar<string>(compression)).ShouldBe("");
+
+        await Strategy.Infrastructure.Reports.ReportContentStore.EnsureCompressionAsync(database.Owner.ConnectionString, database.Owner.Schema, CancellationToken.None);
+        (await SqlScalar<string>(compression)).ShouldBe("l");
+    }
+
+    [Fact]
     public async Task The_service_runs_as_the_app_role_writing_reading_and_chaining_events()
     {
         await using var database = await AppRoleDatabase.Start(new OwnerWithoutDaemonFactory());
