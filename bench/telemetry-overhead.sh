@@ -61,8 +61,9 @@ telemetry_overhead() {
   # cpu_between BEFORE AFTER: seconds used in between, by the processes alive at the end (a backend that started in
   # between counts whole; one the pool closed in between, idle, is left out rather than subtracted).
   cpu_between() { awk 'NR == FNR { before[$1] = $2; next } { total += $2 - ($1 in before ? before[$1] : 0) } END { printf "%.3f", total }' "$1" "$2"; }
-  # load INSTANCE SECONDS OUTPUT: the write load on one API.
-  load() { wrk -t2 -c16 -d"${2}s" -s bench/writes.lua "http://127.0.0.1:${port_of[$1]}" -- "$out/otel-targets-$1.txt" 2 >"$3"; }
+  # load INSTANCE SECONDS OUTPUT: the write load on one API. Each run continues its commitments' walks where the last
+  # left them (the visits file): a round starting afresh would put commitments the last left on hold on hold again (409).
+  load() { wrk -t2 -c16 -d"${2}s" -s bench/writes.lua "http://127.0.0.1:${port_of[$1]}" -- "$out/otel-targets-$1.txt" 2 "$out/otel-visits-$1.txt" >"$3"; }
   for inst in "${instances[@]}"; do load "$inst" "$warm_seconds" /dev/null; done
   # One short turn each, not counted: the first ones sat idle while the others warmed up.
   for inst in "${instances[@]}"; do load "$inst" 5 /dev/null; done

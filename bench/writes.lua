@@ -3,6 +3,9 @@
 -- commitment no other connection is writing at the time, with the focal point token of the commitment's country.
 -- Answers other than 2xx are counted (non2xx), and bench/run.sh's table requires none.
 --   wrk -t T -c C -d D -s bench/writes.lua URL -- TARGETS_FILE T
+--   wrk ... -- TARGETS_FILE T VISITS_FILE   the same, carrying each commitment's visit count from one run to the next
+--       (read at the start, written at the end), so a run continues each commitment's walk where the last run left
+--       it: without it every run starts at a value, and a commitment a run left on hold is put on hold again (409).
 -- TARGETS_FILE: one "commitment-id token" per line. Thread i takes every T-th line from line i, and rotates through
 -- them, so a commitment is written again only after all of the thread's others. Each visit of a commitment does the
 -- next of: value submitted, status on-hold, value submitted, status in-progress (transitions valid from not-started
@@ -14,10 +17,26 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local mine, visits, next_target = {}, {}, 1
+local mine, next_target = {}, 1
+-- Global, so done() can read each thread's counts (wrk's thread:get reads globals).
+visits = {}
+
+-- "id count" lines of VISITS_FILE, when it exists.
+local function read_visits(path, into)
+  local f = io.open(path)
+  if not f then return into end
+  for line in f:lines() do
+    local id, n = line:match("^(%S+) (%d+)$")
+    if id then into[id] = tonumber(n) end
+  end
+  f:close()
+  return into
+end
 
 function init(args)
   local file, count = args[1], tonumber(args[2])
+  visits_file = args[3]
+  if visits_file then read_visits(visits_file, visits) end
   local i = 0
   for line in io.lines(file) do
     local id, token = line:match("^(%S+) (%S+)$")
@@ -43,6 +62,16 @@ function request()
 end
 
 function done(summary, latency, requests)
+  local path = #threads > 0 and threads[1]:get("visits_file")
+  if path then
+    local all = read_visits(path, {})
+    for _, thread in ipairs(threads) do
+      for id, n in pairs(thread:get("visits")) do all[id] = n end
+    end
+    local out = io.open(path, "w")
+    for id, n in pairs(all) do out:write(id, " ", n, "\n") end
+    out:close()
+  end
   local seconds = summary.duration / 1e6
   io.write(string.format('{"requests": %d, "seconds": %.3f, "rps": %.1f, "p50": %.2f, "p99": %.2f, "max": %.2f, "non2xx": %d, "socketErrors": %d}\n',
     summary.requests, seconds, summary.requests / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
