@@ -147,7 +147,7 @@ public static class StoreSetup
         {
             marten.ApplyAllDatabaseChangesOnStartup();
             // Registered after Marten's own start-up work, so it runs once Marten's tables exist.
-            services.AddHostedService<ExtraIndexesOnStartup>();
+            services.AddHostedService<SchemaExtrasOnStartup>();
         }
         return marten;
     }
@@ -166,7 +166,7 @@ public static class StoreSetup
         await Reports.ReportContentStore.EnsureCompressionAsync(settings.ConnectionString, settings.Schema, ct);
     }
 
-    private sealed class ExtraIndexesOnStartup(StoreSettings settings) : Microsoft.Extensions.Hosting.IHostedService
+    private sealed class SchemaExtrasOnStartup(StoreSettings settings) : Microsoft.Extensions.Hosting.IHostedService
     {
         public Task StartAsync(CancellationToken ct) => ApplyExtrasAsync(settings, ct);
 

@@ -59,21 +59,11 @@ public static class CommitmentWrites
         {
             session.Listeners.Remove(saved);
         }
-        var view = saved.Document is { } written && written.Version == version ? written : await ViewAtAsync(session, id, version, ct);
+        // The write held the stream (its lock or its expected version), so the view its save wrote is at its version.
+        var view = saved.Document is { } written && written.Version == version
+            ? written
+            : throw new InvalidOperationException($"The save of commitment {id} wrote no view at version {version}.");
         return new CommitmentWriteResult(CommitmentDto.From(view, clock.GetUtcNow(), thresholds, language), version);
-    }
-
-    /// <summary>
-    /// The commitment's view at this write's version, read back: only when the save did not hand over the view its inline
-    /// projection wrote. Another write may commit between this one's commit and the read; then the view is folded from
-    /// the events up to this write's version.
-    /// </summary>
-    private static async Task<CommitmentView> ViewAtAsync(IDocumentSession session, Guid id, long version, CancellationToken ct)
-    {
-        var view = await session.LoadAsync<CommitmentView>(id, ct) ?? throw new InvalidOperationException("The inline view was not written.");
-        if (view.Version == version) return view;
-        return await session.Events.AggregateStreamAsync<CommitmentView>(id, version, token: ct)
-            ?? throw new InvalidOperationException($"Commitment {id} has no version {version}.");
     }
 }
 
