@@ -51,11 +51,19 @@ public static class ProgressReport
         ReportBasis basis, HealthThresholds thresholds, PreviousReport? previous, IReadOnlyList<CommitmentChange> changes, RoundSection? round = null)
     {
         var scope = countries.Count == 0 ? plan.Countries.Select(c => c.Code).ToList() : countries.ToList();
-        var rows = commitments
+        var inReport = commitments
             .Where(c => !c.State.Withdrawn && scope.Contains(c.State.Country))
             .OrderBy(c => c.State.Code, StringComparer.Ordinal)
-            .Select(c => new Row(c, ProgressMath.HealthOf(c.State, basis.EvaluatedOn, thresholds), c.State.Progress))
-            .ToList();
+            .ToArray();
+        // Rows, indicators and attention items are computed on all cores (each element alone, into its own place, so
+        // the order and the content are the same however the work is split): at 20,000 commitments a report's build
+        // took as long as PostgreSQL sending its views.
+        var rows = new Row[inReport.Length];
+        Parallel.For(0, inReport.Length, i =>
+        {
+            var c = inReport[i];
+            rows[i] = new Row(c, ProgressMath.HealthOf(c.State, basis.EvaluatedOn, thresholds), c.State.Progress);
+        });
         // Each grouping is looked up rather than filtered from all rows, so the cost stays linear in commitments.
         var byCountryRows = rows.ToLookup(r => r.C.State.Country);
         var byGoalRows = rows.ToLookup(r => r.C.State.Goal);
@@ -74,10 +82,13 @@ public static class ProgressReport
                 return (IReadOnlyList<double?>)[.. plan.Goals.Select(g => MeanProgress(cells[g.Code]))];
             })]);
 
-        var indicators = plan.Outcomes.SelectMany(o => o.Indicators.Select(i => new IndicatorProgress(i.Code, i.Title, i.Unit, o.Code, i.Baseline, i.Target,
-            [.. byIndicatorRows[i.Code].Select(r => IndicatorRow(r, thresholds))]))).ToList();
+        var indicators = plan.Outcomes.SelectMany(o => o.Indicators.Select(i => (o, i))).AsParallel().AsOrdered()
+            .Select(x => new IndicatorProgress(x.i.Code, x.i.Title, x.i.Unit, x.o.Code, x.i.Baseline, x.i.Target,
+                [.. byIndicatorRows[x.i.Code].Select(r => IndicatorRow(r, thresholds))]))
+            .ToList();
 
-        var attention = rows.Select(r => (r, reasons: Reasons(r, basis.EvaluatedOn)))
+        var attention = rows.AsParallel().AsOrdered()
+            .Select(r => (r, reasons: Reasons(r, basis.EvaluatedOn)))
             .Where(x => x.reasons.Count > 0)
             .Select(x => new AttentionItem(x.r.C.State.Code, x.r.C.State.Country, x.r.C.State.Title, Name(x.r.Health), x.reasons, x.r.C.LastUpdatedAt, x.r.C.LastUpdatedBy))
             .ToList();

@@ -39,6 +39,23 @@ public sealed class JsonChunks : IBufferWriter<byte>
         return current;
     }
 
+    /// <summary>Bytes written as they are (JSON punctuation between values written elsewhere).</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        Advance(bytes.Length);
+    }
+
+    /// <summary>Another writer's bytes after these, taken over without copying; <paramref name="other"/> is not used again.</summary>
+    public void Append(JsonChunks other)
+    {
+        if (used > 0) full.Add((current, used));
+        (current, used) = ([], 0);
+        foreach (var segment in other.full) full.Add(segment);
+        if (other.used > 0) full.Add((other.current, other.used));
+        Length += other.Length;
+    }
+
     public IEnumerable<ReadOnlyMemory<byte>> Segments
     {
         get

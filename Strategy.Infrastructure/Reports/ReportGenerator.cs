@@ -53,10 +53,7 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
             content = SdgAlignmentReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds,
                 sdg.Goals.ToDictionary(g => g.Goal, g => g.Title), sdg.Targets.ToDictionary(t => t.Target, t => t.Title));
         }
-        var json = new JsonChunks();
-        // The writer's options are the ones the serializer would give its own writer, so the bytes are the same.
-        await using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = CanonicalJson.Encoder, Indented = CanonicalJson.WriteIndented }))
-            JsonSerializer.Serialize(writer, content, content.GetType(), CanonicalJson);
+        var json = await CanonicalJsonWriter.WriteAsync(content, CanonicalJson);
         return new GeneratedReport(json, json.Sha256(), inputs.EventSequence, inputs.ChainHash);
     }
 
