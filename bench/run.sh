@@ -23,7 +23,8 @@
 #                   commitments, each with the focal-point token of its country (bench/writes.lua)   vs  a loop of the
 #                   same writes' database work through the service's own store configuration (16 tasks; per write
 #                   FetchForExclusiveWriting, the domain's decision, append, save with the inline projections:
-#                   bench/Strategy.Bench marten-write); also shown: pgbench at 16 clients running the SQL of one write
+#                   bench/Strategy.Bench marten-write), each on its half of the commitments, taking turns (WRITE_ROUNDS
+#                   each, default 4, of WRITE_SECONDS); also shown: pgbench at 16 clients running the SQL of one write
 #                   in one transaction (bench/sql/pgbench-write.sql), and a bare Marten loop (16 tasks, one event per
 #                   transaction, no projection, no lock, no read)
 #   current report  a progress report job's run time (startedAt to completedAt), at M and at L, after a report as
@@ -50,7 +51,8 @@
 #                   the schema and data present, as deployed (Database:ApplySchemaOnStartup=false, `migrate` having
 #                   run); also shown with the schema check at start-up (the default)
 #
-# Environment: WRITE_SECONDS (default 10 for S, 20 otherwise), KEEP=1 keeps the data directory and logs.
+# Environment: WRITE_SECONDS (a write turn's length; default 5 for S, 10 otherwise), WRITE_ROUNDS (default 4), KEEP=1
+# keeps the data directory and logs.
 # Needs wrk (installed with apt when missing and run as root), pgbench and psql (the PostgreSQL client).
 name=bench
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -65,7 +67,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ $size =~ ^[SML]$ ]] || { echo "--size takes S, M or L" >&2; exit 2; }
-write_seconds=${WRITE_SECONDS:-$([[ $size == S ]] && echo 10 || echo 20)}
+write_seconds=${WRITE_SECONDS:-$([[ $size == S ]] && echo 5 || echo 10)}
 run_start=$(now)
 
 if ! command -v wrk >/dev/null; then
@@ -417,32 +419,95 @@ for c in KH CN LA MM TH VN; do fp[$c]=$(ASPNETCORE_ENVIRONMENT=Development dotne
 psql_ -F ' ' -c "select id, data->'state'->>'country' from strategy.mt_doc_commitmentview where not (data->'state'->>'withdrawn')::boolean order by md5(id::text)" \
   >"$out/write-targets.txt"
 while read -r id country; do echo "$id ${fp[$country]}"; done <"$out/write-targets.txt" >"$out/targets.txt"
+# The API writes one half of the commitments and the loop the other, so neither's walk meets a status the other set
+# (wrk's walk assumes the status its own last visit left); at S both share the 30.
+if [[ $size == S ]]; then
+  cp "$out/targets.txt" "$out/api-targets.txt"; cp "$out/write-targets.txt" "$out/loop-targets.txt"
+else
+  awk 'NR % 2 == 1' "$out/targets.txt" >"$out/api-targets.txt"; awk 'NR % 2 == 0' "$out/write-targets.txt" >"$out/loop-targets.txt"
+fi
+# Each commitment's visit count, carried from one wrk run to the next (and on to the telemetry step).
+visits=$out/visits.txt
 # Warm-up: the JIT's tiered compilation settles only after some tens of seconds of write load (dotnet-counters showed
 # it still compiling about 1,400 methods per 5 s 40 s into the load on a busy machine, docs/benchmarks.md); measured
 # before it settles, a write's CPU time includes compiling the code it runs, more of it with telemetry on.
 warm_seconds=$([[ $size == S ]] && echo 5 || echo 30)
-wrk -t2 -c16 -d"${warm_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >/dev/null
-api_cpu0=$(cpu_seconds "$api_pid"); pg_cpu0=$(cpu_seconds "$(postmaster_pid)" 1)
-wrk -t2 -c16 -d"${write_seconds}s" -s bench/writes.lua "$base" -- "$out/targets.txt" 2 >"$out/wrk.txt"
-api_cpu1=$(cpu_seconds "$api_pid"); pg_cpu1=$(cpu_seconds "$(postmaster_pid)" 1)
-tail -n 1 "$out/wrk.txt" >"$out/writes.json"
-log "writes: $(cat "$out/writes.json")"
-for k in rps p50 p99 non2xx socketErrors; do record "writes_$k" "$(json "$k" <"$out/writes.json")"; done
-# CPU time per write (the API's, and PostgreSQL's): unlike the rates, barely moved by other work on the machine.
-requests=$(json requests <"$out/writes.json")
-record writes_api_cpu_ms "$(calc "1000 * ($api_cpu1 - $api_cpu0) / $requests" 2)"
-record writes_pg_cpu_ms "$(calc "1000 * ($pg_cpu1 - $pg_cpu0) / $requests" 2)"
-log "writes: CPU per write $(calc "1000 * ($api_cpu1 - $api_cpu0) / $requests" 2) ms in the API, $(calc "1000 * ($pg_cpu1 - $pg_cpu0) / $requests" 2) ms in PostgreSQL"
-rss_note writes
-
-# The write baseline: the same writes' database work, without HTTP, on the same commitments, with the same warm-up;
-# the API stays up (idle, its daemon chaining the new events as it did during the HTTP writes).
+# The API and the loop of the same writes' database work (bench/Strategy.Bench marten-write: through the service's own
+# store configuration, 16 tasks; per write FetchForExclusiveWriting, the domain's decision, append, save with the inline
+# projections) take turns, WRITE_ROUNDS rounds each (default 4) of $write_seconds s, the order swapped every cycle: this
+# machine's speed moved by a factor of two within a run (docs/benchmarks.md), and two 20 s steps an hour apart
+# compared two machines. Both stay warm between turns; the API stays up during the loop's turns (its daemon chaining
+# the new events, as during its own).
+write_rounds=${WRITE_ROUNDS:-4}
+coproc LOOP { exec dotnet "$bench_tool" marten-write "$owner_cs" 16 "$out/loop-targets.txt" "$(postmaster_pid)" 2>>"$out/marten.log"; }
+on_exit "kill $LOOP_PID 2>/dev/null"
+# api_turn SECONDS OUTPUT: wrk's write load on the API; its CPU per write (the API's and PostgreSQL's) appended to OUTPUT.
+api_turn() {
+  local a0 p0 a1 p1
+  a0=$(cpu_seconds "$api_pid"); p0=$(cpu_seconds "$(postmaster_pid)" 1)
+  wrk -t2 -c16 -d"${1}s" -s bench/writes.lua "$base" -- "$out/api-targets.txt" 2 "$visits" >"$2"
+  a1=$(cpu_seconds "$api_pid"); p1=$(cpu_seconds "$(postmaster_pid)" 1)
+  echo "$a0 $a1 $p0 $p1" >>"$2"
+}
+# loop_turn SECONDS: one turn of the loop; its JSON line (other lines it writes, Marten's own notices, go to the log).
+loop_turn() {
+  local line
+  echo "$1" >&"${LOOP[1]}"
+  while read -r line <&"${LOOP[0]}"; do
+    [[ $line == '{'* ]] && { echo "$line"; return 0; }
+    echo "$line" >>"$out/marten.log"
+  done
+  log "the Marten write loop ended (bench/Strategy.Bench marten-write: $out/marten.log)"; return 1
+}
+api_turn "$warm_seconds" "$out/wrk-warm.txt"; loop_turn "$warm_seconds" >/dev/null
 wait_for_chain
-loop=$(dotnet "$bench_tool" marten-write "$owner_cs" "$write_seconds" 16 "$warm_seconds" "$out/write-targets.txt" "$(postmaster_pid)" 2>>"$out/marten.log" | tail -n 1)
-log "Marten writes: $loop"
-record write_loop_rps "$(json rps <<<"$loop")"; record write_loop_p99 "$(json p99 <<<"$loop")"
-record write_loop_cpu_ms "$(json cpuMsPerWrite <<<"$loop")"; record write_loop_pg_cpu_ms "$(json serverCpuMsPerWrite <<<"$loop")"
-record write_loop_rejected "$(json rejected <<<"$loop")"; record write_loop_failed "$(json failed <<<"$loop")"
+api_files=(); loop_lines=()
+for ((cycle = 1; cycle <= write_rounds; cycle++)); do
+  for side in api loop; do
+    # Odd cycles: the API first; even: the loop first.
+    (( cycle % 2 == 0 )) && side=$([[ $side == api ]] && echo loop || echo api)
+    if [[ $side == api ]]; then
+      api_turn "$write_seconds" "$out/wrk-$cycle.txt"; api_files+=("$out/wrk-$cycle.txt")
+      log "writes, cycle $cycle, API: $(sed -n '$!p' "$out/wrk-$cycle.txt" | tail -n 1 | cut -c1-300)"
+    else
+      loop_lines+=("$(loop_turn "$write_seconds")")
+      log "writes, cycle $cycle, Marten writes: ${loop_lines[-1]}"
+    fi
+  done
+done
+exec {LOOP[1]}>&-; wait "$LOOP_PID" 2>/dev/null || true
+# The API's turns together: requests over their seconds; p50 the median of the turns', p99 the highest; CPU per write
+# over all turns. The loop's likewise.
+python3 - "$out/writes.json" "$out/loop.json" "${api_files[@]}" -- "${loop_lines[@]}" <<'PY'
+import json, statistics, sys
+api_out, loop_out, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+files, lines = rest[:rest.index("--")], rest[rest.index("--") + 1:]
+turns, cpu = [], []
+for f in files:
+    text = open(f).read().strip().split("\n")
+    turns.append(json.loads(text[-2])); cpu.append([float(x) for x in text[-1].split()])
+n = sum(t["requests"] for t in turns); seconds = sum(t["seconds"] for t in turns)
+json.dump({"requests": n, "seconds": seconds, "rps": n / seconds, "p50": statistics.median(t["p50"] for t in turns),
+           "p99": max(t["p99"] for t in turns), "non2xx": sum(t["non2xx"] for t in turns),
+           "socketErrors": sum(t["socketErrors"] for t in turns), "rounds": " ".join(f"{t['rps']:.1f}" for t in turns),
+           "apiCpuMs": 1000 * sum(c[1] - c[0] for c in cpu) / n, "pgCpuMs": 1000 * sum(c[3] - c[2] for c in cpu) / n}, open(api_out, "w"))
+loops = [json.loads(l) for l in lines]
+m = sum(t["requests"] for t in loops); mseconds = sum(t["seconds"] for t in loops)
+json.dump({"rps": m / mseconds, "p99": max(t["p99"] for t in loops), "rejected": sum(t["rejected"] for t in loops),
+           "failed": sum(t["failed"] for t in loops), "rounds": " ".join(f"{t['rps']:.1f}" for t in loops),
+           "cpuMsPerWrite": sum(t["cpuMsPerWrite"] * t["requests"] for t in loops) / m,
+           "serverCpuMsPerWrite": sum(t["serverCpuMsPerWrite"] * t["requests"] for t in loops) / m}, open(loop_out, "w"))
+PY
+log "writes (API, $write_rounds turns): $(cat "$out/writes.json")"
+log "Marten writes ($write_rounds turns): $(cat "$out/loop.json")"
+for k in rps p50 p99 non2xx socketErrors; do record "writes_$k" "$(json "$k" <"$out/writes.json")"; done
+record writes_api_cpu_ms "$(json apiCpuMs <"$out/writes.json")"; record writes_pg_cpu_ms "$(json pgCpuMs <"$out/writes.json")"
+record writes_rounds "$(json rounds <"$out/writes.json")"
+rss_note writes
+record write_loop_rps "$(json rps <"$out/loop.json")"; record write_loop_p99 "$(json p99 <"$out/loop.json")"
+record write_loop_cpu_ms "$(json cpuMsPerWrite <"$out/loop.json")"; record write_loop_pg_cpu_ms "$(json serverCpuMsPerWrite <"$out/loop.json")"
+record write_loop_rejected "$(json rejected <"$out/loop.json")"; record write_loop_failed "$(json failed <"$out/loop.json")"
+record write_loop_rounds "$(json rounds <"$out/loop.json")"
 
 commitments=$(psql_ -c "select count(*) from strategy.mt_doc_commitmentview")
 psql_ -f bench/sql/pgbench-setup.sql >/dev/null 2>&1

@@ -18,8 +18,8 @@
 # 1 - (CPU per write without) / (CPU per write with) (otel_*_cpu_cost_pct), and that is the figure the target is
 # judged by. The request rates (otel_*_rps, the mean over each kind's rounds) are recorded too.
 #
-# Uses run.sh's $dll, $out, $owner_cs, $apiport, $warm_seconds, api_start, stop_api, wait_for_chain, record,
-# cpu_seconds, psql_.
+# Uses run.sh's $dll, $out (api-targets.txt: the API's half of the commitments), $owner_cs, $apiport, $warm_seconds,
+# $visits, api_start, stop_api, wait_for_chain, record, cpu_seconds, psql_.
 telemetry_overhead() {
   local sinkport sink_pid endpoint kinds=(off sampled on) instances=() kind inst i r cycle port pid_name
   local round_seconds=${OTEL_ROUND_SECONDS:-10}
@@ -45,10 +45,11 @@ telemetry_overhead() {
     api_start "otel_${inst//-/_}" "$port" "${env[@]}"
     pid_name=otel_${inst//-/_}_pid
     port_of[$inst]=$port; pid_of[$inst]=${!pid_name}
-    awk -v i="$i" -v n="${#instances[@]}" 'NR % n == i' "$out/targets.txt" >"$out/otel-targets-$inst.txt"
+    awk -v i="$i" -v n="${#instances[@]}" 'NR % n == i' "$out/api-targets.txt" >"$out/otel-targets-$inst.txt"
     port=$((port + 1)); i=$((i + 1))
   done
   for kind in "${kinds[@]}"; do requests_of[$kind]=0; cpu_of[$kind]=0; rates_of[$kind]=""; done
+  local refused=0
   # cpu_snapshot INSTANCE FILE: "pid seconds" of CPU used so far by the API and by each of its PostgreSQL backends.
   cpu_snapshot() {
     local p used
@@ -62,8 +63,9 @@ telemetry_overhead() {
   # between counts whole; one the pool closed in between, idle, is left out rather than subtracted).
   cpu_between() { awk 'NR == FNR { before[$1] = $2; next } { total += $2 - ($1 in before ? before[$1] : 0) } END { printf "%.3f", total }' "$1" "$2"; }
   # load INSTANCE SECONDS OUTPUT: the write load on one API. Each run continues its commitments' walks where the last
-  # left them (the visits file): a round starting afresh would put commitments the last left on hold on hold again (409).
-  load() { wrk -t2 -c16 -d"${2}s" -s bench/writes.lua "http://127.0.0.1:${port_of[$1]}" -- "$out/otel-targets-$1.txt" 2 "$out/otel-visits-$1.txt" >"$3"; }
+  # left them (run.sh's visits file, shared: the APIs take turns): a round starting afresh would put commitments the
+  # last left on hold on hold again (409).
+  load() { wrk -t2 -c16 -d"${2}s" -s bench/writes.lua "http://127.0.0.1:${port_of[$1]}" -- "$out/otel-targets-$1.txt" 2 "$visits" >"$3"; }
   for inst in "${instances[@]}"; do load "$inst" "$warm_seconds" /dev/null; done
   # One short turn each, not counted: the first ones sat idle while the others warmed up.
   for inst in "${instances[@]}"; do load "$inst" 5 /dev/null; done
@@ -79,6 +81,7 @@ telemetry_overhead() {
       used=$(cpu_between "$out/cpu-before.txt" "$out/cpu-after.txt")
       n=$(tail -n 1 "$out/otel-$inst-$cycle.txt" | json requests); rps=$(tail -n 1 "$out/otel-$inst-$cycle.txt" | json rps)
       requests_of[$kind]=$((requests_of[$kind] + n))
+      refused=$((refused + $(tail -n 1 "$out/otel-$inst-$cycle.txt" | json non2xx) + $(tail -n 1 "$out/otel-$inst-$cycle.txt" | json socketErrors)))
       cpu_of[$kind]=$(calc "${cpu_of[$kind]} + $used" 3)
       rates_of[$kind]+="${rates_of[$kind]:+ }$rps"
       log "telemetry $inst, cycle $cycle: $(tail -n 1 "$out/otel-$inst-$cycle.txt"), CPU per write (API and its backends) $(calc "1000 * $used / $n" 3) ms"
@@ -99,6 +102,9 @@ telemetry_overhead() {
   record otel_off_cpu_ms "$off_cpu"; record otel_on_cpu_ms "$on_cpu"; record otel_sampled_cpu_ms "$sampled_cpu"
   record otel_cpu_cost_pct "$(calc "100 * (1 - $off_cpu / $on_cpu)" 1)"
   record otel_sampled_cpu_cost_pct "$(calc "100 * (1 - $off_cpu / $sampled_cpu)" 1)"
+  # Writes refused or failed do less work than writes: a share of them makes a round's CPU per write unlike the others'.
+  # A few are expected: a write wrk abandons as a run ends may not be made, so its commitment's walk is one step ahead.
+  record otel_non2xx "$refused"; record otel_requests "$((requests_of[off] + requests_of[sampled] + requests_of[on]))"
   record otel_cpu_rounds "$otel_cycles cycles of ${round_seconds} s in turn, $replicas processes a kind; ${requests_of[off]} / ${requests_of[sampled]} / ${requests_of[on]} writes"
   log "telemetry, CPU per write (API and its backends): without $off_cpu ms, one trace in ten $sampled_cpu ms, every trace $on_cpu ms"
 }

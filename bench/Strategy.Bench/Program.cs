@@ -2,20 +2,27 @@ using System.Diagnostics;
 using System.Text.Json;
 using JasperFx.Events.Daemon;
 using Marten;
+using Marten.Linq.MatchesSql;
 using Strategy.Domain;
 using Strategy.Domain.Commitments;
 using Strategy.Domain.Rounds;
 using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Reports;
 using Strategy.Infrastructure.Store;
 
 // bench/run.sh's tool, and the measurements docs/benchmarks.md cites for what was changed.
 //   marten-loop CONNECTION SECONDS TASKS   the bare Marten baseline: one event appended per transaction (JSON on stdout)
-//   marten-write CONNECTION SECONDS TASKS WARMUP TARGETS [POSTMASTER_PID]
+//   marten-write CONNECTION TASKS TARGETS [POSTMASTER_PID]
 //                                          the write baseline: a write's database work through the service's own store
-//                                          configuration, on the commitments of TARGETS ("id country" lines; JSON on stdout);
-//                                          with the PostgreSQL server's process id, also the CPU time per write of this
-//                                          process and of the server (Linux /proc)
+//                                          configuration, on the commitments of TARGETS ("id country" lines), in turns: each
+//                                          line of standard input is a turn's length in seconds, answered with one JSON line
+//                                          (the process stays warm between turns, so bench/run.sh can alternate it with the
+//                                          API's); with the PostgreSQL server's process id, also the CPU time per write of
+//                                          this process and of the server (Linux /proc)
 //   rebuild CONNECTION PROJECTION          Marten's own daemon rebuild of an inline projection, timed
+//   report-phases CONNECTION PLAN RUNS     where a current progress report's time goes: its inputs read, the content
+//                                          built, serialized, hashed and stored (in a temporary copy of the contents'
+//                                          table), each timed over RUNS runs after two not counted (JSON on stdout)
 //   scan CONNECTION                        Marten's raw-event query over the commitment events, timed
 //   read-log CONNECTION 0|1                CommitmentEventLog over the same events, timed; 1 also folds them
 //   sign-checkpoint KEY.pem SEQUENCE HASH  a checkpoint of the chain at SEQUENCE signed with the PEM private key
@@ -23,11 +30,10 @@ using Strategy.Infrastructure.Store;
 return args switch
 {
     ["marten-loop", var cs, var seconds, var tasks] => await MartenLoop(cs, int.Parse(seconds), int.Parse(tasks)),
-    ["marten-write", var cs, var seconds, var tasks, var warmup, var targets] =>
-        await MartenWrite(cs, int.Parse(seconds), int.Parse(tasks), int.Parse(warmup), targets, null),
-    ["marten-write", var cs, var seconds, var tasks, var warmup, var targets, var postmaster] =>
-        await MartenWrite(cs, int.Parse(seconds), int.Parse(tasks), int.Parse(warmup), targets, int.Parse(postmaster)),
+    ["marten-write", var cs, var tasks, var targets] => await MartenWrite(cs, int.Parse(tasks), targets, null),
+    ["marten-write", var cs, var tasks, var targets, var postmaster] => await MartenWrite(cs, int.Parse(tasks), targets, int.Parse(postmaster)),
     ["rebuild", var cs, var projection] => await Rebuild(cs, projection),
+    ["report-phases", var cs, var plan, var runs] => await ReportPhases(cs, plan, int.Parse(runs)),
     ["scan", var cs] => await Scan(cs),
     ["read-log", var cs, var fold] => await ReadLog(cs, fold == "1"),
     ["sign-checkpoint", var key, var sequence, var hash] => SignCheckpoint(key, long.Parse(sequence), hash),
@@ -36,8 +42,8 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | marten-write CONNECTION SECONDS TASKS WARMUP TARGETS [POSTMASTER_PID] | " +
-        "rebuild CONNECTION PROJECTION | scan CONNECTION | read-log CONNECTION 0|1 | sign-checkpoint KEY.pem SEQUENCE HASH");
+    Console.Error.WriteLine("usage: Strategy.Bench marten-loop CONNECTION SECONDS TASKS | marten-write CONNECTION TASKS TARGETS [POSTMASTER_PID] | " +
+        "rebuild CONNECTION PROJECTION | report-phases CONNECTION PLAN RUNS | scan CONNECTION | read-log CONNECTION 0|1 | sign-checkpoint KEY.pem SEQUENCE HASH");
     return 2;
 }
 
@@ -119,7 +125,7 @@ static ValueSubmitted BareValue(Guid id, double value, DateOnly asOf, string not
 // domain's decision, the events appended and saved. Each task rotates through commitments of its own, as the HTTP
 // load does, and does the same mix: a value submitted, then a status change (on hold, or back in progress), in turn.
 // The plan's rounds are read once, not per write. The first WARMUP seconds (JIT, pools) are not counted.
-static async Task<int> MartenWrite(string cs, int seconds, int taskCount, int warmupSeconds, string targetsFile, int? postmaster)
+static async Task<int> MartenWrite(string cs, int taskCount, string targetsFile, int? postmaster)
 {
     var options = Options(ConnectionDefaults.Apply(cs));
     await using var store = new DocumentStore(options);
@@ -128,87 +134,83 @@ static async Task<int> MartenWrite(string cs, int seconds, int taskCount, int wa
     if (targets.Length < taskCount) throw new InvalidOperationException($"{targets.Length} commitments for {taskCount} tasks.");
     IReadOnlyList<Round> rounds;
     await using (var query = store.QuerySession()) rounds = await query.Query<Round>().ToListAsync();
+    // Each task's place in its walk, kept from one turn to the next, as wrk's visits file keeps the API's.
+    var visits = new int[taskCount];
 
-    var latencies = new List<double>[taskCount];
-    long rejected = 0, failed = 0;
-    var start = Stopwatch.GetTimestamp();
-    var warmUntil = start + warmupSeconds * Stopwatch.Frequency;
-    var until = warmUntil + (long)(seconds * (double)Stopwatch.Frequency);
-    // CPU time over the measured part: this process's, and the server's (sampled by a timer at the warm-up's end).
-    TimeSpan ownCpuAtWarm = default;
-    double serverCpuAtWarm = 0;
-    using var sampler = new Timer(_ =>
+    // One turn per line of standard input (its length in seconds), answered with one JSON line, until input ends.
+    while (Console.ReadLine() is { } line)
     {
-        ownCpuAtWarm = Process.GetCurrentProcess().TotalProcessorTime;
-        serverCpuAtWarm = postmaster is { } pm ? ServerCpuSeconds(pm) : 0;
-    }, null, TimeSpan.FromSeconds(warmupSeconds), Timeout.InfiniteTimeSpan);
-    await Task.WhenAll(Enumerable.Range(0, taskCount).Select(t => Task.Run(async () =>
-    {
-        var mine = targets.Where((_, i) => i % taskCount == t).ToArray();
-        var list = latencies[t] = new List<double>(1 << 16);
-        var visit = 0;
-        var warm = false;
-        while (Stopwatch.GetTimestamp() < until)
+        var seconds = double.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
+        var latencies = new List<double>[taskCount];
+        long rejected = 0, failed = 0;
+        var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var serverCpuBefore = postmaster is { } pm ? ServerCpuSeconds(pm) : 0;
+        var start = Stopwatch.GetTimestamp();
+        var until = start + (long)(seconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, taskCount).Select(t => Task.Run(async () =>
         {
-            // As wrk's warm-up is a run of its own, the measured part starts its rotation afresh.
-            if (!warm && Stopwatch.GetTimestamp() >= warmUntil) (warm, visit) = (true, 0);
-            var (id, country) = mine[visit % mine.Length];
-            // The n-th visit of a commitment: a value (n even, the value n + 1) or a status change (n odd).
-            var pass = visit / mine.Length;
-            var submit = pass % 2 == 0;
-            visit++;
-            var actor = new Actor($"focal-point-{country.ToLowerInvariant()}", $"Bench focal point {country}", Role.FocalPoint, country);
-            var s = Stopwatch.GetTimestamp();
-            try
+            var mine = targets.Where((_, i) => i % taskCount == t).ToArray();
+            var list = latencies[t] = new List<double>(1 << 16);
+            while (Stopwatch.GetTimestamp() < until)
             {
-                await using var session = store.LightweightSession();
-                session.LastModifiedBy = actor.Id;
-                session.SetHeader(ActorRef.NameHeader, actor.Name);
-                session.SetHeader(ActorRef.RoleHeader, "focal-point");
-                session.SetHeader(ActorRef.CountryHeader, country);
-                session.CorrelationId = Guid.NewGuid().ToString("N");
-                session.CausationId = $"bench:{t}:{visit}";
-                var stream = await session.Events.FetchForExclusiveWriting<Commitment>(id);
-                var state = stream.Aggregate ?? throw new InvalidOperationException($"No commitment {id}.");
-                var now = DateTimeOffset.UtcNow;
-                var today = MemberTime.TodayFor(actor, now);
-                var decision = submit
-                    ? ValueDecisions.Submit(state, new SubmitValue(pass + 1, DateOnly.FromDateTime(now.UtcDateTime), null, null, "bench", [], null),
-                        rounds, Guid.CreateVersion7(), actor, today)
-                    : CommitmentDecisions.ChangeStatus(state, state.Status == CommitmentStatus.OnHold ? CommitmentStatus.InProgress : CommitmentStatus.OnHold,
-                        "bench", actor);
-                if (!decision.IsAccepted)
+                var visit = visits[t]++;
+                var (id, country) = mine[visit % mine.Length];
+                // The n-th visit of a commitment: a value (n even; within 1..100, valid for every unit) or a status change (n odd).
+                var pass = visit / mine.Length;
+                var submit = pass % 2 == 0;
+                var actor = new Actor($"focal-point-{country.ToLowerInvariant()}", $"Bench focal point {country}", Role.FocalPoint, country);
+                var s = Stopwatch.GetTimestamp();
+                try
                 {
-                    if (Interlocked.Increment(ref rejected) <= 3) Console.Error.WriteLine($"rejected: {decision.Rejection!.Message}");
+                    await using var session = store.LightweightSession();
+                    session.LastModifiedBy = actor.Id;
+                    session.SetHeader(ActorRef.NameHeader, actor.Name);
+                    session.SetHeader(ActorRef.RoleHeader, "focal-point");
+                    session.SetHeader(ActorRef.CountryHeader, country);
+                    session.CorrelationId = Guid.NewGuid().ToString("N");
+                    session.CausationId = $"bench:{t}:{visit}";
+                    var stream = await session.Events.FetchForExclusiveWriting<Commitment>(id);
+                    var state = stream.Aggregate ?? throw new InvalidOperationException($"No commitment {id}.");
+                    var now = DateTimeOffset.UtcNow;
+                    var today = MemberTime.TodayFor(actor, now);
+                    var decision = submit
+                        ? ValueDecisions.Submit(state, new SubmitValue(pass % 100 + 1, DateOnly.FromDateTime(now.UtcDateTime), null, null, "bench", [], null),
+                            rounds, Guid.CreateVersion7(), actor, today)
+                        : CommitmentDecisions.ChangeStatus(state, state.Status == CommitmentStatus.OnHold ? CommitmentStatus.InProgress : CommitmentStatus.OnHold,
+                            "bench", actor);
+                    if (!decision.IsAccepted)
+                    {
+                        if (Interlocked.Increment(ref rejected) <= 3) Console.Error.WriteLine($"rejected: {decision.Rejection!.Message}");
+                        continue;
+                    }
+                    stream.AppendMany(decision.Events.ToArray());
+                    await session.SaveChangesAsync();
+                }
+                catch (Exception e)
+                {
+                    if (Interlocked.Increment(ref failed) <= 5) Console.Error.WriteLine(e.Message);
                     continue;
                 }
-                stream.AppendMany(decision.Events.ToArray());
-                await session.SaveChangesAsync();
+                list.Add(Stopwatch.GetElapsedTime(s).TotalMilliseconds);
             }
-            catch (Exception e)
-            {
-                if (Interlocked.Increment(ref failed) <= 5) Console.Error.WriteLine(e.Message);
-                continue;
-            }
-            if (s >= warmUntil) list.Add(Stopwatch.GetElapsedTime(s).TotalMilliseconds);
-        }
-    })));
-    var measuredSeconds = Stopwatch.GetElapsedTime(warmUntil).TotalSeconds;
-    var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuAtWarm).TotalSeconds;
-    var serverCpu = postmaster is { } server ? ServerCpuSeconds(server) - serverCpuAtWarm : double.NaN;
-    var all = latencies.SelectMany(l => l).Order().ToArray();
-    Console.WriteLine(JsonSerializer.Serialize(new
-    {
-        requests = all.Length,
-        seconds = measuredSeconds,
-        rps = all.Length / measuredSeconds,
-        p50 = Percentile(all, 0.50),
-        p99 = Percentile(all, 0.99),
-        rejected,
-        failed,
-        cpuMsPerWrite = all.Length == 0 ? double.NaN : 1000 * ownCpu / all.Length,
-        serverCpuMsPerWrite = all.Length == 0 || !postmaster.HasValue ? (double?)null : 1000 * serverCpu / all.Length,
-    }));
+        })));
+        var measuredSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
+        var serverCpu = postmaster is { } server ? ServerCpuSeconds(server) - serverCpuBefore : double.NaN;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            requests = all.Length,
+            seconds = measuredSeconds,
+            rps = all.Length / measuredSeconds,
+            p50 = Percentile(all, 0.50),
+            p99 = Percentile(all, 0.99),
+            rejected,
+            failed,
+            cpuMsPerWrite = all.Length == 0 ? double.NaN : 1000 * ownCpu / all.Length,
+            serverCpuMsPerWrite = all.Length == 0 || !postmaster.HasValue ? (double?)null : 1000 * serverCpu / all.Length,
+        }));
+    }
     return 0;
 }
 
@@ -249,6 +251,64 @@ static async Task<int> Rebuild(string cs, string projection)
     await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(30), CancellationToken.None);
     var elapsed = watch.Elapsed.TotalSeconds;
     Console.WriteLine(JsonSerializer.Serialize(new { projection, seconds = elapsed }));
+    return 0;
+}
+
+// The steps of ReportGenerator.GenerateAsync and of the report job's store, one after another as the job takes them.
+static async Task<int> ReportPhases(string cs, string plan, int runs)
+{
+    cs = ConnectionDefaults.Apply(cs);
+    var settings = new StoreSettings(cs, ApplySchemaOnStartup: false);
+    await using var store = new DocumentStore(Options(cs));
+    var loader = new ReportInputsLoader(store, settings);
+    await using var scratch = new Npgsql.NpgsqlConnection(cs);
+    await scratch.OpenAsync();
+    await using (var create = new Npgsql.NpgsqlCommand(
+        $"create temp table content_scratch (like {settings.Schema}.{ReportContentStore.TableName} including all)", scratch))
+        await create.ExecuteNonQueryAsync();
+    async Task<Strategy.Domain.Reports.PreviousReport?> Previous(long sequence, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var previous = await session.Query<ReportView>()
+            .Where(x => x.State.Plan == plan && x.State.EventSequence < sequence && x.State.Round == null)
+            .Where(x => x.MatchesSql("d.data->'state'->>'kind' = ? and d.data->'state'->>'status' = ?", "progress", "succeeded"))
+            .OrderByDescending(x => x.State.EventSequence).FirstOrDefaultAsync(ct);
+        return previous is null ? null : new(previous.Id, previous.State.EventSequence!.Value);
+    }
+    var phases = new Dictionary<string, List<double>> { ["read"] = [], ["build"] = [], ["serialize"] = [], ["hash"] = [], ["store"] = [], ["total"] = [] };
+    long bytes = 0;
+    for (var run = -2; run < runs; run++)
+    {
+        var times = new Dictionary<string, double>();
+        var total = Stopwatch.StartNew();
+        var w = Stopwatch.StartNew();
+        var inputs = await loader.LoadAsync(plan, null, CancellationToken.None, null, Previous) ?? throw new InvalidOperationException($"No plan {plan}.");
+        times["read"] = w.Elapsed.TotalMilliseconds;
+        w.Restart();
+        var basis = new Strategy.Domain.Reports.ReportBasis(inputs.EventSequence, inputs.ChainHash, MemberTime.SecretariatToday(DateTimeOffset.UtcNow), inputs.PlanVersion);
+        var content = Strategy.Domain.Reports.ProgressReport.Build(inputs.Plan, inputs.Commitments, [], basis, Strategy.Domain.Progress.HealthThresholds.Default,
+            inputs.Previous, inputs.Changes!);
+        times["build"] = w.Elapsed.TotalMilliseconds;
+        w.Restart();
+        var json = await CanonicalJsonWriter.WriteAsync(content, ReportGenerator.CanonicalJson);
+        times["serialize"] = w.Elapsed.TotalMilliseconds;
+        w.Restart();
+        _ = json.Sha256();
+        times["hash"] = w.Elapsed.TotalMilliseconds;
+        w.Restart();
+        await using (var insert = new Npgsql.NpgsqlCommand("insert into content_scratch (id, kind, json) values (@id, 'progress', @json)", scratch))
+        {
+            insert.Parameters.AddWithValue("id", Guid.NewGuid());
+            insert.Parameters.Add(new Npgsql.NpgsqlParameter("json", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = json.OpenRead() });
+            await insert.ExecuteNonQueryAsync();
+        }
+        times["store"] = w.Elapsed.TotalMilliseconds;
+        times["total"] = total.Elapsed.TotalMilliseconds;
+        bytes = json.Length;
+        Console.Error.WriteLine(string.Join(", ", times.Select(t => $"{t.Key} {t.Value:F0}")));
+        if (run >= 0) foreach (var (k, v) in times) phases[k].Add(v);
+    }
+    Console.WriteLine(JsonSerializer.Serialize(new { runs, bytes, medianMs = phases.ToDictionary(p => p.Key, p => Math.Round(p.Value.Order().ElementAt(p.Value.Count / 2), 1)) }));
     return 0;
 }
 
