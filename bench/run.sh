@@ -284,6 +284,11 @@ current_report() {
   log "current report at $1, repeat runs: ${runs[*]} s (median $median)"
   record "report_current_$1" "$median"; record "report_first_$1" "${first% *}"
   copy_views "$1"
+  # Where the time goes: the job's steps timed one by one in a process of their own (bench/Strategy.Bench report-phases).
+  local phases
+  phases=$(dotnet "$bench_tool" report-phases "$owner_cs" "$plan" 5 2>>"$out/report-phases.log" | tail -n 1)
+  log "current report at $1, its steps (median of 5, ms): $phases"
+  record "report_phases_$1" "$(json medianMs <<<"$phases" | tr -d "{}'")"
 }
 
 # round_report: a progress report for the last round whose period ended before the history's last event, timed like the

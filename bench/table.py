@@ -67,6 +67,8 @@ ratio = current / copy if copy else None
 row("current report", f"time at {size} vs COPY of the plan's views (median of 3)", current, "s", copy, "<= 2 x at L",
     ratio is not None and ratio <= 2 if size == "L" else None, ratio, digits=2)
 row("current report", f"first run at {size} (JIT warm-up)", r[f"report_first_{size}"], "s", digits=2)
+if f"report_phases_{size}" in r:
+    row("current report", f"its steps in a process of their own, median of 5 (ms): {r[f'report_phases_{size}']}", None, "")
 if r.get("round_report") == "skipped":
     row("round report", "job run time: skipped (the API does not take a report's round yet)", None, "")
 else:
