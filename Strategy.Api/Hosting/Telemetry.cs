@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
@@ -72,7 +73,9 @@ public static class Telemetry
                 .AddInstrumentation(sp => sp.GetRequiredService<StrategyMetrics>())
                 .AddMeter(StrategyMetrics.MeterName, "Marten", "Npgsql", "System.Runtime")
                 .AddMeter(AspNetCoreMeters)
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                // A dropped instrument is not listened to at all, so its owner skips the recording.
+                .AddView(instrument => DroppedInstruments.Contains(instrument.Name) ? MetricStreamConfiguration.Drop : null));
         if (!string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"])) otel.UseOtlpExporter();
         return builder;
     }
@@ -90,6 +93,22 @@ public static class Telemetry
         "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting", "Microsoft.AspNetCore.Authentication",
         "Microsoft.AspNetCore.Authorization",
     ];
+
+    /// <summary>
+    /// Instruments of the meters above that record on every SQL command or every request and tell an operator nothing
+    /// <c>http.server.request.duration</c> (status and latency by route), the SQL spans and the pool's own figures do
+    /// not: recorded on each write they cost more than all the rest (docs/operations.md, "What the metrics cost").
+    /// Npgsql's pool use (<c>db.client.connection.count</c>, <c>.max</c>, pending requests, timeouts, create time) and
+    /// its failed commands stay.
+    /// </summary>
+    public static readonly FrozenSet<string> DroppedInstruments = FrozenSet.Create(
+        // Npgsql, per command or per network read and write.
+        "db.client.operation.duration", "db.client.operation.npgsql.executing", "db.client.operation.npgsql.bytes_read",
+        "db.client.operation.npgsql.bytes_written", "db.client.operation.npgsql.prepared_ratio",
+        // ASP.NET Core, per request: a 401, 403 or 429 is in the request's status code already.
+        "aspnetcore.routing.match_attempts", "aspnetcore.authentication.authenticate.duration",
+        "aspnetcore.authorization.attempts", "aspnetcore.rate_limiting.request_lease.duration",
+        "aspnetcore.rate_limiting.active_request_leases");
 
     /// <summary>Of the traces that start here, the share kept unless <c>OTEL_TRACES_SAMPLER</c> says otherwise.</summary>
     public const double DefaultSampleRatio = 0.1;

@@ -263,6 +263,31 @@ public sealed class TelemetryTests(TelemetryFactory api) : IClassFixture<Telemet
         requests.ShouldContain(("/api/commitments/{id:guid}/progress", (object?)403));
     }
 
+    [Fact]
+    public async Task Per_command_and_per_request_instruments_left_out_are_not_listened_to_while_the_pool_figures_are_exported()
+    {
+        var made = await api.FocalPoint("KH").PostJson($"/api/plans/{Plan}/commitments", TestPlan.Commitment());
+        made.StatusCode.ShouldBe(HttpStatusCode.Created, await made.Content.ReadAsStringAsync());
+
+        // A listener that enables nothing hears of every instrument in the process; Enabled says whether anyone listens.
+        var published = new List<Instrument>();
+        using (var listener = new MeterListener { InstrumentPublished = (instrument, _) => { lock (published) published.Add(instrument); } })
+            listener.Start();
+        var dropped = published.Where(i => Telemetry.DroppedInstruments.Contains(i.Name)).ToList();
+        dropped.Select(i => i.Name).ShouldContain("db.client.operation.duration");
+        dropped.Select(i => i.Name).ShouldContain("aspnetcore.routing.match_attempts");
+        dropped.Where(i => i.Enabled).Select(i => i.Name).ShouldBeEmpty();
+        // Every host in the process has its own; this one's is listened to.
+        published.Where(i => i.Name == "http.server.request.duration").ShouldContain(i => i.Enabled);
+
+        api.Services.GetRequiredService<MeterProvider>().ForceFlush().ShouldBeTrue();
+        HashSet<string> exported;
+        lock (api.Metrics) exported = [.. api.Metrics.Select(m => m.Name)];
+        exported.ShouldContain("db.client.connection.count");
+        exported.ShouldContain("http.server.request.duration");
+        exported.Intersect(Telemetry.DroppedInstruments).ShouldBeEmpty();
+    }
+
     private static object? PointTag(MetricPoint point, string key)
     {
         foreach (var tag in point.Tags)
