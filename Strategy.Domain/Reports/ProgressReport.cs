@@ -39,6 +39,17 @@ public sealed record ProgressReportContent(
     RoundSection? Round = null);
 
 /// <summary>
+/// A commitment's part of a progress report evaluated on <see cref="ProgressRows.EvaluatedOn"/>: its health and progress,
+/// its indicator row (when it measures an indicator) and its attention item (when it needs attention). Each is computed
+/// from the commitment alone (<see cref="ProgressReport.Row"/>), so a current report computes them while the other
+/// commitments are still being read.
+/// </summary>
+public sealed record ProgressRow(CommitmentSnapshot C, Health Health, double? Progress, IndicatorCountry? Indicator, AttentionItem? Attention);
+
+/// <summary>Rows computed for one evaluation day and set of thresholds; a report built from them must use the same.</summary>
+public sealed record ProgressRows(IReadOnlyList<ProgressRow> Rows, DateOnly EvaluatedOn, HealthThresholds Thresholds);
+
+/// <summary>
 /// The progress report, a pure function of the plan, the commitments as they stood, the evaluation day and the
 /// thresholds. Everything is ordered by code so the same inputs give the same JSON, byte for byte.
 /// </summary>
@@ -50,19 +61,44 @@ public static class ProgressReport
     public static ProgressReportContent Build(Plan plan, IReadOnlyList<CommitmentSnapshot> commitments, IReadOnlyList<string> countries,
         ReportBasis basis, HealthThresholds thresholds, PreviousReport? previous, IReadOnlyList<CommitmentChange> changes, RoundSection? round = null)
     {
-        var scope = countries.Count == 0 ? plan.Countries.Select(c => c.Code).ToList() : countries.ToList();
+        var scope = Scope(plan, countries);
         var inReport = commitments.Where(c => !c.State.Withdrawn && scope.Contains(c.State.Country)).ToArray();
-        // The views usually arrive in code order already; checking costs a pass, sorting 20,000 several.
-        if (!InCodeOrder(inReport)) inReport = [.. inReport.OrderBy(c => c.State.Code, StringComparer.Ordinal)];
-        // Rows, indicators and attention items are computed on all cores (each element alone, into its own place, so
-        // the order and the content are the same however the work is split): at 20,000 commitments a report's build
-        // took as long as PostgreSQL sending its views.
-        var rows = new Row[inReport.Length];
-        Parallel.For(0, inReport.Length, i =>
-        {
-            var c = inReport[i];
-            rows[i] = new Row(c, ProgressMath.HealthOf(c.State, basis.EvaluatedOn, thresholds), c.State.Progress);
-        });
+        // Each row alone, into its own place, so the order and the content are the same however the work is split.
+        var rows = new ProgressRow[inReport.Length];
+        Parallel.For(0, inReport.Length, i => rows[i] = Row(inReport[i], basis.EvaluatedOn, thresholds));
+        return Build(plan, scope, rows, basis, thresholds, previous, changes, round);
+    }
+
+    /// <summary>The report from rows already computed (<see cref="Row"/>) for every commitment of the plan.</summary>
+    public static ProgressReportContent Build(Plan plan, ProgressRows rows, IReadOnlyList<string> countries,
+        ReportBasis basis, PreviousReport? previous, IReadOnlyList<CommitmentChange> changes, RoundSection? round = null)
+    {
+        if (rows.EvaluatedOn != basis.EvaluatedOn)
+            throw new ArgumentException($"The rows were evaluated on {rows.EvaluatedOn:yyyy-MM-dd}, the report on {basis.EvaluatedOn:yyyy-MM-dd}.", nameof(rows));
+        var scope = Scope(plan, countries);
+        var inReport = rows.Rows.Where(r => !r.C.State.Withdrawn && scope.Contains(r.C.State.Country)).ToArray();
+        return Build(plan, scope, inReport, basis, rows.Thresholds, previous, changes, round);
+    }
+
+    /// <summary>A commitment's row in a report evaluated on <paramref name="on"/>.</summary>
+    public static ProgressRow Row(CommitmentSnapshot c, DateOnly on, HealthThresholds thresholds)
+    {
+        var health = ProgressMath.HealthOf(c.State, on, thresholds);
+        var progress = c.State.Progress;
+        var reasons = Reasons(c, health, on);
+        return new ProgressRow(c, health, progress, c.State.Indicator is null ? null : IndicatorRow(c, health, progress, thresholds),
+            reasons.Count == 0 ? null : new AttentionItem(c.State.Code, c.State.Country, c.State.Title, Name(health), reasons, c.LastUpdatedAt, c.LastUpdatedBy));
+    }
+
+    private static List<string> Scope(Plan plan, IReadOnlyList<string> countries) =>
+        countries.Count == 0 ? plan.Countries.Select(c => c.Code).ToList() : countries.ToList();
+
+    /// <param name="rows">The rows in scope, commitments not withdrawn.</param>
+    private static ProgressReportContent Build(Plan plan, List<string> scope, ProgressRow[] rows, ReportBasis basis, HealthThresholds thresholds,
+        PreviousReport? previous, IReadOnlyList<CommitmentChange> changes, RoundSection? round)
+    {
+        // Sorted only when not in code order already: checking costs one pass.
+        if (!InCodeOrder(rows)) rows = [.. rows.OrderBy(r => r.C.State.Code, StringComparer.Ordinal)];
         var groups = Groups.Of(rows);
 
         var countryNames = plan.Countries.ToDictionary(c => c.Code, c => c.Name);
@@ -73,16 +109,12 @@ public static class ProgressReport
         var matrix = new Matrix(scope, [.. plan.Goals.Select(g => g.Code)],
             [.. scope.Select(country => (IReadOnlyList<double?>)[.. plan.Goals.Select(g => groups.Cell(country, g.Code).MeanProgress)])]);
 
-        var indicators = plan.Outcomes.SelectMany(o => o.Indicators.Select(i => (o, i))).AsParallel().AsOrdered()
+        var indicators = plan.Outcomes.SelectMany(o => o.Indicators.Select(i => (o, i)))
             .Select(x => new IndicatorProgress(x.i.Code, x.i.Title, x.i.Unit, x.o.Code, x.i.Baseline, x.i.Target,
-                [.. groups.Indicator(x.i.Code).Select(r => IndicatorRow(r, thresholds))]))
+                [.. groups.Indicator(x.i.Code).Select(r => r.Indicator!)]))
             .ToList();
 
-        var attention = rows.AsParallel().AsOrdered()
-            .Select(r => (r, reasons: Reasons(r, basis.EvaluatedOn)))
-            .Where(x => x.reasons.Count > 0)
-            .Select(x => new AttentionItem(x.r.C.State.Code, x.r.C.State.Country, x.r.C.State.Title, Name(x.r.Health), x.reasons, x.r.C.LastUpdatedAt, x.r.C.LastUpdatedBy))
-            .ToList();
+        var attention = rows.Where(r => r.Attention is not null).Select(r => r.Attention!).ToList();
 
         var inScope = changes.Where(c => scope.Contains(c.Country)).OrderBy(c => c.Sequence).ToList();
         var since = new ChangesSince(previous,
@@ -96,16 +128,13 @@ public static class ProgressReport
             round is null ? null : round with { Completeness = [.. round.Completeness.Where(c => scope.Contains(c.Country))] });
     }
 
-    /// <summary>A commitment in scope with its health and progress, each computed once.</summary>
-    private sealed record Row(CommitmentSnapshot C, Health Health, double? Progress);
-
     private static readonly CommitmentStatus[] Statuses = Enum.GetValues<CommitmentStatus>();
     private static readonly Health[] Healths = Enum.GetValues<Health>();
 
-    private static bool InCodeOrder(CommitmentSnapshot[] commitments)
+    private static bool InCodeOrder(ProgressRow[] rows)
     {
-        for (var i = 1; i < commitments.Length; i++)
-            if (string.CompareOrdinal(commitments[i - 1].State.Code, commitments[i].State.Code) >= 0) return false;
+        for (var i = 1; i < rows.Length; i++)
+            if (string.CompareOrdinal(rows[i - 1].C.State.Code, rows[i].C.State.Code) >= 0) return false;
         return true;
     }
 
@@ -118,11 +147,11 @@ public static class ProgressReport
         private static readonly Tally None = new();
         private readonly Dictionary<string, Tally> byCountry = [], byGoal = [], byOutcome = [];
         private readonly Dictionary<(string Country, string Goal), Tally> cells = [];
-        private readonly Dictionary<string, List<Row>> byIndicator = [];
+        private readonly Dictionary<string, List<ProgressRow>> byIndicator = [];
 
         public Tally Total { get; } = new();
 
-        public static Groups Of(Row[] rows)
+        public static Groups Of(ProgressRow[] rows)
         {
             var groups = new Groups();
             foreach (var r in rows)
@@ -146,7 +175,7 @@ public static class ProgressReport
         public Tally Goal(string code) => byGoal.GetValueOrDefault(code, None);
         public Tally Outcome(string code) => byOutcome.GetValueOrDefault(code, None);
         public Tally Cell(string country, string goal) => cells.GetValueOrDefault((country, goal), None);
-        public IReadOnlyList<Row> Indicator(string code) => byIndicator.TryGetValue(code, out var rows) ? rows : [];
+        public IReadOnlyList<ProgressRow> Indicator(string code) => byIndicator.TryGetValue(code, out var rows) ? rows : [];
 
         private static Tally Of<TKey>(Dictionary<TKey, Tally> tallies, TKey key) where TKey : notnull
         {
@@ -166,7 +195,7 @@ public static class ProgressReport
         private int n, withValue;
         private double sum;
 
-        public void Add(Row r)
+        public void Add(ProgressRow r)
         {
             n++;
             byStatus[Array.IndexOf(Statuses, r.C.State.Status)]++;
@@ -192,22 +221,22 @@ public static class ProgressReport
         return values.Count == 0 ? null : ReportMethod.Round(values.Average());
     }
 
-    private static IndicatorCountry IndicatorRow(Row r, HealthThresholds thresholds)
+    private static IndicatorCountry IndicatorRow(CommitmentSnapshot c, Health health, double? progress, HealthThresholds thresholds)
     {
-        var s = r.C.State;
+        var s = c.State;
         var anticipated = s.AnticipatedRatio;
         var anticipation = ProgressMath.Anticipate(anticipated, thresholds);
-        return new IndicatorCountry(s.Country, s.Code, s.Baseline, s.Target, s.Latest?.Value, s.Latest?.AsOf, ReportMethod.Round(r.Progress),
-            ReportMethod.Round(anticipated), anticipation is { } a ? AnticipationNames[a] : null, Name(r.Health));
+        return new IndicatorCountry(s.Country, s.Code, s.Baseline, s.Target, s.Latest?.Value, s.Latest?.AsOf, ReportMethod.Round(progress),
+            ReportMethod.Round(anticipated), anticipation is { } a ? AnticipationNames[a] : null, Name(health));
     }
 
-    private static IReadOnlyList<string> Reasons(Row r, DateOnly on)
+    private static List<string> Reasons(CommitmentSnapshot c, Health health, DateOnly on)
     {
         var reasons = new List<string>();
-        if (r.Health == Health.OffTrack) reasons.Add("off-track");
-        if (r.Health == Health.Overdue) reasons.Add("overdue");
-        var open = r.C.State.Status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled);
-        if (open && DateOnly.FromDateTime(r.C.LastUpdatedAt.UtcDateTime).AddDays(StaleAfterDays) < on) reasons.Add("no-update-in-180-days");
+        if (health == Health.OffTrack) reasons.Add("off-track");
+        if (health == Health.Overdue) reasons.Add("overdue");
+        var open = c.State.Status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled);
+        if (open && DateOnly.FromDateTime(c.LastUpdatedAt.UtcDateTime).AddDays(StaleAfterDays) < on) reasons.Add("no-update-in-180-days");
         return reasons;
     }
 

@@ -24,13 +24,19 @@ public static class CommitmentSnapshots
     /// The plan's commitments as their views hold them, read on <paramref name="connection"/> (inside the caller's
     /// transaction, so in its snapshot).
     /// </summary>
-    public static async Task<List<CommitmentSnapshot>> ReadAsync(NpgsqlConnection connection, string schema, string planCode, CancellationToken ct)
+    public static Task<List<CommitmentSnapshot>> ReadAsync(NpgsqlConnection connection, string schema, string planCode, CancellationToken ct) =>
+        ReadAsync(connection, schema, planCode, c => c, ct);
+
+    /// <summary>
+    /// The plan's commitments, each passed through <paramref name="map"/> as soon as it is parsed, on the thread pool
+    /// while the next views arrive: what a caller computes from each commitment alone is done by the time the read ends.
+    /// </summary>
+    public static async Task<List<T>> ReadAsync<T>(NpgsqlConnection connection, string schema, string planCode, Func<CommitmentSnapshot, T> map, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             $"select d.data from {schema}.mt_doc_commitmentview d where d.{CommitmentColumns.PlanCode} = @plan", connection);
         command.Parameters.AddWithValue("plan", planCode);
-        // Parsed in batches on the thread pool while the next rows arrive, so parsing overlaps PostgreSQL sending them.
-        var parsing = new List<Task<CommitmentSnapshot[]>>();
+        var parsing = new List<Task<T[]>>();
         var batch = new List<byte[]>(BatchSize);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -38,19 +44,20 @@ public static class CommitmentSnapshots
             {
                 batch.Add(reader.GetFieldValue<byte[]>(0));
                 if (batch.Count < BatchSize) continue;
-                parsing.Add(ParseAsync(batch));
+                parsing.Add(ParseAsync(batch, map));
                 batch = new List<byte[]>(BatchSize);
             }
         }
-        if (batch.Count > 0) parsing.Add(ParseAsync(batch));
-        var commitments = new List<CommitmentSnapshot>(parsing.Count * BatchSize);
-        foreach (var parsed in await Task.WhenAll(parsing)) commitments.AddRange(parsed);
-        return commitments;
+        if (batch.Count > 0) parsing.Add(ParseAsync(batch, map));
+        var read = new List<T>(parsing.Count * BatchSize);
+        foreach (var parsed in await Task.WhenAll(parsing)) read.AddRange(parsed);
+        return read;
     }
 
     private const int BatchSize = 500;
 
-    private static Task<CommitmentSnapshot[]> ParseAsync(List<byte[]> views) => Task.Run(() => views.Select(v => Parse(v)).ToArray());
+    private static Task<T[]> ParseAsync<T>(List<byte[]> views, Func<CommitmentSnapshot, T> map) =>
+        Task.Run(() => views.Select(v => map(Parse(v))).ToArray());
 
     private static byte[] Name(string member) => Encoding.UTF8.GetBytes(StoredJson.Member(member));
 

@@ -34,19 +34,22 @@ public class ReportGenerator(IDocumentStore store, ReportInputsLoader loader, Sd
 
     public virtual async Task<GeneratedReport?> GenerateAsync(Report request, CancellationToken ct)
     {
-        var inputs = request.Kind == ReportKind.Progress
-            ? await loader.LoadAsync(request.Plan, request.AsOf, ct, request.Round, (sequence, token) => PreviousAsync(request, sequence, token))
-            : await loader.LoadAsync(request.Plan, request.AsOf, ct, request.Round);
-        if (inputs is null) return null;
         // Health is a matter of days: a current report is evaluated on the day it is made, an as-of report on its day
         // (both at the secretariat's seat, so the two agree for one instant), a round report on its period's last day.
-        var evaluatedOn = inputs.Round?.PeriodEnd ?? Domain.MemberTime.SecretariatToday(request.AsOf ?? clock.GetUtcNow());
+        var today = Domain.MemberTime.SecretariatToday(request.AsOf ?? clock.GetUtcNow());
+        var inputs = request.Kind == ReportKind.Progress
+            ? await loader.LoadAsync(request.Plan, request.AsOf, ct, request.Round, (sequence, token) => PreviousAsync(request, sequence, token), (today, thresholds))
+            : await loader.LoadAsync(request.Plan, request.AsOf, ct, request.Round);
+        if (inputs is null) return null;
+        var evaluatedOn = inputs.Round?.PeriodEnd ?? today;
         var basis = new ReportBasis(inputs.EventSequence, inputs.ChainHash, evaluatedOn, inputs.PlanVersion);
 
         object content;
         if (request.Kind == ReportKind.Progress)
         {
-            content = ProgressReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds, inputs.Previous, inputs.Changes!, inputs.Round);
+            content = inputs.Rows is { } rows
+                ? ProgressReport.Build(inputs.Plan, rows, request.Countries, basis, inputs.Previous, inputs.Changes!, inputs.Round)
+                : ProgressReport.Build(inputs.Plan, inputs.Commitments, request.Countries, basis, thresholds, inputs.Previous, inputs.Changes!, inputs.Round);
         }
         else
         {

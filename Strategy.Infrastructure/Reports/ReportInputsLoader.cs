@@ -16,8 +16,9 @@ namespace Strategy.Infrastructure.Reports;
 
 /// <param name="Previous">With changes asked for: the report they are listed since (none: since the plan began).</param>
 /// <param name="Changes">With changes asked for: new commitments, status changes, withdrawals and restorations since <paramref name="Previous"/>.</param>
+/// <param name="Rows">With rows asked for, of a current report: each commitment's report row, computed while the views were read.</param>
 public sealed record ReportInputs(Plan Plan, long PlanVersion, IReadOnlyList<CommitmentSnapshot> Commitments, long EventSequence, string ChainHash,
-    RoundSection? Round = null, PreviousReport? Previous = null, IReadOnlyList<CommitmentChange>? Changes = null);
+    RoundSection? Round = null, PreviousReport? Previous = null, IReadOnlyList<CommitmentChange>? Changes = null, ProgressRows? Rows = null);
 
 /// <summary>
 /// What a report is computed from. Current reports read the inline views (cost grows with commitments, not with
@@ -34,8 +35,12 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     /// Given the report's last sequence, the earlier report whose changes since are listed (null: all since the plan
     /// began); without it, no changes are read. The changes are read while the commitments are, in the same snapshot.
     /// </param>
+    /// <param name="rowsFor">
+    /// For a current progress report (no instant, no round): the day and thresholds it is evaluated with; each
+    /// commitment's row (<see cref="ProgressReport.Row"/>) is then computed as its view is parsed.
+    /// </param>
     public async Task<ReportInputs?> LoadAsync(string planCode, DateTimeOffset? asOf, CancellationToken ct, string? round = null,
-        Func<long, CancellationToken, Task<PreviousReport?>>? previous = null)
+        Func<long, CancellationToken, Task<PreviousReport?>>? previous = null, (DateOnly On, HealthThresholds Thresholds)? rowsFor = null)
     {
         // Npgsql writes only UTC instants to timestamptz: an asOf given with an offset is the same instant in UTC.
         asOf = asOf?.ToUniversalTime();
@@ -59,10 +64,17 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         var snapshot = await ExportSnapshotAsync(connection, ct);
         var basis = BasisAsync(snapshot, planId, planCode, asOf, roundView?.Id, previous, ct);
         List<CommitmentSnapshot> commitments;
+        ProgressRows? rows = null;
         RoundSection? section = null;
         try
         {
-            commitments = asOf is { } instant
+            if (asOf is null && roundView is null && rowsFor is var (on, thresholds))
+            {
+                var read = await CommitmentSnapshots.ReadAsync(connection, settings.Schema, planCode, c => ProgressReport.Row(c, on, thresholds), ct);
+                rows = new ProgressRows(read, on, thresholds);
+                commitments = [.. read.Select(r => r.C)];
+            }
+            else commitments = asOf is { } instant
                 ? [.. (await FoldAsync(connection, planCode, instant, ct)).Select(Snapshot)]
                 : await CommitmentSnapshots.ReadAsync(connection, settings.Schema, planCode, ct);
             if (roundView is not null)
@@ -79,7 +91,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         }
         var (sequence, chain, since, entries) = await basis;
         return new ReportInputs(plan.Plan, plan.Version, commitments, sequence, chain, section, since,
-            entries is null ? null : Changes(entries, commitments));
+            entries is null ? null : Changes(entries, commitments), rows);
     }
 
     private static async Task<string> ExportSnapshotAsync(NpgsqlConnection connection, CancellationToken ct)

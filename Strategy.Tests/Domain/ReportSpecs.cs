@@ -32,6 +32,35 @@ public sealed class ReportSpecs
         ProgressReport.Build(Given.TestPlan, commitments, [], new ReportBasis(42, new string('a', 64), on, 5), HealthThresholds.Default, null, []);
 
     [Fact]
+    public void A_report_from_rows_computed_one_by_one_in_any_order_is_the_report_from_its_commitments()
+    {
+        var basis = new ReportBasis(42, new string('a', 64), Given.Today, 5);
+        CommitmentSnapshot[] commitments =
+        [
+            Snapshot("C", value: 2), Snapshot("A", value: 9, lastUpdatedAt: Noon.AddYears(-1)), Snapshot("B", country: "TH", value: 5),
+            Snapshot("E", status: CommitmentStatus.Completed), Snapshot("D", withdrawn: true), Snapshot("F", due: new DateOnly(2025, 3, 1)),
+        ];
+        var fromCommitments = ProgressReport.Build(Given.TestPlan, commitments, ["KH"], basis, HealthThresholds.Default, null, []);
+        var rows = new ProgressRows([.. commitments.Reverse().Select(c => ProgressReport.Row(c, Given.Today, HealthThresholds.Default))], Given.Today, HealthThresholds.Default);
+        var fromRows = ProgressReport.Build(Given.TestPlan, rows, ["KH"], basis, null, []);
+
+        Json(fromRows).ShouldBe(Json(fromCommitments));
+        // A not updated for a year, C off-track (0.2 of its target against 0.83 of the time), F overdue; in code order.
+        fromRows.Attention.Select(a => a.Code).ShouldBe(["A", "C", "F"]);
+        fromRows.Totals.Commitments.ShouldBe(4);
+    }
+
+    [Fact]
+    public void Rows_evaluated_on_another_day_than_the_report_are_refused()
+    {
+        var rows = new ProgressRows([ProgressReport.Row(Snapshot("A"), Given.Today.AddDays(-1), HealthThresholds.Default)], Given.Today.AddDays(-1), HealthThresholds.Default);
+        Should.Throw<ArgumentException>(() => ProgressReport.Build(Given.TestPlan, rows, [], new ReportBasis(42, new string('a', 64), Given.Today, 5), null, []));
+    }
+
+    private static string Json(ProgressReportContent content) =>
+        System.Text.Json.JsonSerializer.Serialize(content, Strategy.Infrastructure.Reports.ReportGenerator.CanonicalJson);
+
+    [Fact]
     public void A_commitment_without_an_update_for_more_than_180_days_needs_attention_unless_it_is_finished()
     {
         // Evaluated on 2025-06-30. 2024-12-31 + 180 days = 2025-06-29, before the day: stale.

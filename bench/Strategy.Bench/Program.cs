@@ -20,9 +20,11 @@ using Strategy.Infrastructure.Store;
 //                                          API's); with the PostgreSQL server's process id, also the CPU time per write of
 //                                          this process and of the server (Linux /proc)
 //   rebuild CONNECTION PROJECTION          Marten's own daemon rebuild of an inline projection, timed
-//   report-phases CONNECTION PLAN RUNS     where a current progress report's time goes: its inputs read, the content
+//   report-phases CONNECTION PLAN RUNS     where a current progress report's time goes: its inputs read (each
+//                                          commitment's row computed as it is parsed, as the job does), the content
 //                                          built, serialized, hashed and stored (in a temporary copy of the contents'
-//                                          table), each timed over RUNS runs after two not counted (JSON on stdout)
+//                                          table), each timed over RUNS runs after two not counted, with the garbage
+//                                          collector's pauses and the bytes allocated (JSON on stdout)
 //   scan CONNECTION                        Marten's raw-event query over the commitment events, timed
 //   read-log CONNECTION 0|1                CommitmentEventLog over the same events, timed; 1 also folds them
 //   sign-checkpoint KEY.pem SEQUENCE HASH  a checkpoint of the chain at SEQUENCE signed with the PEM private key
@@ -275,19 +277,23 @@ static async Task<int> ReportPhases(string cs, string plan, int runs)
             .OrderByDescending(x => x.State.EventSequence).FirstOrDefaultAsync(ct);
         return previous is null ? null : new(previous.Id, previous.State.EventSequence!.Value);
     }
-    var phases = new Dictionary<string, List<double>> { ["read"] = [], ["build"] = [], ["serialize"] = [], ["hash"] = [], ["store"] = [], ["total"] = [] };
+    var phases = new Dictionary<string, List<double>> { ["read"] = [], ["build"] = [], ["serialize"] = [], ["hash"] = [], ["store"] = [], ["total"] = [], ["gcPause"] = [], ["allocatedMB"] = [] };
     long bytes = 0;
     for (var run = -2; run < runs; run++)
     {
         var times = new Dictionary<string, double>();
         var total = Stopwatch.StartNew();
         var w = Stopwatch.StartNew();
-        var inputs = await loader.LoadAsync(plan, null, CancellationToken.None, null, Previous) ?? throw new InvalidOperationException($"No plan {plan}.");
+        var gcPause = GC.GetTotalPauseDuration();
+        var allocated = GC.GetTotalAllocatedBytes();
+        var today = MemberTime.SecretariatToday(DateTimeOffset.UtcNow);
+        (DateOnly On, Strategy.Domain.Progress.HealthThresholds Thresholds)? rowsFor = (today, Strategy.Domain.Progress.HealthThresholds.Default);
+        var inputs = await loader.LoadAsync(plan, null, CancellationToken.None, null, Previous, rowsFor: rowsFor)
+            ?? throw new InvalidOperationException($"No plan {plan}.");
         times["read"] = w.Elapsed.TotalMilliseconds;
         w.Restart();
-        var basis = new Strategy.Domain.Reports.ReportBasis(inputs.EventSequence, inputs.ChainHash, MemberTime.SecretariatToday(DateTimeOffset.UtcNow), inputs.PlanVersion);
-        var content = Strategy.Domain.Reports.ProgressReport.Build(inputs.Plan, inputs.Commitments, [], basis, Strategy.Domain.Progress.HealthThresholds.Default,
-            inputs.Previous, inputs.Changes!);
+        var basis = new Strategy.Domain.Reports.ReportBasis(inputs.EventSequence, inputs.ChainHash, today, inputs.PlanVersion);
+        var content = Strategy.Domain.Reports.ProgressReport.Build(inputs.Plan, inputs.Rows!, [], basis, inputs.Previous, inputs.Changes!);
         times["build"] = w.Elapsed.TotalMilliseconds;
         w.Restart();
         var json = await CanonicalJsonWriter.WriteAsync(content, ReportGenerator.CanonicalJson);
@@ -304,6 +310,8 @@ static async Task<int> ReportPhases(string cs, string plan, int runs)
         }
         times["store"] = w.Elapsed.TotalMilliseconds;
         times["total"] = total.Elapsed.TotalMilliseconds;
+        times["gcPause"] = (GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds;
+        times["allocatedMB"] = (GC.GetTotalAllocatedBytes() - allocated) / 1e6;
         bytes = json.Length;
         Console.Error.WriteLine(string.Join(", ", times.Select(t => $"{t.Key} {t.Value:F0}")));
         if (run >= 0) foreach (var (k, v) in times) phases[k].Add(v);
