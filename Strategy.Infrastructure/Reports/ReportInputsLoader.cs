@@ -194,21 +194,35 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
     private string PlanCommitmentIds(string parameter) =>
         $"(select id from {settings.Schema}.mt_doc_commitmentview where {CommitmentColumns.PlanCode} = {parameter})";
 
+    /// <summary>
+    /// How many of the latest events a current report looks through for the plan's last one before it looks the last
+    /// event up stream by stream. The plan's last event is nearly always among them (what came after it is report runs,
+    /// other plans' events), and finding it there costs a few index probes instead of one per commitment.
+    /// </summary>
+    public int RecentEventsScanned { get; init; } = 1_000;
+
     /// <summary>The last event of the plan's own stream or of its commitments' streams (report runs do not count).</summary>
     private async Task<long> LastSequenceAsync(NpgsqlConnection connection, Guid planId, string planCode, DateTimeOffset? asOf, Guid? roundStream, CancellationToken ct)
     {
         var s = settings.Schema;
-        // Now: each stream's last event is the one at the stream's version, found by the (stream, version) index, so
-        // the cost grows with the plan's streams, not with their history. As of an instant: the events up to it.
+        // A scalar lookup per event, by the view's primary key: as an EXISTS, PostgreSQL hashes all the plan's commitments
+        // first (14 ms at 20,000), where the walk usually stops at the first event.
+        var ofPlan = $"(e.stream_id = @plan or (select v.{CommitmentColumns.PlanCode} from {s}.mt_doc_commitmentview v where v.id = e.stream_id) = @code)";
+        // Now: the latest of the plan's events among the most recent ones, walking back the sequence's index; if none is
+        // there, each stream's last event, the one at the stream's version, found by the (stream, version) index (the
+        // cost grows with the plan's streams, not with their history). COALESCE runs the second only when the first is
+        // null. As of an instant: the events up to it.
         var sql = asOf is null
-            ? $"select coalesce(max(e.seq_id), 0) from {s}.mt_streams st join {s}.mt_events e on e.stream_id = st.id and e.version = st.version " +
-              $"where st.id = @plan or st.id in {PlanCommitmentIds("@code")}"
+            ? $"select coalesce((select e.seq_id from (select seq_id, stream_id from {s}.mt_events order by seq_id desc limit @recent) e where {ofPlan} order by e.seq_id desc limit 1), " +
+              $"(select coalesce(max(e.seq_id), 0) from {s}.mt_streams st join {s}.mt_events e on e.stream_id = st.id and e.version = st.version " +
+              $"where st.id = @plan or st.id in {PlanCommitmentIds("@code")}))"
             : $"select coalesce(max(e.seq_id), 0) from {s}.mt_events e where (e.stream_id = @plan or e.stream_id in {PlanCommitmentIds("@code")}) and e.timestamp <= @at";
         // A round report also saw its round's events (its deadline, its closing).
         if (roundStream is not null) sql = $"select greatest(({sql}), (select coalesce(max(e.seq_id), 0) from {s}.mt_events e where e.stream_id = @round))";
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("plan", planId);
         command.Parameters.AddWithValue("code", planCode);
+        if (asOf is null) command.Parameters.AddWithValue("recent", RecentEventsScanned);
         // A DateTimeOffset, which Npgsql sends as timestamptz.
         if (asOf is { } at) command.Parameters.AddWithValue("at", at);
         if (roundStream is { } rs) command.Parameters.AddWithValue("round", rs);

@@ -276,6 +276,24 @@ public sealed class ReportJobTests(FixedClockFactory api, ManualJobsFactory manu
         c.P("changesSincePrevious").A("statusChanges").Select(x => x.S("code")).ShouldBe(["C01", "C04", "C06", "C08"]);
     }
 
+    [Fact]
+    public async Task The_last_sequence_is_the_same_found_among_the_latest_events_or_looked_up_stream_by_stream()
+    {
+        var f = await ReportFixture.Seed(api);
+        // Another plan's events come after this plan's last, so the walk back passes over them.
+        await ReportFixture.Seed(api);
+        var expected = await LastSequence(f.Ids["C07"]);
+        var store = api.Services.GetRequiredService<Marten.IDocumentStore>();
+        var settings = api.Services.GetRequiredService<Strategy.Infrastructure.Store.StoreSettings>();
+        // 0 and 1: not among them, so looked up stream by stream; all: walked back to it.
+        foreach (var recent in new[] { 0, 1, int.MaxValue })
+        {
+            var loader = new Strategy.Infrastructure.Reports.ReportInputsLoader(store, settings) { RecentEventsScanned = recent };
+            var inputs = await loader.LoadAsync(f.Plan, null, CancellationToken.None);
+            inputs.ShouldNotBeNull().EventSequence.ShouldBe(expected, $"scanning the latest {recent}");
+        }
+    }
+
     // ---- the SDG-alignment report ----
 
     [Fact]
