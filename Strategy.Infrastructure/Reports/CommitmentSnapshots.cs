@@ -21,21 +21,26 @@ namespace Strategy.Infrastructure.Reports;
 public static class CommitmentSnapshots
 {
     /// <summary>
-    /// The plan's commitments as their views hold them, read on <paramref name="connection"/> (inside the caller's
-    /// transaction, so in its snapshot).
+    /// The plan's commitments as their views hold them, in code order, read on <paramref name="connection"/> (inside the
+    /// caller's transaction, so in its snapshot).
     /// </summary>
     public static Task<List<CommitmentSnapshot>> ReadAsync(NpgsqlConnection connection, string schema, string planCode, CancellationToken ct) =>
-        ReadAsync(connection, schema, planCode, c => c, ct);
+        ReadAsync(connection, schema, planCode, c => c, c => c.State.Code, ct);
 
     /// <summary>
     /// The plan's commitments, each passed through <paramref name="map"/> as soon as it is parsed, on the thread pool
-    /// while the next views arrive: what a caller computes from each commitment alone is done by the time the read ends.
+    /// while the next views arrive, and put in code order (<paramref name="codeOf"/>): each batch is sorted as it is
+    /// parsed and the batches merged at the end, so what a caller computes from each commitment alone, and the order
+    /// a report lists them in, are done by the time the read ends.
     /// </summary>
-    public static async Task<List<T>> ReadAsync<T>(NpgsqlConnection connection, string schema, string planCode, Func<CommitmentSnapshot, T> map, CancellationToken ct)
+    public static async Task<List<T>> ReadAsync<T>(NpgsqlConnection connection, string schema, string planCode, Func<CommitmentSnapshot, T> map,
+        Func<T, string> codeOf, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             $"select d.data from {schema}.mt_doc_commitmentview d where d.{CommitmentColumns.PlanCode} = @plan", connection);
         command.Parameters.AddWithValue("plan", planCode);
+        // Codes are unique within a plan (a unique index), so an unstable sort gives one order.
+        Comparison<T> byCode = (a, b) => string.CompareOrdinal(codeOf(a), codeOf(b));
         var parsing = new List<Task<T[]>>();
         var batch = new List<byte[]>(BatchSize);
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -44,20 +49,23 @@ public static class CommitmentSnapshots
             {
                 batch.Add(reader.GetFieldValue<byte[]>(0));
                 if (batch.Count < BatchSize) continue;
-                parsing.Add(ParseAsync(batch, map));
+                parsing.Add(ParseAsync(batch, map, byCode));
                 batch = new List<byte[]>(BatchSize);
             }
         }
-        if (batch.Count > 0) parsing.Add(ParseAsync(batch, map));
-        var read = new List<T>(parsing.Count * BatchSize);
-        foreach (var parsed in await Task.WhenAll(parsing)) read.AddRange(parsed);
-        return read;
+        if (batch.Count > 0) parsing.Add(ParseAsync(batch, map, byCode));
+        return SortedRuns.Merge(await Task.WhenAll(parsing), byCode);
     }
 
     private const int BatchSize = 500;
 
-    private static Task<T[]> ParseAsync<T>(List<byte[]> views, Func<CommitmentSnapshot, T> map) =>
-        Task.Run(() => views.Select(v => map(Parse(v))).ToArray());
+    private static Task<T[]> ParseAsync<T>(List<byte[]> views, Func<CommitmentSnapshot, T> map, Comparison<T> order) =>
+        Task.Run(() =>
+        {
+            var parsed = views.Select(v => map(Parse(v))).ToArray();
+            Array.Sort(parsed, order);
+            return parsed;
+        });
 
     private static byte[] Name(string member) => Encoding.UTF8.GetBytes(StoredJson.Member(member));
 
@@ -259,4 +267,29 @@ public static class CommitmentSnapshots
         value ?? throw Malformed($"member {Encoding.UTF8.GetString(name)}");
 
     private static InvalidDataException Malformed(string what) => new($"A stored commitment view lacks or malforms {what}.");
+}
+
+/// <summary>Sorted runs merged into one sorted list.</summary>
+public static class SortedRuns
+{
+    /// <summary>
+    /// The elements of <paramref name="runs"/>, each already sorted by <paramref name="order"/>, in that order: the head
+    /// of every run in a priority queue, so n elements in k runs take n log k comparisons. Ties go to the earlier run.
+    /// </summary>
+    public static List<T> Merge<T>(IReadOnlyList<T[]> runs, Comparison<T> order)
+    {
+        var merged = new List<T>(runs.Sum(r => r.Length));
+        if (runs.Count == 1) { merged.AddRange(runs[0]); return merged; }
+        var heads = new PriorityQueue<(int Run, int At), (T Value, int Run)>(runs.Count,
+            Comparer<(T Value, int Run)>.Create((a, b) => order(a.Value, b.Value) is var c && c != 0 ? c : a.Run.CompareTo(b.Run)));
+        for (var r = 0; r < runs.Count; r++)
+            if (runs[r].Length > 0) heads.Enqueue((r, 0), (runs[r][0], r));
+        while (heads.TryDequeue(out var head, out _))
+        {
+            var run = runs[head.Run];
+            merged.Add(run[head.At]);
+            if (head.At + 1 < run.Length) heads.Enqueue((head.Run, head.At + 1), (run[head.At + 1], head.Run));
+        }
+        return merged;
+    }
 }

@@ -70,7 +70,7 @@ public sealed class ReportInputsLoader(IDocumentStore store, StoreSettings setti
         {
             if (asOf is null && roundView is null && rowsFor is var (on, thresholds))
             {
-                var read = await CommitmentSnapshots.ReadAsync(connection, settings.Schema, planCode, c => ProgressReport.Row(c, on, thresholds), ct);
+                var read = await CommitmentSnapshots.ReadAsync(connection, settings.Schema, planCode, c => ProgressReport.Row(c, on, thresholds), r => r.C.State.Code, ct);
                 rows = new ProgressRows(read, on, thresholds);
                 commitments = [.. read.Select(r => r.C)];
             }

@@ -39,6 +39,7 @@ public sealed class CommitmentSnapshotsTests(FixedClockFactory api) : IClassFixt
         var read = await CommitmentSnapshots.ReadAsync(connection, settings.Schema, seeded.Plan, CancellationToken.None);
 
         read.Count.ShouldBe(ReportFixture.Codes.Length);
+        read.Select(r => r.State.Code).ShouldBe(ReportFixture.Codes.Order(StringComparer.Ordinal));
         views.Values.ShouldContain(v => v.State.Description != null && v.State.Pending.Count == 0);
         views.Values.ShouldContain(v => v.State.Pending.Count == 2);
         views.Values.ShouldContain(v => v.State.Latest == null);
