@@ -97,7 +97,7 @@ public static class Telemetry
     /// <summary>
     /// Instruments of the meters above that record on every SQL command or every request and tell an operator nothing
     /// <c>http.server.request.duration</c> (status and latency by route), the SQL spans and the pool's own figures do
-    /// not: recorded on each write they cost more than all the rest (docs/operations.md, "What the metrics cost").
+    /// not, while each write records them several times (docs/operations.md, "Telemetry's cost").
     /// Npgsql's pool use (<c>db.client.connection.count</c>, <c>.max</c>, pending requests, timeouts, create time) and
     /// its failed commands stay.
     /// </summary>
