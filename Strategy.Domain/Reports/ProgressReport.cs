@@ -62,7 +62,7 @@ public static class ProgressReport
         ReportBasis basis, HealthThresholds thresholds, PreviousReport? previous, IReadOnlyList<CommitmentChange> changes, RoundSection? round = null)
     {
         var scope = Scope(plan, countries);
-        var inReport = commitments.Where(c => !c.State.Withdrawn && scope.Contains(c.State.Country)).ToArray();
+        var inReport = commitments.Where(c => InReport(c, scope)).ToArray();
         // Each row alone, into its own place, so the order and the content are the same however the work is split.
         var rows = new ProgressRow[inReport.Length];
         Parallel.For(0, inReport.Length, i => rows[i] = Row(inReport[i], basis.EvaluatedOn, thresholds));
@@ -76,7 +76,7 @@ public static class ProgressReport
         if (rows.EvaluatedOn != basis.EvaluatedOn)
             throw new ArgumentException($"The rows were evaluated on {rows.EvaluatedOn:yyyy-MM-dd}, the report on {basis.EvaluatedOn:yyyy-MM-dd}.", nameof(rows));
         var scope = Scope(plan, countries);
-        var inReport = rows.Rows.Where(r => !r.C.State.Withdrawn && scope.Contains(r.C.State.Country)).ToArray();
+        var inReport = rows.Rows.Where(r => InReport(r.C, scope)).ToArray();
         return Build(plan, scope, inReport, basis, rows.Thresholds, previous, changes, round);
     }
 
@@ -92,6 +92,8 @@ public static class ProgressReport
 
     private static List<string> Scope(Plan plan, IReadOnlyList<string> countries) =>
         countries.Count == 0 ? plan.Countries.Select(c => c.Code).ToList() : countries.ToList();
+
+    private static bool InReport(CommitmentSnapshot c, List<string> scope) => !c.State.Withdrawn && scope.Contains(c.State.Country);
 
     /// <param name="rows">The rows in scope, commitments not withdrawn.</param>
     private static ProgressReportContent Build(Plan plan, List<string> scope, ProgressRow[] rows, ReportBasis basis, HealthThresholds thresholds,
@@ -157,11 +159,12 @@ public static class ProgressReport
             foreach (var r in rows)
             {
                 var s = r.C.State;
-                groups.Total.Add(r);
-                Of(groups.byCountry, s.Country).Add(r);
-                Of(groups.byGoal, s.Goal).Add(r);
-                Of(groups.byOutcome, s.Outcome).Add(r);
-                Of(groups.cells, (s.Country, s.Goal)).Add(r);
+                var (status, health) = (Array.IndexOf(Statuses, s.Status), Array.IndexOf(Healths, r.Health));
+                groups.Total.Add(status, health, r.Progress);
+                Of(groups.byCountry, s.Country).Add(status, health, r.Progress);
+                Of(groups.byGoal, s.Goal).Add(status, health, r.Progress);
+                Of(groups.byOutcome, s.Outcome).Add(status, health, r.Progress);
+                Of(groups.cells, (s.Country, s.Goal)).Add(status, health, r.Progress);
                 if (s.Indicator is { } indicator)
                 {
                     if (!groups.byIndicator.TryGetValue(indicator, out var list)) groups.byIndicator[indicator] = list = [];
@@ -184,26 +187,23 @@ public static class ProgressReport
         }
     }
 
-    /// <summary>
-    /// A group's counts by status and by health and its sum of progress capped to [0, 1], added to in code order: the
-    /// same sum, bit for bit, as <see cref="MeanProgress(IEnumerable{double?})"/> takes over the group's values.
-    /// </summary>
+    /// <summary>A group's counts by status and by health (indexes into <see cref="Statuses"/> and <see cref="Healths"/>) and its mean progress.</summary>
     private sealed class Tally
     {
         private readonly int[] byStatus = new int[Statuses.Length];
         private readonly int[] byHealth = new int[Healths.Length];
-        private int n, withValue;
-        private double sum;
+        private readonly ProgressMean mean = new();
+        private int n;
 
-        public void Add(ProgressRow r)
+        public void Add(int status, int health, double? progress)
         {
             n++;
-            byStatus[Array.IndexOf(Statuses, r.C.State.Status)]++;
-            byHealth[Array.IndexOf(Healths, r.Health)]++;
-            if (r.Progress is { } p) { withValue++; sum += Math.Clamp(p, 0, 1); }
+            byStatus[status]++;
+            byHealth[health]++;
+            mean.Add(progress);
         }
 
-        public double? MeanProgress => withValue == 0 ? null : ReportMethod.Round(sum / withValue);
+        public double? MeanProgress => mean.Value;
 
         public Breakdown Breakdown()
         {
@@ -211,14 +211,36 @@ public static class ProgressReport
             return new Breakdown(n,
                 [.. Statuses.Select((s, i) => new CountShare(CommitmentDecisions.Kebab(s), byStatus[i], Share(byStatus[i])))],
                 [.. Healths.Select((h, i) => new CountShare(Name(h), byHealth[i], Share(byHealth[i])))],
-                MeanProgress, withValue);
+                mean.Value, mean.WithValue);
         }
     }
 
+    /// <summary>
+    /// The mean of progress capped to [0, 1] over the values given, added in the order given (so the same values in the
+    /// same order give the same bits); null when none has a value.
+    /// </summary>
+    private sealed class ProgressMean
+    {
+        private double sum;
+
+        public int WithValue { get; private set; }
+
+        public void Add(double? progress)
+        {
+            if (progress is not { } p) return;
+            WithValue++;
+            sum += Math.Clamp(p, 0, 1);
+        }
+
+        public double? Value => WithValue == 0 ? null : ReportMethod.Round(sum / WithValue);
+    }
+
+    /// <summary>The mean of progress capped to [0, 1], over those with a value; null when none has one.</summary>
     public static double? MeanProgress(IEnumerable<double?> progress)
     {
-        var values = progress.Where(p => p is not null).Select(p => Math.Clamp(p!.Value, 0, 1)).ToList();
-        return values.Count == 0 ? null : ReportMethod.Round(values.Average());
+        var mean = new ProgressMean();
+        foreach (var p in progress) mean.Add(p);
+        return mean.Value;
     }
 
     private static IndicatorCountry IndicatorRow(CommitmentSnapshot c, Health health, double? progress, HealthThresholds thresholds)
