@@ -286,7 +286,7 @@ current_report() {
   copy_views "$1"
   # Where the time goes: the job's steps timed one by one in a process of their own (bench/Strategy.Bench report-phases).
   local phases
-  phases=$(dotnet "$bench_tool" report-phases "$owner_cs" "$plan" 5 2>>"$out/report-phases.log" | tail -n 1)
+  phases=$(dotnet "$bench_tool" report-phases "$owner_cs" "$plan" 5 "$(postmaster_pid)" 2>>"$out/report-phases.log" | tail -n 1)
   log "current report at $1, its steps (median of 5, ms): $phases"
   record "report_phases_$1" "$(json medianMs <<<"$phases" | tr -d "{}'")"
 }

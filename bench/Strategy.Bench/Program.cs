@@ -20,11 +20,14 @@ using Strategy.Infrastructure.Store;
 //                                          API's); with the PostgreSQL server's process id, also the CPU time per write of
 //                                          this process and of the server (Linux /proc)
 //   rebuild CONNECTION PROJECTION          Marten's own daemon rebuild of an inline projection, timed
-//   report-phases CONNECTION PLAN RUNS     where a current progress report's time goes: its inputs read (each
+//   report-phases CONNECTION PLAN RUNS [POSTMASTER_PID]
+//                                          where a current progress report's time goes: its inputs read (each
 //                                          commitment's row computed as it is parsed, as the job does), the content
 //                                          built, serialized, hashed and stored (in a temporary copy of the contents'
 //                                          table), each timed over RUNS runs after two not counted, with the garbage
-//                                          collector's pauses and the bytes allocated (JSON on stdout)
+//                                          collector's pauses, the bytes allocated and this process's CPU time in the
+//                                          read and in the whole report; with the server's process id, also the server's
+//                                          CPU time in the read (JSON on stdout)
 //   scan CONNECTION                        Marten's raw-event query over the commitment events, timed
 //   read-log CONNECTION 0|1                CommitmentEventLog over the same events, timed; 1 also folds them
 //   sign-checkpoint KEY.pem SEQUENCE HASH  a checkpoint of the chain at SEQUENCE signed with the PEM private key
@@ -35,7 +38,8 @@ return args switch
     ["marten-write", var cs, var tasks, var targets] => await MartenWrite(cs, int.Parse(tasks), targets, null),
     ["marten-write", var cs, var tasks, var targets, var postmaster] => await MartenWrite(cs, int.Parse(tasks), targets, int.Parse(postmaster)),
     ["rebuild", var cs, var projection] => await Rebuild(cs, projection),
-    ["report-phases", var cs, var plan, var runs] => await ReportPhases(cs, plan, int.Parse(runs)),
+    ["report-phases", var cs, var plan, var runs] => await ReportPhases(cs, plan, int.Parse(runs), null),
+    ["report-phases", var cs, var plan, var runs, var postmaster] => await ReportPhases(cs, plan, int.Parse(runs), int.Parse(postmaster)),
     ["scan", var cs] => await Scan(cs),
     ["read-log", var cs, var fold] => await ReadLog(cs, fold == "1"),
     ["sign-checkpoint", var key, var sequence, var hash] => SignCheckpoint(key, long.Parse(sequence), hash),
@@ -257,7 +261,7 @@ static async Task<int> Rebuild(string cs, string projection)
 }
 
 // The steps of ReportGenerator.GenerateAsync and of the report job's store, one after another as the job takes them.
-static async Task<int> ReportPhases(string cs, string plan, int runs)
+static async Task<int> ReportPhases(string cs, string plan, int runs, int? postmaster)
 {
     cs = ConnectionDefaults.Apply(cs);
     var settings = new StoreSettings(cs, ApplySchemaOnStartup: false);
@@ -277,7 +281,7 @@ static async Task<int> ReportPhases(string cs, string plan, int runs)
             .OrderByDescending(x => x.State.EventSequence).FirstOrDefaultAsync(ct);
         return previous is null ? null : new(previous.Id, previous.State.EventSequence!.Value);
     }
-    var phases = new Dictionary<string, List<double>> { ["read"] = [], ["build"] = [], ["serialize"] = [], ["hash"] = [], ["store"] = [], ["total"] = [], ["gcPause"] = [], ["allocatedMB"] = [] };
+    var phases = new Dictionary<string, List<double>>();
     long bytes = 0;
     for (var run = -2; run < runs; run++)
     {
@@ -286,11 +290,15 @@ static async Task<int> ReportPhases(string cs, string plan, int runs)
         var w = Stopwatch.StartNew();
         var gcPause = GC.GetTotalPauseDuration();
         var allocated = GC.GetTotalAllocatedBytes();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var serverCpu = postmaster is { } pm ? ServerCpuSeconds(pm) : 0;
         var today = MemberTime.SecretariatToday(DateTimeOffset.UtcNow);
         (DateOnly On, Strategy.Domain.Progress.HealthThresholds Thresholds)? rowsFor = (today, Strategy.Domain.Progress.HealthThresholds.Default);
         var inputs = await loader.LoadAsync(plan, null, CancellationToken.None, null, Previous, rowsFor: rowsFor)
             ?? throw new InvalidOperationException($"No plan {plan}.");
         times["read"] = w.Elapsed.TotalMilliseconds;
+        times["readCpu"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+        if (postmaster is { } server) times["readServerCpu"] = 1000 * (ServerCpuSeconds(server) - serverCpu);
         w.Restart();
         var basis = new Strategy.Domain.Reports.ReportBasis(inputs.EventSequence, inputs.ChainHash, today, inputs.PlanVersion);
         var content = Strategy.Domain.Reports.ProgressReport.Build(inputs.Plan, inputs.Rows!, [], basis, inputs.Previous, inputs.Changes!);
@@ -312,9 +320,10 @@ static async Task<int> ReportPhases(string cs, string plan, int runs)
         times["total"] = total.Elapsed.TotalMilliseconds;
         times["gcPause"] = (GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds;
         times["allocatedMB"] = (GC.GetTotalAllocatedBytes() - allocated) / 1e6;
+        times["totalCpu"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
         bytes = json.Length;
         Console.Error.WriteLine(string.Join(", ", times.Select(t => $"{t.Key} {t.Value:F0}")));
-        if (run >= 0) foreach (var (k, v) in times) phases[k].Add(v);
+        if (run >= 0) foreach (var (k, v) in times) (phases.TryGetValue(k, out var list) ? list : phases[k] = []).Add(v);
     }
     Console.WriteLine(JsonSerializer.Serialize(new { runs, bytes, medianMs = phases.ToDictionary(p => p.Key, p => Math.Round(p.Value.Order().ElementAt(p.Value.Count / 2), 1)) }));
     return 0;
