@@ -108,12 +108,12 @@ public static class StoreSetup
         o.Schema.For<ValueView>()
             .Duplicate(x => x.CommitmentId)
             .Duplicate(x => x.Round)
-            .Index(x => x.SubmittedAt, i => i.Predicate = "data->>'state' = 'submitted'")
+            .Index(x => x.SubmittedAt, i => i.Predicate = Values.ValueReads.AwaitingReview.Replace("d.data", "data"))
             // Values awaiting review by round: those of rounds past their deadline (WorkBacklog, read for the metrics).
             .Index(x => x.Round, i =>
             {
                 i.Name = "mt_doc_valueview_idx_submitted_round";
-                i.Predicate = "data->>'state' = 'submitted'";
+                i.Predicate = Values.ValueReads.AwaitingReview.Replace("d.data", "data");
             })
             // A country's values awaiting correction (its home screen's worklist): ValueReads.ReturnedOpen.
             .Index(x => x.SubmittedAt, i =>

@@ -1,6 +1,7 @@
 using Npgsql;
 using Strategy.Infrastructure.Audit;
 using Strategy.Infrastructure.Projections;
+using Strategy.Infrastructure.Values;
 
 namespace Strategy.Infrastructure.Store;
 
@@ -25,10 +26,10 @@ public sealed class WorkBacklog(StoreSettings settings)
     private static string Sql(string s) =>
         $"""
         select
-          (select count(*) from {s}.mt_doc_valueview where data->>'state' = 'submitted'),
-          (select coalesce(sum((select count(*) from {s}.mt_doc_valueview v
-                                where v.data->>'state' = 'submitted' and v.round = r.data->'state'->>'code'
-                                  and (select c.{CommitmentColumns.PlanCode} from {s}.mt_doc_commitmentview c where c.id = v.commitment_id) = r.stateplan)), 0)
+          (select count(*) from {s}.mt_doc_valueview d where {ValueReads.AwaitingReview}),
+          (select coalesce(sum((select count(*) from {s}.mt_doc_valueview d
+                                where {ValueReads.AwaitingReview} and d.round = r.data->'state'->>'code'
+                                  and (select c.{CommitmentColumns.PlanCode} from {s}.mt_doc_commitmentview c where c.id = d.commitment_id) = r.stateplan)), 0)
            from {s}.mt_doc_roundview r where (r.data->'state'->>'deadline')::date < @today),
           coalesce((select max(seq_id) from {s}.mt_events), 0)
             - coalesce((select (data->>'sequence')::bigint from {s}.mt_doc_auditchainhead where id = '{AuditChainHead.SingletonId}'), 0),

@@ -64,6 +64,9 @@ public sealed class ValueReads(IQuerySession session)
         (await OfCommitmentsIn(on, on.Query<ValueView>().Where(v => v.MatchesSql(ReturnedOpen)), plan, country)
             .Select(v => v.CommitmentId).ToListAsync(ct)).ToHashSet();
 
+    /// <summary>A value awaiting the secretariat's review: the predicate of its partial indexes, as queries must write it.</summary>
+    public const string AwaitingReview = "d.data->>'state' = 'submitted'";
+
     /// <summary>A returned value not superseded by its correction: the predicate of its partial index, as queries must write it.</summary>
     public const string ReturnedOpen = "d.data->>'state' = 'returned' and d.data->>'supersededBy' is null";
 
