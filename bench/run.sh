@@ -29,7 +29,7 @@
 #                   transaction, no projection, no lock, no read)
 #   current report  a progress report job's run time (startedAt to completedAt), at M and at L, after a report as
 #                   of a quarter earlier, as the quarterly schedule runs them (the changes section lists the quarter's)
-#                   vs  COPY (the plan's views) TO STDOUT through psql, in the same run (median of 3 each)
+#                   vs  COPY (the plan's views) TO STDOUT through psql, in turns with the report (median of 5 each)
 #   round report    a progress report for the last round whose period ended before the history does (values up to
 #                   the round's period end, accepted when it runs, completeness per country): job run time, median
 #                   of 3; skipped, with a line saying so, while the API refuses the request's `round` member
@@ -198,18 +198,12 @@ view_sizes() {
   log "value documents at $1: $(psql_ -c "select coalesce(string_agg(s || ' ' || n, ', ' order by s), 'none') from (select data->>'state' s, count(*) n from strategy.mt_doc_valueview group by 1) x")"
 }
 
-# copy_views SIZE: PostgreSQL sending the plan's stored views (what a current report reads) by COPY through psql to
-# /dev/null, median of three.
+# copy_views: PostgreSQL sending the plan's stored views (what a current report reads) by COPY through psql to
+# /dev/null; prints the seconds it took.
 copy_views() {
-  local runs=() t0 median
-  for _ in 1 2 3; do
-    t0=$(now)
-    psql_ -c "copy (select data from strategy.mt_doc_commitmentview where stateplan_code = '$plan') to stdout" >/dev/null
-    runs+=("$(calc "$(now) - $t0" 3)")
-  done
-  median=$(median3 "${runs[@]}")
-  log "COPY of the plan's views at $1: ${runs[*]} s (median $median)"
-  record "copy_views_$1" "$median"
+  local t0; t0=$(now)
+  psql_ -c "copy (select data from strategy.mt_doc_commitmentview where stateplan_code = '$plan') to stdout" >/dev/null
+  calc "$(now) - $t0" 3
 }
 
 # COPY of the rows a fold reads, through psql to /dev/null: rows per second. The columns are those CommitmentEventLog
@@ -244,6 +238,8 @@ postmaster_pid() { head -n 1 "$pgdir/postmaster.pid"; }
 
 # median3 A B C
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+# median A B C ...: of an odd number of values.
+median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
 # report [ASOF]: requests a progress report, waits for it; prints "seconds eventSequence" (job run time).
 report() {
@@ -272,18 +268,20 @@ print((c - s).total_seconds(), r["eventSequence"])' "$status"
 }
 
 # current_report LABEL: as the quarterly schedule runs it: a report as of a quarter before the end of the history
-# comes first, so the current report compares with it (its changes section lists the last quarter's changes). Then
-# the median of three repeat runs, after a first run that is only logged (it warms the JIT up).
+# comes first, so the current report compares with it (its changes section lists the last quarter's changes). Then,
+# after a first run that is only logged (it warms the JIT up), five repeat runs, each followed by a COPY of the views,
+# so that the two medians compared are taken over the same stretch of the machine's time: on a machine whose speed
+# drifts, three reports then three COPYs compared one moment's speed with another's.
 current_report() {
-  local first runs=() quarter
+  local first runs=() copies=() quarter
   quarter=$(psql_ -c "select to_char((max(timestamp) - interval '91 days') at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') from strategy.mt_events e where $commitment_events")
   [[ $1 == S ]] || log "report as of a quarter before the end ($quarter): $(report "$quarter" | cut -d' ' -f1) s"
   first=$(report); log "current report at $1, first run: ${first% *} s"
-  for _ in 1 2 3; do runs+=("$(report | cut -d' ' -f1)"); done
-  local median; median=$(median3 "${runs[@]}")
+  for _ in 1 2 3 4 5; do runs+=("$(report | cut -d' ' -f1)"); copies+=("$(copy_views)"); done
+  local median copy; median=$(median "${runs[@]}"); copy=$(median "${copies[@]}")
   log "current report at $1, repeat runs: ${runs[*]} s (median $median)"
-  record "report_current_$1" "$median"; record "report_first_$1" "${first% *}"
-  copy_views "$1"
+  log "COPY of the plan's views at $1, each after a repeat run: ${copies[*]} s (median $copy)"
+  record "report_current_$1" "$median"; record "report_first_$1" "${first% *}"; record "copy_views_$1" "$copy"
   # Where the time goes: the job's steps timed one by one in a process of their own (bench/Strategy.Bench report-phases).
   local phases
   phases=$(dotnet "$bench_tool" report-phases "$owner_cs" "$plan" 5 "$(postmaster_pid)" 2>>"$out/report-phases.log" | tail -n 1)

@@ -25,9 +25,12 @@ using Strategy.Infrastructure.Store;
 //                                          commitment's row computed as it is parsed, as the job does), the content
 //                                          built, serialized, hashed and stored (in a temporary copy of the contents'
 //                                          table), each timed over RUNS runs after two not counted, with the garbage
-//                                          collector's pauses, the bytes allocated and this process's CPU time in the
-//                                          read and in the whole report; with the server's process id, also the server's
-//                                          CPU time in the read (JSON on stdout)
+//                                          collector's pauses and collections by generation, the bytes allocated and
+//                                          this process's CPU time in the read and in the whole report; with the
+//                                          server's process id, also the server's CPU time in the read (JSON on
+//                                          stdout). REPORT_SINCE_SEQUENCE=N lists the changes since event N instead of
+//                                          since the latest report: a data set kept after the write load then lists
+//                                          as many as the run's report did
 //   scan CONNECTION                        Marten's raw-event query over the commitment events, timed
 //   read-log CONNECTION 0|1                CommitmentEventLog over the same events, timed; 1 also folds them
 //   sign-checkpoint KEY.pem SEQUENCE HASH  a checkpoint of the chain at SEQUENCE signed with the PEM private key
@@ -272,8 +275,10 @@ static async Task<int> ReportPhases(string cs, string plan, int runs, int? postm
     await using (var create = new Npgsql.NpgsqlCommand(
         $"create temp table content_scratch (like {settings.Schema}.{ReportContentStore.TableName} including all)", scratch))
         await create.ExecuteNonQueryAsync();
+    var since = Environment.GetEnvironmentVariable("REPORT_SINCE_SEQUENCE") is { Length: > 0 } n ? long.Parse(n) : (long?)null;
     async Task<Strategy.Domain.Reports.PreviousReport?> Previous(long sequence, CancellationToken ct)
     {
+        if (since is { } s) return new(Guid.Empty, s);
         await using var session = store.QuerySession();
         var previous = await session.Query<ReportView>()
             .Where(x => x.State.Plan == plan && x.State.EventSequence < sequence && x.State.Round == null)
@@ -290,6 +295,7 @@ static async Task<int> ReportPhases(string cs, string plan, int runs, int? postm
         var w = Stopwatch.StartNew();
         var gcPause = GC.GetTotalPauseDuration();
         var allocated = GC.GetTotalAllocatedBytes();
+        int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var serverCpu = postmaster is { } pm ? ServerCpuSeconds(pm) : 0;
         var today = MemberTime.SecretariatToday(DateTimeOffset.UtcNow);
@@ -320,6 +326,7 @@ static async Task<int> ReportPhases(string cs, string plan, int runs, int? postm
         times["total"] = total.Elapsed.TotalMilliseconds;
         times["gcPause"] = (GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds;
         times["allocatedMB"] = (GC.GetTotalAllocatedBytes() - allocated) / 1e6;
+        for (var g = 0; g < 3; g++) times[$"gen{g}"] = GC.CollectionCount(g) - collections[g];
         times["totalCpu"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
         bytes = json.Length;
         Console.Error.WriteLine(string.Join(", ", times.Select(t => $"{t.Key} {t.Value:F0}")));
