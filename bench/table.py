@@ -72,7 +72,7 @@ if f"report_phases_{size}" in r:
 if r.get("round_report") == "skipped":
     row("round report", "job run time: skipped (the API does not take a report's round yet)", None, "")
 else:
-    row("round report", f"round {r['round_report_code']}: job run time at {size} (median of 5 repeats)", r["round_report"], "s", digits=2)
+    row("round report", f"round {r['round_report_code']}: job run time at {size} (median of 3 repeats)", r["round_report"], "s", digits=2)
 
 for table, name in (("commitmentview", "commitment view"), ("commitment", "write model")):
     avg, largest = r[f"size_{table}_avg_{size}"], r[f"size_{table}_max_{size}"]
