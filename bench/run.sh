@@ -236,8 +236,6 @@ PY
 }
 postmaster_pid() { head -n 1 "$pgdir/postmaster.pid"; }
 
-# median3 A B C
-median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 # median A B C ...: of an odd number of values.
 median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
@@ -305,7 +303,7 @@ round_report() {
   [[ $rc == 0 ]] || return 1
   log "round report ($code) at $size, first run: ${first% *} s"
   for _ in 1 2 3; do runs+=("$(report_body "$body" | cut -d' ' -f1)"); done
-  median=$(median3 "${runs[@]}")
+  median=$(median "${runs[@]}")
   log "round report ($code) at $size, repeat runs: ${runs[*]} s (median $median)"
   record round_report "$median"; record round_report_code "$code"
 }
@@ -354,7 +352,7 @@ mid=$(psql_ -c "select to_char(timestamp at time zone 'UTC', 'YYYY-MM-DD\"T\"HH2
 folded=$(psql_ -c "select count(*) from strategy.mt_events e where $commitment_events and e.timestamp <= '$mid'")
 report "$mid" >/dev/null   # warm-up
 runs=(); for _ in 1 2 3; do runs+=("$(report "$mid" | cut -d' ' -f1)"); done
-asof_seconds=$(median3 "${runs[@]}")
+asof_seconds=$(median "${runs[@]}")
 log "as-of report ($mid, $folded events): ${runs[*]} s"
 record asof_events "$folded"; record asof_seconds "$asof_seconds"
 record asof_rate "$(calc "$folded / $asof_seconds" 0)"

@@ -104,22 +104,25 @@ public static class StoreSetup
             .Duplicate(x => x.State.PlanCode)
             .Duplicate(x => x.State.Country)
             .Duplicate(x => x.State.Code);
-        // The review queue (submitted values, oldest first), a commitment's values, and a round's values.
+        // The review queue (submitted values, oldest first), a commitment's values, and a round's values. The partial
+        // indexes' predicates are the queries' own, which name the table's alias (d); an index names the table itself.
+        static string OnTable(string predicate) => predicate.Replace("d.data", "data");
+        var awaitingReview = OnTable(Values.ValueReads.AwaitingReview);
         o.Schema.For<ValueView>()
             .Duplicate(x => x.CommitmentId)
             .Duplicate(x => x.Round)
-            .Index(x => x.SubmittedAt, i => i.Predicate = Values.ValueReads.AwaitingReview.Replace("d.data", "data"))
+            .Index(x => x.SubmittedAt, i => i.Predicate = awaitingReview)
             // Values awaiting review by round: those of rounds past their deadline (WorkBacklog, read for the metrics).
             .Index(x => x.Round, i =>
             {
                 i.Name = "mt_doc_valueview_idx_submitted_round";
-                i.Predicate = Values.ValueReads.AwaitingReview.Replace("d.data", "data");
+                i.Predicate = awaitingReview;
             })
             // A country's values awaiting correction (its home screen's worklist): ValueReads.ReturnedOpen.
             .Index(x => x.SubmittedAt, i =>
             {
                 i.Name = "mt_doc_valueview_idx_returned_open";
-                i.Predicate = Values.ValueReads.ReturnedOpen.Replace("d.data", "data");
+                i.Predicate = OnTable(Values.ValueReads.ReturnedOpen);
             });
         o.Schema.For<CommentView>().Duplicate(x => x.CommitmentId);
         o.Schema.For<RoundView>()
